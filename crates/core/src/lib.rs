@@ -1,0 +1,33 @@
+//! superposition-core: the mathematics of computation in superposition, executable.
+//!
+//! Data flows one way through the modules:
+//! instance + code → construction → network → evaluation → measurements → results.
+//! - [`code`]: seeded superposed codes (t-subset Bloom codes, Gaussian codes);
+//! - [`instance`]: 2-AND instances (uniform, Zipf, star, JSON) and their validation;
+//! - [`sample`]: k-sparse input distributions;
+//! - [`representation`]: construction R, representing k-sparse features (no computation);
+//! - [`and2`]: construction AS-2AND, computing m′ pairwise ANDs exactly after threshold;
+//! - [`eval`]: failure rates over many samples, in parallel, reproducible from a seed;
+//! - [`search`]: minimal-width searches;
+//! - [`theory`]: bound formulas and exact instance counts;
+//! - [`stats`]: Wilson intervals, fits, bootstrap;
+//! - [`checks`]: the claims `verify-bounds` checks, each producing PASS/FAIL and records;
+//! - [`results`]: the serializable result types reports are rendered from.
+
+pub mod and2;
+pub mod checks;
+pub mod code;
+pub mod error;
+pub mod eval;
+pub mod instance;
+mod kern;
+pub mod memory;
+pub mod representation;
+pub mod results;
+pub mod rng;
+pub mod sample;
+pub mod search;
+pub mod stats;
+pub mod theory;
+
+pub use error::{Error, Result};

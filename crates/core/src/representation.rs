@@ -1,0 +1,136 @@
+//! Construction R: representing (not computing) k-sparse features in superposition.
+//!
+//! Feature i gets a random t-subset C(i) of d neurons; an input lights the union of its
+//! active features' sets; feature i is decoded on iff every neuron of C(i) is lit (vote
+//! decoding at τ = 1 — the Bloom filter). Active features are always decoded on, so a sample
+//! fails iff some inactive feature is covered (a false positive). The minimal width for
+//! failure ≤ δ grows like 1.44·k·log₂(m/δ) (Bloom bound): O(log m) neurons (R1).
+
+use crate::code::SubsetCode;
+use crate::error::{Result, invalid};
+use crate::kern;
+use crate::memory;
+use crate::rng::derive_seed;
+
+/// A built representation: the code as one bitset of ⌈d/64⌉ words per feature.
+#[derive(Debug, Clone)]
+pub struct Representation {
+    width: usize,
+    t: usize,
+    words: usize,
+    sets: Vec<u64>,
+}
+
+impl Representation {
+    /// The t that minimises the false-positive rate at width d for k active features:
+    /// t = round(d·ln 2 / k), clamped to [1, d].
+    pub fn optimal_t(width: usize, k: usize) -> usize {
+        ((width as f64 * std::f64::consts::LN_2 / k.max(1) as f64).round() as usize).clamp(1, width.max(1))
+    }
+
+    /// Builds the code for `features` features at width `width` with `t` neurons each.
+    pub fn build(features: usize, width: usize, t: usize, seed: u64) -> Result<Self> {
+        if features == 0 {
+            return Err(invalid("features", features, "must be positive"));
+        }
+        let words = width.div_ceil(64);
+        memory::check(
+            || format!("a representation of {features} features at width {width}"),
+            features as u64 * (words as u64 * 8 + t as u64 * 4),
+        )?;
+        let code = SubsetCode::random(features, width, t, derive_seed(seed, "representation-code", 0), "code")?;
+        let mut sets = vec![0u64; features * words];
+        for (i, chunk) in sets.chunks_exact_mut(words).enumerate() {
+            for &q in code.set(i) {
+                chunk[q as usize / 64] |= 1 << (q % 64);
+            }
+        }
+        Ok(Self { width, t, words, sets })
+    }
+
+    /// d.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// t.
+    pub fn t(&self) -> usize {
+        self.t
+    }
+
+    /// Number of features.
+    pub fn features(&self) -> usize {
+        self.sets.len() / self.words
+    }
+
+    /// Lights the code neurons of the active features into `lit` (⌈d/64⌉ words).
+    pub fn encode(&self, active: &[u32], lit: &mut Vec<u64>) {
+        lit.clear();
+        lit.resize(self.words, 0);
+        for &i in active {
+            let set = &self.sets[i as usize * self.words..(i as usize + 1) * self.words];
+            for (l, s) in lit.iter_mut().zip(set) {
+                *l |= s;
+            }
+        }
+    }
+
+    /// Number of features decoded on for the lit neurons (all of them checked).
+    pub fn decoded_count(&self, lit: &[u64]) -> usize {
+        kern::count_covered_subsets(&self.sets, self.words, lit)
+    }
+
+    /// Whether decoding the input `active` (distinct features) is exact.
+    pub fn is_exact(&self, active: &[u32], lit: &mut Vec<u64>) -> bool {
+        self.encode(active, lit);
+        self.decoded_count(lit) == active.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+    use crate::sample::sample_uniform_fill;
+
+    #[test]
+    fn decoding_finds_actives_and_false_positives_exactly() {
+        let rep = Representation::build(300, 20, 3, 1).unwrap();
+        let mut rng = stream(1, "r", 0);
+        let (mut active, mut lit) = (Vec::new(), Vec::new());
+        for _ in 0..100 {
+            active.clear();
+            sample_uniform_fill(&mut rng, 300, 4, &mut active);
+            rep.encode(&active, &mut lit);
+            // Reference: feature i is on iff each of its bits is lit, checked bit by bit.
+            let expected = (0..300)
+                .filter(|&i| (0..20).all(|q| rep.sets[i] >> q & 1 == 0 || lit[0] >> q & 1 == 1))
+                .count();
+            assert_eq!(rep.decoded_count(&lit), expected);
+            assert!(expected >= 4);
+        }
+    }
+
+    #[test]
+    fn wide_codes_are_exact_and_narrow_ones_are_not() {
+        let wide = Representation::build(1000, 200, Representation::optimal_t(200, 4), 2).unwrap();
+        let narrow = Representation::build(1000, 12, Representation::optimal_t(12, 4), 2).unwrap();
+        let mut rng = stream(2, "r", 0);
+        let (mut active, mut lit) = (Vec::new(), Vec::new());
+        let (mut wide_fail, mut narrow_fail) = (0, 0);
+        for _ in 0..200 {
+            active.clear();
+            sample_uniform_fill(&mut rng, 1000, 4, &mut active);
+            wide_fail += usize::from(!wide.is_exact(&active, &mut lit));
+            narrow_fail += usize::from(!narrow.is_exact(&active, &mut lit));
+        }
+        assert_eq!(wide_fail, 0);
+        assert!(narrow_fail > 150, "{narrow_fail}");
+    }
+
+    #[test]
+    fn optimal_t_is_clamped() {
+        assert_eq!(Representation::optimal_t(100, 4), 17);
+        assert_eq!(Representation::optimal_t(1, 4), 1);
+    }
+}

@@ -1,0 +1,214 @@
+//! Serializable result types: what `verify-bounds` writes and what reports read.
+//!
+//! A results file is one [`RunResults`]: the run's configuration, one [`CheckResult`] per
+//! claim checked, and every measurement as a [`Record`]. Reports are rendered from this file
+//! alone, so every figure a report shows must be derivable from it.
+
+use serde::{Deserialize, Serialize};
+
+/// Verdict of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The measured figure agrees with the claim under the check's stated criterion.
+    Pass,
+    /// It does not; the report says why.
+    Fail,
+}
+
+/// One claim checked: the printed PASS/FAIL line plus machine-readable detail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Check id, e.g. `and2-upper`.
+    pub id: String,
+    /// Verdict.
+    pub status: Status,
+    /// The measured figure, human-readable (e.g. `exponent 0.55 [0.51, 0.60]`).
+    pub measured: String,
+    /// What theory says, human-readable (e.g. `n* = O(√m′·log m′): exponent ≤ 0.65`).
+    pub theory: String,
+    /// Check-specific figures (fits, constants, criteria); see each check's documentation.
+    pub detail: serde_json::Value,
+    /// Wall time of the check, seconds.
+    pub seconds: f64,
+}
+
+/// A straight-line least-squares fit y = intercept + slope·x with a bootstrap interval on
+/// the slope.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LineFit {
+    /// Fitted slope.
+    pub slope: f64,
+    /// Fitted intercept.
+    pub intercept: f64,
+    /// Coefficient of determination of the fit on the point estimates.
+    pub r2: f64,
+    /// Lower end of the 95 % bootstrap interval of the slope (equals `slope` if no bootstrap).
+    pub slope_lo: f64,
+    /// Upper end of the 95 % bootstrap interval of the slope.
+    pub slope_hi: f64,
+}
+
+/// Resources of one built network, counted as SPEC §2 says.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Resources {
+    /// Width of the superposed input representation (n_in).
+    pub input_width: usize,
+    /// Hidden width (n); for AS-2AND the hidden layer is also the output representation.
+    pub hidden_width: usize,
+    /// Extra helper neurons (the centering mass neuron), 0 or 1.
+    pub extra_neurons: usize,
+    /// All neurons: input + hidden + extra.
+    pub neurons: usize,
+    /// Nonzero weights plus biases.
+    pub parameters: u64,
+    /// Bits to store every parameter exactly at its group's integer range.
+    pub parameter_bits: u64,
+    /// Largest integer weight numerator (weights are numerator / `weight_denominator`).
+    pub weight_max: u64,
+    /// Common denominator of the folded weights (t_in).
+    pub weight_denominator: u64,
+}
+
+/// A measured failure rate over random samples.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FailureRate {
+    /// Samples evaluated.
+    pub samples: u64,
+    /// Samples with at least one wrong output.
+    pub failures: u64,
+    /// failures / samples.
+    pub rate: f64,
+    /// Lower end of the 95 % Wilson interval.
+    pub wilson_lo: f64,
+    /// Upper end of the 95 % Wilson interval.
+    pub wilson_hi: f64,
+}
+
+/// One measurement. Tagged by `kind` in JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// Failure rate of the representation construction R at one width.
+    RepresentationProbe {
+        /// m, the number of features represented.
+        m: u64,
+        /// Seed of the code and samples.
+        seed: u64,
+        /// d, the representation width.
+        width: usize,
+        /// t, code neurons per feature.
+        t: usize,
+        /// Measured failure.
+        failure: FailureRate,
+    },
+    /// Minimal representation width d*(m) found by search, for one seed.
+    RepresentationMinWidth {
+        /// m.
+        m: u64,
+        /// Seed.
+        seed: u64,
+        /// d*.
+        width: usize,
+        /// t used at d*.
+        t: usize,
+        /// Failure at d*.
+        failure: FailureRate,
+    },
+    /// Failure rate of AS-2AND at one width.
+    And2Probe {
+        /// Which measurement this probe served: `search` or `sweep`.
+        purpose: String,
+        /// m′, the number of pairs computed.
+        m_prime: u64,
+        /// m, the number of input features.
+        m: u64,
+        /// Seed of instance, codes and samples.
+        seed: u64,
+        /// Input code neurons per feature.
+        t_in: usize,
+        /// Output code neurons per output.
+        t_out: usize,
+        /// Whether centering (SPEC §3 step 4) was on.
+        centering: bool,
+        /// Resources of the network probed.
+        resources: Resources,
+        /// Measured failure.
+        failure: FailureRate,
+    },
+    /// Minimal hidden width n*(m′) of AS-2AND found by search, for one seed.
+    And2MinWidth {
+        /// m′.
+        m_prime: u64,
+        /// m.
+        m: u64,
+        /// Seed.
+        seed: u64,
+        /// Whether centering was on.
+        centering: bool,
+        /// Resources of the network at n*.
+        resources: Resources,
+        /// Failure at n*.
+        failure: FailureRate,
+    },
+    /// Lower-bound sanity of one built network (check `lower-sanity`).
+    LowerSanity {
+        /// Which construction (e.g. `as-2and`).
+        network: String,
+        /// m′.
+        m_prime: u64,
+        /// m.
+        m: u64,
+        /// Seed.
+        seed: u64,
+        /// Parameter bits of the network.
+        parameter_bits: u64,
+        /// log₂ of the number of instances of its class.
+        log2_instances: f64,
+        /// Neurons of the network.
+        neurons: usize,
+        /// Fewest neurons any one-hidden-layer network at the same bits per weight could
+        /// have and still carry log₂(#instances) bits.
+        neuron_bound: f64,
+    },
+}
+
+/// Configuration of a run, recorded so a results file says how it was made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// Sparsity k: active inputs per sample.
+    pub k: usize,
+    /// Target failure δ for minimal-width searches.
+    pub delta: f64,
+    /// Samples per failure-rate measurement.
+    pub samples: u64,
+    /// Seeds (instances) per size.
+    pub seeds: u64,
+    /// Sizes m′ (log₂) for AS-2AND.
+    pub and2_log2_sizes: Vec<u32>,
+    /// Sizes m (log₂) for the representation check.
+    pub representation_log2_sizes: Vec<u32>,
+    /// Everything else, by name.
+    pub extra: serde_json::Value,
+}
+
+/// A whole results file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResults {
+    /// `quick`, `standard` or `full`.
+    pub scale: String,
+    /// Master seed.
+    pub seed: u64,
+    /// `git describe` of the code that ran, or `unknown`.
+    pub git: String,
+    /// Crate version of superposition-core.
+    pub version: String,
+    /// Configuration.
+    pub config: RunConfig,
+    /// One per check, in the order run.
+    pub checks: Vec<CheckResult>,
+    /// Every measurement.
+    pub records: Vec<Record>,
+    /// Total wall time, seconds.
+    pub seconds: f64,
+}

@@ -1,0 +1,325 @@
+//! The report's figures, built from a [`RunResults`] as [`Figure`] descriptions.
+//!
+//! Each builder returns `Err(reason)` instead of a figure when the data cannot make a
+//! meaningful plot (check not run, no records, a single size); the reason is printed in the
+//! Markdown where the plot would have been.
+
+use superposition_core::results::{LineFit, RunResults};
+
+use crate::data::{self, PerSize};
+use crate::format::{fixed, num, pow2};
+use crate::plot::{Axis, Figure, GREY, INK, Legend, Mark, PALETTE, Series, TickStyle};
+use crate::stats::fit_constant_log;
+
+/// A figure, or why it was not drawn.
+pub(crate) type Built = Result<Figure, String>;
+
+/// Stems of every figure the report can contain, in report order.
+pub(crate) const STEMS: [&str; 5] =
+    ["and2-width", "and2-transition", "and2-params", "representation-width", "gap"];
+
+/// Build every figure, paired with its stem.
+pub(crate) fn all(results: &RunResults) -> Vec<(&'static str, Built)> {
+    vec![
+        (STEMS[0], and2_width(results)),
+        (STEMS[1], and2_transition(results)),
+        (STEMS[2], and2_params(results)),
+        (STEMS[3], representation_width(results)),
+        (STEMS[4], gap(results)),
+    ]
+}
+
+/// √(m′·log₂ m′): the shape of T2's lower bound on neurons.
+pub(crate) fn lower_shape(m: f64) -> f64 {
+    (m * m.log2()).sqrt()
+}
+
+/// √m′·log₂ m′: the shape of T3's upper bound on neurons.
+pub(crate) fn upper_shape(m: f64) -> f64 {
+    m.sqrt() * m.log2()
+}
+
+/// m′·log₂ m′: the shape of T1's lower bound on parameters.
+pub(crate) fn params_lower_shape(m: f64) -> f64 {
+    m * m.log2()
+}
+
+/// m′·log₂² m′: the shape of T3's parameter count.
+pub(crate) fn params_upper_shape(m: f64) -> f64 {
+    m * m.log2().powi(2)
+}
+
+/// `n` values spaced evenly in log between lo and hi (for drawing smooth curves).
+fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let steps = n.max(2) - 1;
+    (0..=steps).map(|i| (lo.ln() + (hi / lo).ln() * i as f64 / steps as f64).exp()).collect()
+}
+
+/// Why a size-scaling plot cannot be drawn, if it cannot.
+fn need_two_sizes(sizes: usize, what: &str) -> Result<(), String> {
+    if sizes >= 2 {
+        Ok(())
+    } else {
+        Err(format!(
+            "a scaling plot needs at least two sizes {what}; this run has {sizes}, so there is no trend to show"
+        ))
+    }
+}
+
+/// Per-seed dots and a median line for per-size values; x mapped by `x_of`.
+fn seeds_and_median(
+    groups: &[PerSize],
+    x_of: impl Fn(u64) -> f64,
+    what: &str,
+    median_color: plotters::style::RGBColor,
+) -> Vec<Series> {
+    let seeds = groups.iter().map(|g| g.values.len()).max().unwrap_or(0);
+    let dots: Vec<(f64, f64)> =
+        groups.iter().flat_map(|g| g.values.iter().map(|&v| (x_of(g.size), v))).collect();
+    let medians: Vec<(f64, f64)> =
+        groups.iter().filter_map(|g| Some((x_of(g.size), g.median()?))).collect();
+    let mut out = Vec::new();
+    if seeds > 1 {
+        out.push(Series::new(Some(format!("{what} per seed ({seeds} seeds)")), GREY, Mark::Dots, dots));
+        out.push(Series::new(Some(format!("median {what} over seeds")), median_color, Mark::LineDots, medians));
+    } else {
+        out.push(Series::new(Some(what.to_string()), median_color, Mark::LineDots, medians));
+    }
+    out
+}
+
+/// The power law exp(intercept)·x^slope of a log-log fit, over `xs`, with its label.
+fn power_law(fit: &LineFit, lo: f64, hi: f64, lhs: &str, color: plotters::style::RGBColor) -> Series {
+    let pts = log_space(lo, hi, 40)
+        .into_iter()
+        .map(|m| (m, (fit.intercept + fit.slope * m.ln()).exp()))
+        .collect();
+    let label = format!(
+        "fit: {lhs} ∝ m′^{} [{}, {}] (95 % bootstrap)",
+        fixed(fit.slope, 3),
+        fixed(fit.slope_lo, 3),
+        fixed(fit.slope_hi, 3)
+    );
+    Series::new(Some(label), color, Mark::Line, pts)
+}
+
+/// c·shape(m′) with c fitted in log space to `medians`, labelled with c.
+fn fitted_shape(
+    medians: &[(f64, f64)],
+    lo: f64,
+    hi: f64,
+    shape: fn(f64) -> f64,
+    name: &str,
+    color: plotters::style::RGBColor,
+) -> Option<Series> {
+    let c = fit_constant_log(medians, shape)?;
+    let pts = log_space(lo, hi, 40).into_iter().map(|m| (m, c * shape(m))).collect();
+    Some(Series::new(Some(format!("{name}, c = {} (fitted)", num(c))), color, Mark::Dashed, pts))
+}
+
+/// Medians (size, value) of per-size groups, falling back to `fallback` when there are no
+/// records.
+fn medians_or(groups: &[PerSize], fallback: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let from_records: Vec<(f64, f64)> =
+        groups.iter().filter_map(|g| Some((g.size as f64, g.median()?))).collect();
+    if from_records.is_empty() { fallback } else { from_records }
+}
+
+/// Range of x over (x, y) points.
+fn x_span(points: &[(f64, f64)]) -> (f64, f64) {
+    let lo = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let hi = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    (lo, hi)
+}
+
+/// `and2-width`: n* against m′, log-log, with fit and the two theory shapes.
+fn and2_width(results: &RunResults) -> Built {
+    let check = data::check(results, data::AND2_UPPER).ok_or("check `and2-upper` was not run")?;
+    let (main, other) = data::and2_widths(results);
+    let constants = data::and2_constants(check);
+    let fallback =
+        constants.iter().filter_map(|c| Some((c.m_prime? as f64, c.n_star?))).collect();
+    let medians = medians_or(&main, fallback);
+    need_two_sizes(medians.len(), "m′")?;
+    let (lo, hi) = x_span(&medians);
+
+    let mut series = if main.is_empty() {
+        vec![Series::new(Some("median n* over seeds".into()), INK, Mark::LineDots, medians.clone())]
+    } else {
+        seeds_and_median(&main, |m| m as f64, "n*", INK)
+    };
+    if !other.is_empty() {
+        let pts = other.iter().filter_map(|g| Some((g.size as f64, g.median()?))).collect();
+        series.push(Series::new(Some("median n* without centering".into()), PALETTE[6], Mark::LineDots, pts));
+    }
+    if let Some(fit) = data::fit(check, "fit") {
+        series.push(power_law(&fit, lo, hi, "n*", PALETTE[0]));
+    }
+    series.extend(fitted_shape(&medians, lo, hi, lower_shape, "c·√(m′·log₂m′): T2 lower-bound shape", PALETTE[1]));
+    series.extend(fitted_shape(&medians, lo, hi, upper_shape, "c·√m′·log₂m′: T3 upper-bound shape", PALETTE[2]));
+    Ok(Figure {
+        stem: STEMS[0],
+        title: format!(
+            "AS-2AND: minimal hidden width n* at failure ≤ δ = {}",
+            num(data::delta(results, Some(check)))
+        ),
+        x: Axis::log("m′ (pairwise ANDs computed)", TickStyle::PowersOfTwo),
+        y: Axis::log("n* (hidden neurons)", TickStyle::Decimal),
+        series,
+        legend: Legend::UpperLeft,
+    })
+}
+
+/// `and2-transition`: pooled failure rate against hidden width, one series per m′.
+fn and2_transition(results: &RunResults) -> Built {
+    let sweeps: Vec<data::Sweep> =
+        data::and2_sweeps(results).into_iter().filter(|s| !s.rates().is_empty()).collect();
+    if sweeps.is_empty() {
+        return Err("the results hold no failure-vs-width sweep (`And2Probe` records with purpose \"sweep\")".into());
+    }
+    let mixed = sweeps.iter().any(|s| s.centering) && sweeps.iter().any(|s| !s.centering);
+    let mut series = Vec::new();
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (i, sweep) in sweeps.iter().enumerate() {
+        let rates = sweep.rates();
+        let mut label = format!("m′ = {}", pow2(sweep.m_prime as f64));
+        if mixed && !sweep.centering {
+            label.push_str(" (no centering)");
+        }
+        let mut s = Series::new(
+            Some(label),
+            PALETTE[i % 6],
+            Mark::LineDots,
+            rates.iter().map(|r| (r.0, r.1)).collect(),
+        );
+        s.error_bars = rates.iter().map(|r| (r.0, r.2, r.3)).collect();
+        for r in &rates {
+            lo = lo.min(r.0);
+            hi = hi.max(r.0);
+        }
+        series.push(s);
+    }
+    let delta = data::delta(results, data::check(results, data::AND2_UPPER));
+    series.push(Series::new(
+        Some(format!("δ = {} (target failure)", num(delta))),
+        INK,
+        Mark::Dashed,
+        vec![(lo, delta), (hi, delta)],
+    ));
+    let x = if hi > 4.0 * lo {
+        Axis::log("hidden width n (neurons)", TickStyle::Decimal)
+    } else {
+        Axis::linear("hidden width n (neurons)")
+    };
+    Ok(Figure {
+        stem: STEMS[1],
+        title: "AS-2AND: sample failure rate against hidden width (seeds pooled)".into(),
+        x,
+        y: Axis::linear("failure rate (any output wrong), Wilson 95 % bars").with_range(-0.02, 1.02),
+        series,
+        legend: Legend::UpperRight,
+    })
+}
+
+/// `and2-params`: p* against m′ with the parameter-count shapes.
+fn and2_params(results: &RunResults) -> Built {
+    let check = data::check(results, data::AND2_UPPER).ok_or("check `and2-upper` was not run")?;
+    let groups = data::and2_params(results);
+    let fallback = data::and2_constants(check)
+        .iter()
+        .filter_map(|c| Some((c.m_prime? as f64, c.p_star?)))
+        .collect();
+    let medians = medians_or(&groups, fallback);
+    need_two_sizes(medians.len(), "m′")?;
+    let (lo, hi) = x_span(&medians);
+    let mut series = if groups.is_empty() {
+        vec![Series::new(Some("median p* over seeds".into()), INK, Mark::LineDots, medians.clone())]
+    } else {
+        seeds_and_median(&groups, |m| m as f64, "p*", INK)
+    };
+    if let Some(fit) = data::fit(check, "param_fit") {
+        series.push(power_law(&fit, lo, hi, "p*", PALETTE[0]));
+    }
+    series.extend(fitted_shape(&medians, lo, hi, params_lower_shape, "c·m′·log₂m′: T1 lower-bound shape", PALETTE[1]));
+    series.extend(fitted_shape(&medians, lo, hi, params_upper_shape, "c·m′·log₂²m′: T3 parameter shape", PALETTE[2]));
+    Ok(Figure {
+        stem: STEMS[2],
+        title: "AS-2AND: parameters p* (nonzero weights + biases) at n*".into(),
+        x: Axis::log("m′ (pairwise ANDs computed)", TickStyle::PowersOfTwo),
+        y: Axis::log("p* (parameters)", TickStyle::Decimal),
+        series,
+        legend: Legend::UpperLeft,
+    })
+}
+
+/// `representation-width`: d* against log₂ m, linear axes, with the Bloom bound.
+fn representation_width(results: &RunResults) -> Built {
+    let check =
+        data::check(results, data::REPRESENTATION).ok_or("check `representation` was not run")?;
+    let (groups, _) = data::representation_widths(results);
+    if groups.is_empty() {
+        return Err("the results hold no `RepresentationMinWidth` records".into());
+    }
+    need_two_sizes(groups.len(), "m")?;
+    let log2 = |m: u64| (m as f64).log2();
+    let (lo, hi) = (log2(groups[0].size), log2(groups[groups.len() - 1].size));
+    let mut series = seeds_and_median(&groups, log2, "d*", INK);
+    if let Some(fit) = data::fit(check, "fit") {
+        let label = format!(
+            "fit: d* = {} + {}·log₂ m, slope [{}, {}], R² = {}",
+            num(fit.intercept),
+            num(fit.slope),
+            num(fit.slope_lo),
+            num(fit.slope_hi),
+            fixed(fit.r2, 3)
+        );
+        let pts = [lo, hi].iter().map(|&x| (x, fit.intercept + fit.slope * x)).collect();
+        series.push(Series::new(Some(label), PALETTE[0], Mark::Line, pts));
+    }
+    let delta = data::delta(results, Some(check));
+    let k = results.config.k as f64;
+    if k > 0.0 && delta > 0.0 && delta < 1.0 {
+        let pts = [lo, hi].iter().map(|&x| (x, 1.44 * k * (x - delta.log2()))).collect();
+        let label = format!("Bloom bound 1.44·k·log₂(m/δ), k = {}, δ = {}", num(k), num(delta));
+        series.push(Series::new(Some(label), PALETTE[1], Mark::Dashed, pts));
+    }
+    Ok(Figure {
+        stem: STEMS[3],
+        title: format!("Representation R: minimal width d* at failure ≤ δ = {}", num(delta)),
+        x: Axis::linear("log₂ m (m = features represented)"),
+        y: Axis::linear("d* (representation neurons)"),
+        series,
+        legend: Legend::UpperLeft,
+    })
+}
+
+/// `gap`: d* and n* against m′ on one log-log plot.
+fn gap(results: &RunResults) -> Built {
+    let points = data::gap_points(results);
+    if points.is_empty() {
+        return Err("no size has both a representation width d* and a computing width n*".into());
+    }
+    need_two_sizes(points.len(), "m′")?;
+    let n = points.iter().map(|p| (p.m_prime as f64, p.n_star)).collect();
+    let d = points.iter().map(|p| (p.m_prime as f64, p.d_star)).collect();
+    let title = match data::check(results, data::GAP).and_then(|c| data::fit(c, "fit")) {
+        Some(fit) => format!(
+            "Computing vs representing: n*/d* ∝ m′^{} [{}, {}]",
+            fixed(fit.slope, 3),
+            fixed(fit.slope_lo, 3),
+            fixed(fit.slope_hi, 3)
+        ),
+        None => "Computing vs representing m′ features".into(),
+    };
+    Ok(Figure {
+        stem: STEMS[4],
+        title,
+        x: Axis::log("m′ (features represented = ANDs computed)", TickStyle::PowersOfTwo),
+        y: Axis::log("width (neurons)", TickStyle::Decimal),
+        series: vec![
+            Series::new(Some("n*(m′): hidden width to compute m′ ANDs (T2/T3)".into()), PALETTE[1], Mark::LineDots, n),
+            Series::new(Some("d*(m′): width to represent m′ features (R1)".into()), PALETTE[0], Mark::LineDots, d),
+        ],
+        legend: Legend::UpperLeft,
+    })
+}

@@ -1,0 +1,420 @@
+//! A small declarative figure description and its renderer to PNG and SVG.
+//!
+//! Each report figure is built as a [`Figure`] (pure data, easy to test and to skip when the
+//! data are degenerate) and drawn by one generic function over any plotters backend, so the
+//! PNG and the SVG of a figure are guaranteed to show the same thing.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+
+use crate::Error;
+use crate::format;
+
+/// Pixel size of every figure.
+pub(crate) const SIZE: (u32, u32) = (1000, 700);
+
+/// The font family every text element uses; registered from the bundled DejaVu Sans.
+const FAMILY: &str = "sans-serif";
+
+/// DejaVu Sans, bundled because CI machines have no system fonts and plotters' `ab_glyph`
+/// path never looks for one.
+static DEJAVU_SANS: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+/// Register the bundled font under [`FAMILY`] once per process.
+fn ensure_font() -> Result<(), Error> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font(FAMILY, FontStyle::Normal, DEJAVU_SANS).is_ok()
+    });
+    if ok { Ok(()) } else { Err(Error::Font) }
+}
+
+/// Okabe–Ito colours (distinguishable with the common colour-vision deficiencies).
+pub(crate) const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(120, 120, 120),
+];
+/// Colour of raw per-seed measurements.
+pub(crate) const GREY: RGBColor = RGBColor(150, 150, 150);
+/// Colour of the main measured summary (medians).
+pub(crate) const INK: RGBColor = RGBColor(20, 20, 20);
+
+/// Linear or logarithmic axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scale {
+    /// Linear.
+    Linear,
+    /// Logarithmic; ticks chosen by [`TickStyle`].
+    Log,
+}
+
+/// How ticks of a log axis are placed and labelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TickStyle {
+    /// Powers of two labelled `2ᵏ` (sizes m′).
+    PowersOfTwo,
+    /// 1–2–5 decades labelled as plain numbers (widths, parameters).
+    Decimal,
+}
+
+/// One axis.
+#[derive(Debug, Clone)]
+pub(crate) struct Axis {
+    /// Description with units.
+    pub label: String,
+    /// Linear or log.
+    pub scale: Scale,
+    /// Tick placement on a log axis.
+    pub ticks: TickStyle,
+    /// Fixed range; `None` means from the data with a margin.
+    pub range: Option<(f64, f64)>,
+}
+
+impl Axis {
+    /// A linear axis fitted to the data.
+    pub fn linear(label: impl Into<String>) -> Self {
+        Self { label: label.into(), scale: Scale::Linear, ticks: TickStyle::Decimal, range: None }
+    }
+
+    /// A log axis fitted to the data.
+    pub fn log(label: impl Into<String>, ticks: TickStyle) -> Self {
+        Self { label: label.into(), scale: Scale::Log, ticks, range: None }
+    }
+
+    /// The same axis with a fixed range.
+    pub fn with_range(mut self, lo: f64, hi: f64) -> Self {
+        self.range = Some((lo, hi));
+        self
+    }
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Mark {
+    /// Open circles (raw measurements).
+    Dots,
+    /// Filled circles joined by a line (summaries such as medians).
+    LineDots,
+    /// A solid line (fits).
+    Line,
+    /// A dashed line (theory shapes and thresholds).
+    Dashed,
+}
+
+/// One series: points plus optional vertical error bars (x, lo, hi).
+#[derive(Debug, Clone)]
+pub(crate) struct Series {
+    /// Legend entry; `None` keeps the series out of the legend.
+    pub label: Option<String>,
+    /// Colour.
+    pub color: RGBColor,
+    /// Drawing style.
+    pub mark: Mark,
+    /// Data points (x, y).
+    pub points: Vec<(f64, f64)>,
+    /// Error bars (x, lo, hi) in data coordinates.
+    pub error_bars: Vec<(f64, f64, f64)>,
+}
+
+impl Series {
+    /// A series without error bars.
+    pub fn new(label: Option<String>, color: RGBColor, mark: Mark, points: Vec<(f64, f64)>) -> Self {
+        Self { label, color, mark, points, error_bars: Vec::new() }
+    }
+}
+
+/// Where the legend sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Legend {
+    /// Upper left (rising data).
+    UpperLeft,
+    /// Upper right (falling data).
+    UpperRight,
+    /// Lower right.
+    LowerRight,
+}
+
+/// A complete figure.
+#[derive(Debug, Clone)]
+pub(crate) struct Figure {
+    /// File stem: `and2-width` gives `and2-width.png` and `and2-width.svg`.
+    pub stem: &'static str,
+    /// Title drawn above the plot.
+    pub title: String,
+    /// Horizontal axis.
+    pub x: Axis,
+    /// Vertical axis.
+    pub y: Axis,
+    /// Series, drawn in order (later on top).
+    pub series: Vec<Series>,
+    /// Legend position.
+    pub legend: Legend,
+}
+
+/// Write `fig` as `<stem>.png` and `<stem>.svg` into `dir`; returns both paths.
+pub(crate) fn save(fig: &Figure, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    ensure_font()?;
+    let png = dir.join(format!("{}.png", fig.stem));
+    let svg = dir.join(format!("{}.svg", fig.stem));
+    let plot_err = |path: &Path, message: String| Error::Plot { path: path.to_path_buf(), message };
+    draw(BitMapBackend::new(&png, SIZE).into_drawing_area(), fig).map_err(|m| plot_err(&png, m))?;
+    draw(SVGBackend::new(&svg, SIZE).into_drawing_area(), fig).map_err(|m| plot_err(&svg, m))?;
+    Ok(vec![png, svg])
+}
+
+/// Any drawing error, reduced to its message (backends have unrelated error types).
+struct DrawError(String);
+
+impl<E: std::error::Error> From<E> for DrawError {
+    fn from(e: E) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// Draw on one backend and flush it to its file.
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String> {
+    let run = || -> Result<(), DrawError> {
+        root.fill(&WHITE)?;
+        let (x0, x1) = range(fig, true);
+        let (y0, y1) = range(fig, false);
+        match (fig.x.scale, fig.y.scale) {
+            (Scale::Linear, Scale::Linear) => chart(&root, fig, x0..x1, y0..y1)?,
+            (Scale::Log, Scale::Linear) => chart(&root, fig, log_axis(&fig.x, x0, x1), y0..y1)?,
+            (Scale::Linear, Scale::Log) => chart(&root, fig, x0..x1, log_axis(&fig.y, y0, y1))?,
+            (Scale::Log, Scale::Log) => {
+                chart(&root, fig, log_axis(&fig.x, x0, x1), log_axis(&fig.y, y0, y1))?
+            }
+        }
+        root.present()?;
+        Ok(())
+    };
+    run().map_err(|e| e.0)
+}
+
+/// A log coordinate with explicit tick positions (plotters' own log ticks crowd or vanish
+/// on ranges of a few octaves).
+fn log_axis(
+    axis: &Axis,
+    lo: f64,
+    hi: f64,
+) -> plotters::coord::ranged1d::WithKeyPoints<plotters::coord::ranged1d::LogCoord<f64>> {
+    (lo..hi).log_scale().with_key_points(log_ticks(lo, hi, axis.ticks))
+}
+
+/// Tick values inside [lo, hi] for a log axis: powers of two or 1–2–5 decades, thinned to
+/// at most about ten; falls back to evenly spaced values on very short ranges.
+pub(crate) fn log_ticks(lo: f64, hi: f64, style: TickStyle) -> Vec<f64> {
+    let inside = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
+    let mut ticks: Vec<f64> = match style {
+        TickStyle::PowersOfTwo => {
+            let (a, b) = (lo.log2().ceil() as i32, hi.log2().floor() as i32);
+            (a..=b).map(|e| f64::from(e).exp2()).collect()
+        }
+        TickStyle::Decimal => {
+            let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+            let decades: Vec<f64> = (a..=b).map(|e| 10f64.powi(e)).collect();
+            let all: Vec<f64> =
+                decades.iter().flat_map(|d| [*d, 2.0 * d, 5.0 * d]).filter(inside).collect();
+            if all.len() > 10 { decades.into_iter().filter(inside).collect() } else { all }
+        }
+    };
+    let step = ticks.len().div_ceil(10).max(1);
+    if step > 1 {
+        ticks = ticks.into_iter().step_by(step).collect();
+    }
+    if ticks.len() < 2 {
+        // Very short range: five evenly spaced (in log) values, rounded to 2 significant digits.
+        ticks = (0..5)
+            .map(|i| {
+                let v = (lo.ln() + (hi / lo).ln() * (f64::from(i) + 0.5) / 5.0).exp();
+                let unit = 10f64.powf(v.log10().floor() - 1.0);
+                (v / unit).round() * unit
+            })
+            .collect();
+        ticks.dedup();
+    }
+    ticks
+}
+
+/// Data range of one axis with a margin (5 % of the span, or of the log span).
+fn range(fig: &Figure, horizontal: bool) -> (f64, f64) {
+    let axis = if horizontal { &fig.x } else { &fig.y };
+    if let Some(r) = axis.range {
+        return r;
+    }
+    let log = axis.scale == Scale::Log;
+    let mut values: Vec<f64> = Vec::new();
+    for s in &fig.series {
+        for &(x, y) in &s.points {
+            values.push(if horizontal { x } else { y });
+        }
+        for &(x, lo, hi) in &s.error_bars {
+            if horizontal {
+                values.push(x);
+            } else {
+                values.extend([lo, hi]);
+            }
+        }
+    }
+    values.retain(|v| v.is_finite() && (!log || *v > 0.0));
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    match (log, lo.is_finite() && hi.is_finite()) {
+        (_, false) => (if log { 1.0 } else { 0.0 }, if log { 10.0 } else { 1.0 }),
+        (true, true) => {
+            let pad = if hi > lo { (hi / lo).powf(0.05) } else { 2.0 };
+            (lo / pad, hi * pad)
+        }
+        (false, true) => {
+            let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5 * lo.abs().max(1.0) };
+            (lo - pad, hi + pad)
+        }
+    }
+}
+
+/// Tick label of one axis.
+fn label_of(axis: &Axis, v: f64) -> String {
+    match (axis.scale, axis.ticks) {
+        (Scale::Log, TickStyle::PowersOfTwo) => format::pow2(v),
+        (Scale::Log, TickStyle::Decimal) => format::tick(v),
+        (Scale::Linear, _) => format::num((v * 1e6).round() / 1e6),
+    }
+}
+
+/// Draw the chart on coordinates `x` × `y`.
+fn chart<DB, X, Y>(root: &DrawingArea<DB, Shift>, fig: &Figure, x: X, y: Y) -> Result<(), DrawError>
+where
+    DB: DrawingBackend,
+    X: AsRangedCoord<Value = f64>,
+    Y: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(root)
+        .caption(&fig.title, (FAMILY, 26))
+        .margin(18)
+        .x_label_area_size(60)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x, y)?;
+    let x_fmt = |v: &f64| label_of(&fig.x, *v);
+    let y_fmt = |v: &f64| label_of(&fig.y, *v);
+    chart
+        .configure_mesh()
+        .x_desc(fig.x.label.as_str())
+        .y_desc(fig.y.label.as_str())
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_labels(10)
+        .y_labels(10)
+        .label_style((FAMILY, 17))
+        .axis_desc_style((FAMILY, 20))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()?;
+
+    let mut labelled = false;
+    for s in &fig.series {
+        labelled |= s.label.is_some();
+        draw_series(&mut chart, s)?;
+    }
+    if labelled {
+        let position = match fig.legend {
+            Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
+            Legend::UpperRight => SeriesLabelPosition::UpperRight,
+            Legend::LowerRight => SeriesLabelPosition::LowerRight,
+        };
+        chart
+            .configure_series_labels()
+            .position(position)
+            .margin(12)
+            .label_font((FAMILY, 16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(160, 160, 160))
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// Draw one series (and its error bars) and register its legend entry.
+fn draw_series<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    s: &Series,
+) -> Result<(), DrawError>
+where
+    DB: DrawingBackend,
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+{
+    let color = s.color;
+    let bar = color.mix(0.8).stroke_width(2);
+    for &(x, lo, hi) in &s.error_bars {
+        chart.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], bar)))?;
+        for end in [lo, hi] {
+            let cap = EmptyElement::at((x, end)) + PathElement::new(vec![(-5, 0), (5, 0)], bar);
+            chart.draw_series(std::iter::once(cap))?;
+        }
+    }
+    let pts = s.points.clone();
+    let anno = match s.mark {
+        Mark::Dots => chart.draw_series(
+            pts.into_iter().map(move |p| Circle::new(p, 4, color.mix(0.75).stroke_width(1))),
+        )?,
+        Mark::LineDots => {
+            chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?;
+            chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 5, color.filled())))?
+        }
+        Mark::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(3)))?,
+        Mark::Dashed => {
+            chart.draw_series(DashedLineSeries::new(pts, 10, 7, color.stroke_width(3)))?
+        }
+    };
+    if let Some(label) = &s.label {
+        let mark = s.mark;
+        anno.label(label.as_str()).legend(move |(x, y)| legend_icon(mark, color, x, y));
+    }
+    Ok(())
+}
+
+/// The small sample drawn next to a legend entry.
+fn legend_icon<DB: DrawingBackend>(
+    mark: Mark,
+    color: RGBColor,
+    x: i32,
+    y: i32,
+) -> DynElement<'static, DB, (i32, i32)> {
+    match mark {
+        Mark::Dots => Circle::new((x + 10, y), 4, color.stroke_width(1)).into_dyn(),
+        Mark::LineDots => (PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            + Circle::new((x + 10, y), 5, color.filled()))
+        .into_dyn(),
+        Mark::Line => PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)).into_dyn(),
+        Mark::Dashed => (PathElement::new(vec![(x, y), (x + 7, y)], color.stroke_width(3))
+            + PathElement::new(vec![(x + 13, y), (x + 20, y)], color.stroke_width(3)))
+        .into_dyn(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_cover_short_and_long_ranges() {
+        let t = log_ticks(200.0, 70_000.0, TickStyle::PowersOfTwo);
+        assert_eq!(t.first().copied(), Some(256.0));
+        assert_eq!(t.last().copied(), Some(65_536.0));
+        let t = log_ticks(100.0, 130.0, TickStyle::Decimal);
+        assert!(t.len() >= 2 && t.iter().all(|v| (100.0..=130.0).contains(v)), "{t:?}");
+        let t = log_ticks(10.0, 1e9, TickStyle::Decimal);
+        assert!(t.len() <= 10, "{t:?}");
+    }
+}
