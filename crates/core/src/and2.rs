@@ -82,7 +82,11 @@ impl And2Params {
 
     fn validate(&self) -> Result<()> {
         if self.t_in == 0 || self.t_in > self.input_width {
-            return Err(invalid("t_in", self.t_in, format!("must be in 1..={} (the input width)", self.input_width)));
+            return Err(invalid(
+                "t_in",
+                self.t_in,
+                format!("must be in 1..={} (the input width)", self.input_width),
+            ));
         }
         if self.t_out == 0 || self.t_out > self.hidden_width {
             return Err(invalid(
@@ -95,11 +99,19 @@ impl And2Params {
             return Err(invalid("tau", self.tau, "must be in (0, 1]"));
         }
         if self.input_width > 1 << 24 || self.hidden_width > 1 << 24 {
-            return Err(invalid("width", self.input_width.max(self.hidden_width), "widths above 2^24 are not supported"));
+            return Err(invalid(
+                "width",
+                self.input_width.max(self.hidden_width),
+                "widths above 2^24 are not supported",
+            ));
         }
         // The exact threshold compares against 3·n_in·t_in in 32 bits.
         if 3 * self.input_width as u64 * self.t_in as u64 > i32::MAX as u64 {
-            return Err(invalid("t_in", self.t_in, "3·input_width·t_in must fit in 32 bits for exact evaluation"));
+            return Err(invalid(
+                "t_in",
+                self.t_in,
+                "3·input_width·t_in must fit in 32 bits for exact evaluation",
+            ));
         }
         Ok(())
     }
@@ -148,7 +160,8 @@ impl And2Network {
     /// Estimated peak bytes of building and evaluating a network of this shape.
     pub fn estimate_bytes(inputs: usize, outputs: usize, params: &And2Params) -> u64 {
         let matrix = params.input_width as u64 * params.hidden_width as u64;
-        let codes = SubsetCode::estimate_bytes(inputs, params.t_in) + 2 * SubsetCode::estimate_bytes(outputs, params.t_out);
+        let codes =
+            SubsetCode::estimate_bytes(inputs, params.t_in) + 2 * SubsetCode::estimate_bytes(outputs, params.t_out);
         let tables = params.hidden_width as u64 * 16 + outputs as u64 * 8;
         matrix + codes + tables
     }
@@ -167,8 +180,13 @@ impl And2Network {
             },
             Self::estimate_bytes(inputs, outputs, &params),
         )?;
-        let input_code =
-            SubsetCode::random(inputs, params.input_width, params.t_in, derive_seed(params.code_seed, "input-code", 0), "code")?;
+        let input_code = SubsetCode::random(
+            inputs,
+            params.input_width,
+            params.t_in,
+            derive_seed(params.code_seed, "input-code", 0),
+            "code",
+        )?;
         let output_code = SubsetCode::random(
             outputs,
             params.hidden_width,
@@ -289,22 +307,42 @@ impl And2Network {
             Weights::U16(w) => kern::accumulate_columns_u16(w, n, &scratch.columns, &mut scratch.acc),
         }
         let mul = 2 * p.input_width as i32;
-        let scale = if p.centering { (2 * p.t_in as i64 * mass) as i32 } else { 0 };
+        let scale = if p.centering {
+            (2 * p.t_in as i64 * mass) as i32
+        } else {
+            0
+        };
         let unit = (p.input_width * p.t_in) as i32;
         match p.decoder {
             DecoderKind::Vote => {
                 scratch.bits.clear();
                 scratch.bits.resize(n.div_ceil(64), 0);
-                kern::threshold_affine_to_bitset(&scratch.acc, mul, &self.union_size, scale, 3 * unit, &mut scratch.bits);
+                kern::threshold_affine_to_bitset(
+                    &scratch.acc,
+                    mul,
+                    &self.union_size,
+                    scale,
+                    3 * unit,
+                    &mut scratch.bits,
+                );
                 scratch.fired.clear();
                 kern::bitset_ones(&scratch.bits, &mut scratch.fired);
             }
             DecoderKind::Average => {
                 scratch.relu.clear();
                 scratch.relu.resize(n, 0);
-                kern::relu_affine(&scratch.acc, mul, &self.union_size, scale, -2 * i64::from(unit), &mut scratch.relu);
+                kern::relu_affine(
+                    &scratch.acc,
+                    mul,
+                    &self.union_size,
+                    scale,
+                    -2 * i64::from(unit),
+                    &mut scratch.relu,
+                );
                 scratch.fired.clear();
-                scratch.fired.extend((0..n as u32).filter(|&r| scratch.relu[r as usize] > 0));
+                scratch
+                    .fired
+                    .extend((0..n as u32).filter(|&r| scratch.relu[r as usize] > 0));
             }
         }
     }
@@ -444,7 +482,11 @@ fn fold_weights(instance: &And2Instance, input_code: &SubsetCode, hosted: &Csr, 
                 let index = q as usize * n + r;
                 if let Some(w) = wide.as_mut() {
                     w[index] = w[index].checked_add(1).ok_or_else(|| {
-                        invalid("hidden_width", n, "a weight numerator exceeds 65535: the hidden layer is far too narrow")
+                        invalid(
+                            "hidden_width",
+                            n,
+                            "a weight numerator exceeds 65535: the hidden layer is far too narrow",
+                        )
                     })?;
                 } else if let Some(v) = matrix[index].checked_add(1) {
                     matrix[index] = v;
@@ -506,7 +548,10 @@ mod tests {
             s_r.dedup();
             let mut pre = 0i128; // (W u)_r · n_in · t_in
             for (q, &u_q) in u.iter().enumerate() {
-                let count = s_r.iter().filter(|&&i| net.input_code().set(i as usize).contains(&(q as u32))).count() as i128;
+                let count = s_r
+                    .iter()
+                    .filter(|&&i| net.input_code().set(i as usize).contains(&(q as u32)))
+                    .count() as i128;
                 let centering = if p.centering { s_r.len() as i128 * t_in } else { 0 };
                 pre += (count * n_in - centering) * u_q;
             }
@@ -531,7 +576,13 @@ mod tests {
             .collect()
     }
 
-    fn small_case(seed: u64, outputs: usize, width: usize, decoder: DecoderKind, centering: bool) -> (And2Instance, And2Network) {
+    fn small_case(
+        seed: u64,
+        outputs: usize,
+        width: usize,
+        decoder: DecoderKind,
+        centering: bool,
+    ) -> (And2Instance, And2Network) {
         let instance = And2Instance::random(outputs.max(8), outputs, PairDistribution::Uniform, seed).unwrap();
         let mut params = And2Params::defaults(outputs, width, seed ^ 1);
         params.decoder = decoder;
@@ -606,7 +657,12 @@ mod tests {
     fn too_narrow_or_bad_parameters_are_refused() {
         let instance = And2Instance::random(16, 16, PairDistribution::Uniform, 0).unwrap();
         let mut params = And2Params::defaults(16, 3, 0);
-        assert!(And2Network::build(&instance, params).unwrap_err().to_string().contains("t_in"));
+        assert!(
+            And2Network::build(&instance, params)
+                .unwrap_err()
+                .to_string()
+                .contains("t_in")
+        );
         params = And2Params::defaults(16, 32, 0);
         params.tau = 0.0;
         assert!(And2Network::build(&instance, params).is_err());
@@ -616,7 +672,13 @@ mod tests {
     fn wide_weights_switch_to_u16() {
         // One hidden neuron hosting everything: |S_r| ≈ 600 inputs on 2 input neurons.
         let instance = And2Instance::random(600, 900, PairDistribution::Uniform, 0).unwrap();
-        let params = And2Params { input_width: 2, hidden_width: 1, t_in: 1, t_out: 1, ..And2Params::defaults(900, 2, 0) };
+        let params = And2Params {
+            input_width: 2,
+            hidden_width: 1,
+            t_in: 1,
+            t_out: 1,
+            ..And2Params::defaults(900, 2, 0)
+        };
         let net = And2Network::build(&instance, params).unwrap();
         assert!(matches!(net.weights, Weights::U16(_)));
         assert!(net.union_size(0) > 520);

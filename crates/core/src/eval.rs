@@ -75,7 +75,12 @@ struct And2State {
 }
 
 /// Per-sample failure of an AS-2AND network: a sample fails if any of the m′ outputs is wrong.
-pub fn and2_failure(network: &And2Network, instance: &And2Instance, spec: &SampleSpec, stop_above: Option<u64>) -> FailureRate {
+pub fn and2_failure(
+    network: &And2Network,
+    instance: &And2Instance,
+    spec: &SampleSpec,
+    stop_above: Option<u64>,
+) -> FailureRate {
     let index = instance.pair_index();
     count_failures(spec, stop_above, |rng, state: &mut And2State| {
         sample_active(rng, instance, spec.k, spec.distribution, &mut state.active);
@@ -101,7 +106,12 @@ mod tests {
     use rand::Rng as _;
 
     fn spec(samples: u64) -> SampleSpec {
-        SampleSpec { k: 4, distribution: InputDistribution::Planted, samples, seed: 11 }
+        SampleSpec {
+            k: 4,
+            distribution: InputDistribution::Planted,
+            samples,
+            seed: 11,
+        }
     }
 
     #[test]

@@ -60,7 +60,9 @@ impl And2Instance {
         let mut normalized = Vec::with_capacity(pairs.len());
         for (j, &(a, b)) in pairs.iter().enumerate() {
             if a == b {
-                return Err(Error::InvalidInstance(format!("pair {j} is ({a}, {a}): an input paired with itself")));
+                return Err(Error::InvalidInstance(format!(
+                    "pair {j} is ({a}, {a}): an input paired with itself"
+                )));
             }
             if a as usize >= inputs || b as usize >= inputs {
                 return Err(Error::InvalidInstance(format!(
@@ -70,11 +72,16 @@ impl And2Instance {
             }
             let key = (a.min(b), a.max(b));
             if !seen.insert(key) {
-                return Err(Error::InvalidInstance(format!("pair {j} ({a}, {b}) repeats an earlier pair")));
+                return Err(Error::InvalidInstance(format!(
+                    "pair {j} ({a}, {b}) repeats an earlier pair"
+                )));
             }
             normalized.push(key);
         }
-        Ok(Self { inputs, pairs: normalized })
+        Ok(Self {
+            inputs,
+            pairs: normalized,
+        })
     }
 
     /// A random instance of `outputs` distinct pairs over `inputs` inputs.
@@ -100,9 +107,13 @@ impl And2Instance {
             }
         };
         match distribution {
-            PairDistribution::Uniform => {
-                draw_pairs(&mut rng, outputs, &mut pairs, |rng| rng.random_range(0..inputs as u32), &mut push)?
-            }
+            PairDistribution::Uniform => draw_pairs(
+                &mut rng,
+                outputs,
+                &mut pairs,
+                |rng| rng.random_range(0..inputs as u32),
+                &mut push,
+            )?,
             PairDistribution::Zipf { exponent } => {
                 if !(exponent.is_finite() && exponent >= 0.0) {
                     return Err(invalid("zipf exponent", exponent, "must be finite and ≥ 0"));
@@ -125,7 +136,13 @@ impl And2Instance {
                     push(0, partners[s], &mut pairs);
                 }
                 // The remaining pairs avoid the hub so its influence is exactly `degree`.
-                draw_pairs(&mut rng, outputs, &mut pairs, |rng| rng.random_range(1..inputs as u32), &mut push)?
+                draw_pairs(
+                    &mut rng,
+                    outputs,
+                    &mut pairs,
+                    |rng| rng.random_range(1..inputs as u32),
+                    &mut push,
+                )?
             }
         }
         Ok(Self { inputs, pairs })
@@ -133,16 +150,24 @@ impl And2Instance {
 
     /// Reads an instance from a JSON file `{"inputs": m, "pairs": [[a, b], ...]}` and validates it.
     pub fn from_json_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.into(), source })?;
-        let raw: And2Instance =
-            serde_json::from_str(&text).map_err(|source| Error::Json { path: path.into(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })?;
+        let raw: And2Instance = serde_json::from_str(&text).map_err(|source| Error::Json {
+            path: path.into(),
+            source,
+        })?;
         Self::new(raw.inputs, raw.pairs)
     }
 
     /// Writes the instance as JSON (the format [`Self::from_json_file`] reads).
     pub fn to_json_file(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string(self).expect("an instance always serializes");
-        std::fs::write(path, text).map_err(|source| Error::Io { path: path.into(), source })
+        std::fs::write(path, text).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })
     }
 
     /// m, the number of inputs.
@@ -236,7 +261,9 @@ impl ZipfTable {
     fn sample(&self, rng: &mut Rng) -> u32 {
         let total = *self.cumulative.last().expect("table has at least 2 entries");
         let target = rng.random::<f64>() * total;
-        self.cumulative.partition_point(|&c| c <= target).min(self.cumulative.len() - 1) as u32
+        self.cumulative
+            .partition_point(|&c| c <= target)
+            .min(self.cumulative.len() - 1) as u32
     }
 }
 
@@ -296,7 +323,12 @@ mod tests {
         instance.to_json_file(&path).unwrap();
         assert_eq!(And2Instance::from_json_file(&path).unwrap(), instance);
         std::fs::write(&path, r#"{"inputs": 3, "pairs": [[0, 1], [1, 0]]}"#).unwrap();
-        assert!(And2Instance::from_json_file(&path).unwrap_err().to_string().contains("repeats"));
+        assert!(
+            And2Instance::from_json_file(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("repeats")
+        );
         std::fs::write(&path, r#"{"inputs": 3, "pairs": [[0, 1]"#).unwrap();
         let message = And2Instance::from_json_file(&path).unwrap_err().to_string();
         assert!(message.contains("i.json") && message.contains("line"), "{message}");

@@ -18,7 +18,14 @@ pub fn accumulate_columns_u16(matrix: &[u16], rows: usize, columns: &[(u32, i32)
         }
     }
 }
-pub fn threshold_affine_to_bitset(acc: &[i32], mul: i32, coef: &[i32], scale: i32, threshold: i32, out: &mut [u64]) -> usize {
+pub fn threshold_affine_to_bitset(
+    acc: &[i32],
+    mul: i32,
+    coef: &[i32],
+    scale: i32,
+    threshold: i32,
+    out: &mut [u64],
+) -> usize {
     out.iter_mut().for_each(|w| *w = 0);
     let mut n = 0;
     for r in 0..acc.len() {
@@ -45,9 +52,14 @@ pub fn bitset_ones(bits: &[u64], out: &mut Vec<u32>) {
 }
 pub fn count_votes_gather(codes: &[u32], t: usize, bits: &[u64], out: &mut [u16]) {
     for (j, o) in out.iter_mut().enumerate() {
-        *o = codes[j * t..(j + 1) * t].iter().filter(|&&r| bits[r as usize / 64] >> (r % 64) & 1 == 1).count() as u16;
+        *o = codes[j * t..(j + 1) * t]
+            .iter()
+            .filter(|&&r| bits[r as usize / 64] >> (r % 64) & 1 == 1)
+            .count() as u16;
     }
 }
 pub fn count_covered_subsets(sets: &[u64], words: usize, mask: &[u64]) -> usize {
-    sets.chunks_exact(words).filter(|s| s.iter().zip(mask).all(|(a, b)| a & !b == 0)).count()
+    sets.chunks_exact(words)
+        .filter(|s| s.iter().zip(mask).all(|(a, b)| a & !b == 0))
+        .count()
 }

@@ -53,8 +53,14 @@ mod tests {
 
     #[test]
     fn same_name_same_stream_and_different_names_differ() {
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(stream(7, "x", 3), |r, _| Some(r.random())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(stream(7, "x", 3), |r, _| Some(r.random())).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(7, "x", 3), |r, _| Some(r.random()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(7, "x", 3), |r, _| Some(r.random()))
+            .collect();
         assert_eq!(a, b);
         let mut c = stream(7, "x", 4);
         let mut d = stream(7, "y", 3);

@@ -94,7 +94,13 @@ mod tests {
     fn k_larger_than_m_is_capped() {
         let instance = And2Instance::new(3, vec![(0, 1)]).unwrap();
         let mut active = Vec::new();
-        sample_active(&mut stream(0, "s", 0), &instance, 8, InputDistribution::Planted, &mut active);
+        sample_active(
+            &mut stream(0, "s", 0),
+            &instance,
+            8,
+            InputDistribution::Planted,
+            &mut active,
+        );
         assert_eq!(active, vec![0, 1, 2]);
     }
 }

@@ -26,7 +26,11 @@ pub fn failure_rate(failures: u64, samples: u64) -> FailureRate {
     FailureRate {
         samples,
         failures,
-        rate: if samples == 0 { 0.0 } else { failures as f64 / samples as f64 },
+        rate: if samples == 0 {
+            0.0
+        } else {
+            failures as f64 / samples as f64
+        },
         wilson_lo,
         wilson_hi,
     }
@@ -58,7 +62,11 @@ pub fn median(values: &[f64]) -> f64 {
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len();
     assert!(n > 0, "median of an empty list");
-    if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
+    }
 }
 
 /// Fits y = a + b·x through the per-x medians of `groups` (each group: one x, several
@@ -89,7 +97,13 @@ pub fn bootstrap_line(groups: &[(f64, Vec<f64>)], resamples: usize, rng: &mut Rn
         let at = |q: f64| slopes[((q * (slopes.len() - 1) as f64).round() as usize).min(slopes.len() - 1)];
         (at(0.025), at(0.975))
     };
-    Some(LineFit { slope, intercept, r2, slope_lo, slope_hi })
+    Some(LineFit {
+        slope,
+        intercept,
+        r2,
+        slope_lo,
+        slope_hi,
+    })
 }
 
 #[cfg(test)]
@@ -105,7 +119,10 @@ mod tests {
         assert!((hi - 0.277_533).abs() < 1e-5, "{hi}");
         // 5 of 10: centre ½, half-width z·√(0.025 + z²/400)/(1 + z²/10).
         let (lo, hi) = wilson(5, 10);
-        assert!((lo - 0.236_593).abs() < 1e-5 && (hi - 0.763_407).abs() < 1e-5, "{lo} {hi}");
+        assert!(
+            (lo - 0.236_593).abs() < 1e-5 && (hi - 0.763_407).abs() < 1e-5,
+            "{lo} {hi}"
+        );
         assert_eq!(wilson(0, 0), (0.0, 1.0));
     }
 
@@ -125,10 +142,18 @@ mod tests {
         let fit = bootstrap_line(&exact, 200, &mut rng).unwrap();
         assert!((fit.slope - 3.0).abs() < 1e-12 && fit.slope_lo == fit.slope && fit.slope_hi == fit.slope);
         let noisy: Vec<(f64, Vec<f64>)> = (0..5)
-            .map(|i| (i as f64, vec![3.0 * i as f64 - 1.0, 3.0 * i as f64, 3.0 * i as f64 + 1.0]))
+            .map(|i| {
+                (
+                    i as f64,
+                    vec![3.0 * i as f64 - 1.0, 3.0 * i as f64, 3.0 * i as f64 + 1.0],
+                )
+            })
             .collect();
         let fit = bootstrap_line(&noisy, 500, &mut rng).unwrap();
-        assert!(fit.slope_lo < 3.0 && fit.slope_hi > 3.0 && fit.slope_hi - fit.slope_lo > 0.1, "{fit:?}");
+        assert!(
+            fit.slope_lo < 3.0 && fit.slope_hi > 3.0 && fit.slope_hi - fit.slope_lo > 0.1,
+            "{fit:?}"
+        );
     }
 
     #[test]

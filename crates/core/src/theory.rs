@@ -59,7 +59,10 @@ pub fn ln_gamma_ratio(a: f64, b: f64) -> f64 {
 
 /// log₂ C(n, k).
 pub fn log2_binomial(n: f64, k: f64) -> f64 {
-    assert!(k >= 0.0 && n >= k, "log2_binomial needs 0 ≤ k ≤ n, got n = {n}, k = {k}");
+    assert!(
+        k >= 0.0 && n >= k,
+        "log2_binomial needs 0 ≤ k ≤ n, got n = {n}, k = {k}"
+    );
     (ln_gamma_ratio(n + 1.0, n - k + 1.0) - ln_gamma(k + 1.0)) / LN_2
 }
 
@@ -122,7 +125,10 @@ mod tests {
         for n in 1..30u32 {
             factorial *= f64::from(n);
             let got = ln_gamma(f64::from(n) + 1.0);
-            assert!((got - factorial.ln()).abs() <= 1e-12 * factorial.ln().max(1.0), "n = {n}");
+            assert!(
+                (got - factorial.ln()).abs() <= 1e-12 * factorial.ln().max(1.0),
+                "n = {n}"
+            );
         }
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-13);
     }
