@@ -19,6 +19,7 @@
 //! h_r ≥ ½ ⟺ 2·n_in·acc_r − |S_r|·(2·t_in·s) ≥ 3·n_in·t_in. No threshold decision depends
 //! on float rounding.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::code::{Csr, SubsetCode};
@@ -159,7 +160,8 @@ pub struct Scratch {
 impl And2Network {
     /// Estimated peak bytes of building and evaluating a network of this shape.
     pub fn estimate_bytes(inputs: usize, outputs: usize, params: &And2Params) -> u64 {
-        let matrix = params.input_width as u64 * params.hidden_width as u64;
+        // Row-major build plus column-major copy coexist during construction.
+        let matrix = 2 * params.input_width as u64 * params.hidden_width as u64;
         let codes =
             SubsetCode::estimate_bytes(inputs, params.t_in) + 2 * SubsetCode::estimate_bytes(outputs, params.t_out);
         let tables = params.hidden_width as u64 * 16 + outputs as u64 * 8;
@@ -459,59 +461,95 @@ fn merge_columns(columns: &mut Vec<(u32, i32)>) {
 
 type Folded = (Vec<i32>, Weights, u32, u64);
 
-/// Folds decompression into the weights: A[r, q] = |{i ∈ S_r : q ∈ C_in(i)}|.
+/// Folds decompression into the weights: A[r, q] = |{i ∈ S_r : q ∈ C_in(i)}|, stored in u8
+/// when every numerator fits and in u16 otherwise.
 fn fold_weights(instance: &And2Instance, input_code: &SubsetCode, hosted: &Csr, params: &And2Params) -> Result<Folded> {
-    let n = params.hidden_width;
+    if let Some((sizes, matrix, max, nonzero)) = fold_rows::<u8>(instance, input_code, hosted, params) {
+        return Ok((sizes, Weights::U8(matrix), max, nonzero));
+    }
+    let (sizes, matrix, max, nonzero) = fold_rows::<u16>(instance, input_code, hosted, params).ok_or_else(|| {
+        invalid("hidden_width", params.hidden_width, "a weight numerator exceeds 65535: the hidden layer is far too narrow")
+    })?;
+    Ok((sizes, Weights::U16(matrix), max, nonzero))
+}
+
+/// Columns per block of the parallel transpose.
+const TRANSPOSE_BLOCK: usize = 64;
+
+/// Builds A in element type T, or None if a numerator does not fit in T.
+///
+/// Rows are independent, so they are built in parallel, row-major (each row's writes stay
+/// within its own n_in entries), then transposed by column blocks into the column-major
+/// layout evaluation streams through.
+fn fold_rows<T>(
+    instance: &And2Instance,
+    input_code: &SubsetCode,
+    hosted: &Csr,
+    params: &And2Params,
+) -> Option<(Vec<i32>, Vec<T>, u32, u64)>
+where
+    T: Copy + Default + Send + Sync + TryFrom<u32> + Into<u32>,
+{
+    let (n, n_in) = (params.hidden_width, params.input_width);
     let pairs = instance.pairs();
+    let mut row_major = vec![T::default(); n * n_in];
     let mut union_size = vec![0i32; n];
-    let mut union = Vec::new();
-    let mut matrix = vec![0u8; params.input_width * n];
-    let mut wide: Option<Vec<u16>> = None;
-    for (r, size) in union_size.iter_mut().enumerate() {
-        union.clear();
-        for &j in hosted.row(r) {
-            let (a, b) = pairs[j as usize];
-            union.push(a);
-            union.push(b);
-        }
-        union.sort_unstable();
-        union.dedup();
-        *size = i32::try_from(union.len()).expect("|S_r| ≤ 2·m′ fits in i32");
-        for &i in &union {
-            for &q in input_code.set(i as usize) {
-                let index = q as usize * n + r;
-                if let Some(w) = wide.as_mut() {
-                    w[index] = w[index].checked_add(1).ok_or_else(|| {
-                        invalid(
-                            "hidden_width",
-                            n,
-                            "a weight numerator exceeds 65535: the hidden layer is far too narrow",
-                        )
-                    })?;
-                } else if let Some(v) = matrix[index].checked_add(1) {
-                    matrix[index] = v;
-                } else {
-                    let mut w: Vec<u16> = matrix.iter().map(|&v| u16::from(v)).collect();
-                    w[index] += 1;
-                    wide = Some(w);
-                    matrix = Vec::new();
+    let fits = row_major
+        .par_chunks_mut(n_in)
+        .zip(union_size.par_iter_mut())
+        .enumerate()
+        .map_init(
+            || (Vec::new(), vec![0u32; n_in]),
+            |(union, counts), (r, (row, size))| {
+                union.clear();
+                for &j in hosted.row(r) {
+                    let (a, b) = pairs[j as usize];
+                    union.extend([a, b]);
                 }
+                union.sort_unstable();
+                union.dedup();
+                *size = i32::try_from(union.len()).expect("|S_r| ≤ 2·m′ fits in i32");
+                for &i in union.iter() {
+                    for &q in input_code.set(i as usize) {
+                        counts[q as usize] += 1;
+                    }
+                }
+                let mut fits = true;
+                for (entry, count) in row.iter_mut().zip(counts.iter_mut()) {
+                    match T::try_from(*count) {
+                        Ok(v) => *entry = v,
+                        Err(_) => fits = false,
+                    }
+                    *count = 0;
+                }
+                fits
+            },
+        )
+        .reduce(|| true, |a, b| a && b);
+    if !fits {
+        return None;
+    }
+    let (max, nonzero) = row_major
+        .par_chunks(n_in.max(1))
+        .map(|row| {
+            row.iter().fold((0u32, 0u64), |(m, z), &v| {
+                let v: u32 = v.into();
+                (m.max(v), z + u64::from(v != 0))
+            })
+        })
+        .reduce(|| (0, 0), |a, b| (a.0.max(b.0), a.1 + b.1));
+    let mut column_major = vec![T::default(); n * n_in];
+    column_major.par_chunks_mut(n * TRANSPOSE_BLOCK).enumerate().for_each(|(block, chunk)| {
+        let q0 = block * TRANSPOSE_BLOCK;
+        let width = chunk.len() / n;
+        for r in 0..n {
+            let source = &row_major[r * n_in + q0..r * n_in + q0 + width];
+            for (dq, &v) in source.iter().enumerate() {
+                chunk[dq * n + r] = v;
             }
         }
-    }
-    let (weights, weight_max, nonzero) = match wide {
-        Some(w) => {
-            let max = w.iter().copied().max().unwrap_or(0);
-            let nonzero = w.iter().filter(|&&v| v != 0).count() as u64;
-            (Weights::U16(w), u32::from(max), nonzero)
-        }
-        None => {
-            let max = matrix.iter().copied().max().unwrap_or(0);
-            let nonzero = matrix.iter().filter(|&&v| v != 0).count() as u64;
-            (Weights::U8(matrix), u32::from(max), nonzero)
-        }
-    };
-    Ok((union_size, weights, weight_max, nonzero))
+    });
+    Some((union_size, column_major, max, nonzero))
 }
 
 #[cfg(test)]
