@@ -39,7 +39,9 @@ pub(crate) fn fit(check: &CheckResult, key: &str) -> Option<LineFit> {
 
 /// δ of a check: its `detail.delta`, else the run's configured δ.
 pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
-    check.and_then(|c| field::<f64>(&c.detail, "delta")).unwrap_or(results.config.delta)
+    check
+        .and_then(|c| field::<f64>(&c.detail, "delta"))
+        .unwrap_or(results.config.delta)
 }
 
 /// Per-seed values of one size, and their median.
@@ -98,11 +100,18 @@ fn main_centering(results: &RunResults) -> Option<bool> {
 }
 
 /// A figure of the minimal-width AS-2AND networks, per m′, for one centering setting.
-fn and2_min(results: &RunResults, centering: bool, value: impl Fn(&superposition_core::results::Resources) -> f64) -> Vec<PerSize> {
+fn and2_min(
+    results: &RunResults,
+    centering: bool,
+    value: impl Fn(&superposition_core::results::Resources) -> f64,
+) -> Vec<PerSize> {
     group(results.records.iter().filter_map(|r| match r {
-        Record::And2MinWidth { m_prime, centering: c, resources, .. } if *c == centering => {
-            Some((*m_prime, value(resources)))
-        }
+        Record::And2MinWidth {
+            m_prime,
+            centering: c,
+            resources,
+            ..
+        } if *c == centering => Some((*m_prime, value(resources))),
         _ => None,
     }))
 }
@@ -125,8 +134,7 @@ pub(crate) fn and2_params(results: &RunResults) -> Vec<PerSize> {
 
 /// Parameter bits at n* per seed, main centering setting.
 pub(crate) fn and2_param_bits(results: &RunResults) -> Vec<PerSize> {
-    main_centering(results)
-        .map_or_else(Vec::new, |c| and2_min(results, c, |r| r.parameter_bits as f64))
+    main_centering(results).map_or_else(Vec::new, |c| and2_min(results, c, |r| r.parameter_bits as f64))
 }
 
 /// d*(m) per seed from `RepresentationMinWidth`, and t at d* per seed.
@@ -137,7 +145,10 @@ pub(crate) fn representation_widths(results: &RunResults) -> (Vec<PerSize>, Vec<
             _ => None,
         })
     };
-    (group(rows().map(|(m, w, _)| (m, w as f64))), group(rows().map(|(m, _, t)| (m, t as f64))))
+    (
+        group(rows().map(|(m, w, _)| (m, w as f64))),
+        group(rows().map(|(m, _, t)| (m, t as f64))),
+    )
 }
 
 /// One row of `and2-upper`'s `detail.constants`; every field optional.
@@ -205,16 +216,23 @@ impl Sweep {
 pub(crate) fn and2_sweeps(results: &RunResults) -> Vec<Sweep> {
     let mut map: BTreeMap<(u64, bool), BTreeMap<usize, (u64, u64)>> = BTreeMap::new();
     for r in &results.records {
-        if let Record::And2Probe { purpose, m_prime, centering, resources, failure, .. } = r {
-            if purpose == "sweep" {
-                let cell = map
-                    .entry((*m_prime, !*centering))
-                    .or_default()
-                    .entry(resources.hidden_width)
-                    .or_default();
-                cell.0 += failure.failures;
-                cell.1 += failure.samples;
-            }
+        if let Record::And2Probe {
+            purpose,
+            m_prime,
+            centering,
+            resources,
+            failure,
+            ..
+        } = r
+            && purpose == "sweep"
+        {
+            let cell = map
+                .entry((*m_prime, !*centering))
+                .or_default()
+                .entry(resources.hidden_width)
+                .or_default();
+            cell.0 += failure.failures;
+            cell.1 += failure.samples;
         }
     }
     map.into_iter()
@@ -250,7 +268,13 @@ pub(crate) fn sanity_rows(results: &RunResults) -> Vec<SanityRow> {
     let mut map: BTreeMap<(String, u64), SanityRow> = BTreeMap::new();
     for r in &results.records {
         if let Record::LowerSanity {
-            network, m_prime, parameter_bits, log2_instances, neurons, neuron_bound, ..
+            network,
+            m_prime,
+            parameter_bits,
+            log2_instances,
+            neurons,
+            neuron_bound,
+            ..
         } = r
         {
             let row = map.entry((network.clone(), *m_prime)).or_insert_with(|| SanityRow {
@@ -309,7 +333,11 @@ pub(crate) fn gap_points(results: &RunResults) -> Vec<GapPoint> {
     n.iter()
         .filter_map(|ns| {
             let ds = d.iter().find(|ds| ds.size == ns.size)?;
-            Some(GapPoint { m_prime: ns.size, n_star: ns.median()?, d_star: ds.median()? })
+            Some(GapPoint {
+                m_prime: ns.size,
+                n_star: ns.median()?,
+                d_star: ds.median()?,
+            })
         })
         .collect()
 }

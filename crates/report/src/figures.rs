@@ -8,15 +8,20 @@ use superposition_core::results::{LineFit, RunResults};
 
 use crate::data::{self, PerSize};
 use crate::format::{fixed, num, pow2};
-use crate::plot::{Axis, Figure, GREY, INK, Legend, Mark, PALETTE, Series, TickStyle};
+use crate::plot::{Axis, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::fit_constant_log;
 
 /// A figure, or why it was not drawn.
 pub(crate) type Built = Result<Figure, String>;
 
 /// Stems of every figure the report can contain, in report order.
-pub(crate) const STEMS: [&str; 5] =
-    ["and2-width", "and2-transition", "and2-params", "representation-width", "gap"];
+pub(crate) const STEMS: [&str; 5] = [
+    "and2-width",
+    "and2-transition",
+    "and2-params",
+    "representation-width",
+    "gap",
+];
 
 /// Build every figure, paired with its stem.
 pub(crate) fn all(results: &RunResults) -> Vec<(&'static str, Built)> {
@@ -52,7 +57,9 @@ pub(crate) fn params_upper_shape(m: f64) -> f64 {
 /// `n` values spaced evenly in log between lo and hi (for drawing smooth curves).
 fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let steps = n.max(2) - 1;
-    (0..=steps).map(|i| (lo.ln() + (hi / lo).ln() * i as f64 / steps as f64).exp()).collect()
+    (0..=steps)
+        .map(|i| (lo.ln() + (hi / lo).ln() * i as f64 / steps as f64).exp())
+        .collect()
 }
 
 /// Why a size-scaling plot cannot be drawn, if it cannot.
@@ -74,16 +81,35 @@ fn seeds_and_median(
     median_color: plotters::style::RGBColor,
 ) -> Vec<Series> {
     let seeds = groups.iter().map(|g| g.values.len()).max().unwrap_or(0);
-    let dots: Vec<(f64, f64)> =
-        groups.iter().flat_map(|g| g.values.iter().map(|&v| (x_of(g.size), v))).collect();
-    let medians: Vec<(f64, f64)> =
-        groups.iter().filter_map(|g| Some((x_of(g.size), g.median()?))).collect();
+    let dots: Vec<(f64, f64)> = groups
+        .iter()
+        .flat_map(|g| g.values.iter().map(|&v| (x_of(g.size), v)))
+        .collect();
+    let medians: Vec<(f64, f64)> = groups
+        .iter()
+        .filter_map(|g| Some((x_of(g.size), g.median()?)))
+        .collect();
     let mut out = Vec::new();
     if seeds > 1 {
-        out.push(Series::new(Some(format!("{what} per seed ({seeds} seeds)")), GREY, Mark::Dots, dots));
-        out.push(Series::new(Some(format!("median {what} over seeds")), median_color, Mark::LineDots, medians));
+        out.push(Series::new(
+            Some(format!("{what} per seed ({seeds} seeds)")),
+            GREY,
+            Mark::Dots,
+            dots,
+        ));
+        out.push(Series::new(
+            Some(format!("median {what} over seeds")),
+            median_color,
+            Mark::LineDots,
+            medians,
+        ));
     } else {
-        out.push(Series::new(Some(what.to_string()), median_color, Mark::LineDots, medians));
+        out.push(Series::new(
+            Some(what.to_string()),
+            median_color,
+            Mark::LineDots,
+            medians,
+        ));
     }
     out
 }
@@ -114,15 +140,26 @@ fn fitted_shape(
 ) -> Option<Series> {
     let c = fit_constant_log(medians, shape)?;
     let pts = log_space(lo, hi, 40).into_iter().map(|m| (m, c * shape(m))).collect();
-    Some(Series::new(Some(format!("{name}, c = {} (fitted)", num(c))), color, Mark::Dashed, pts))
+    Some(Series::new(
+        Some(format!("{name}, c = {} (fitted)", num(c))),
+        color,
+        Mark::Dashed,
+        pts,
+    ))
 }
 
 /// Medians (size, value) of per-size groups, falling back to `fallback` when there are no
 /// records.
 fn medians_or(groups: &[PerSize], fallback: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    let from_records: Vec<(f64, f64)> =
-        groups.iter().filter_map(|g| Some((g.size as f64, g.median()?))).collect();
-    if from_records.is_empty() { fallback } else { from_records }
+    let from_records: Vec<(f64, f64)> = groups
+        .iter()
+        .filter_map(|g| Some((g.size as f64, g.median()?)))
+        .collect();
+    if from_records.is_empty() {
+        fallback
+    } else {
+        from_records
+    }
 }
 
 /// Range of x over (x, y) points.
@@ -137,26 +174,55 @@ fn and2_width(results: &RunResults) -> Built {
     let check = data::check(results, data::AND2_UPPER).ok_or("check `and2-upper` was not run")?;
     let (main, other) = data::and2_widths(results);
     let constants = data::and2_constants(check);
-    let fallback =
-        constants.iter().filter_map(|c| Some((c.m_prime? as f64, c.n_star?))).collect();
+    let fallback = constants
+        .iter()
+        .filter_map(|c| Some((c.m_prime? as f64, c.n_star?)))
+        .collect();
     let medians = medians_or(&main, fallback);
     need_two_sizes(medians.len(), "m′")?;
     let (lo, hi) = x_span(&medians);
 
     let mut series = if main.is_empty() {
-        vec![Series::new(Some("median n* over seeds".into()), INK, Mark::LineDots, medians.clone())]
+        vec![Series::new(
+            Some("median n* over seeds".into()),
+            INK,
+            Mark::LineDots,
+            medians.clone(),
+        )]
     } else {
         seeds_and_median(&main, |m| m as f64, "n*", INK)
     };
     if !other.is_empty() {
-        let pts = other.iter().filter_map(|g| Some((g.size as f64, g.median()?))).collect();
-        series.push(Series::new(Some("median n* without centering".into()), PALETTE[6], Mark::LineDots, pts));
+        let pts = other
+            .iter()
+            .filter_map(|g| Some((g.size as f64, g.median()?)))
+            .collect();
+        series.push(Series::new(
+            Some("median n* without centering".into()),
+            PALETTE[6],
+            Mark::LineDots,
+            pts,
+        ));
     }
     if let Some(fit) = data::fit(check, "fit") {
         series.push(power_law(&fit, lo, hi, "n*", PALETTE[0]));
     }
-    series.extend(fitted_shape(&medians, lo, hi, lower_shape, "c·√(m′·log₂m′): T2 lower-bound shape", PALETTE[1]));
-    series.extend(fitted_shape(&medians, lo, hi, upper_shape, "c·√m′·log₂m′: T3 upper-bound shape", PALETTE[2]));
+    series.extend(fitted_shape(
+        &medians,
+        lo,
+        hi,
+        lower_shape,
+        "c·√(m′·log₂m′): T2 lower-bound shape",
+        PALETTE[1],
+    ));
+    series.extend(fitted_shape(
+        &medians,
+        lo,
+        hi,
+        upper_shape,
+        "c·√m′·log₂m′: T3 upper-bound shape",
+        PALETTE[2],
+    ));
     Ok(Figure {
         stem: STEMS[0],
         title: format!(
@@ -166,14 +232,15 @@ fn and2_width(results: &RunResults) -> Built {
         x: Axis::log("m′ (pairwise ANDs computed)", TickStyle::PowersOfTwo),
         y: Axis::log("n* (hidden neurons)", TickStyle::Decimal),
         series,
-        legend: Legend::UpperLeft,
     })
 }
 
 /// `and2-transition`: pooled failure rate against hidden width, one series per m′.
 fn and2_transition(results: &RunResults) -> Built {
-    let sweeps: Vec<data::Sweep> =
-        data::and2_sweeps(results).into_iter().filter(|s| !s.rates().is_empty()).collect();
+    let sweeps: Vec<data::Sweep> = data::and2_sweeps(results)
+        .into_iter()
+        .filter(|s| !s.rates().is_empty())
+        .collect();
     if sweeps.is_empty() {
         return Err("the results hold no failure-vs-width sweep (`And2Probe` records with purpose \"sweep\")".into());
     }
@@ -217,7 +284,6 @@ fn and2_transition(results: &RunResults) -> Built {
         x,
         y: Axis::linear("failure rate (any output wrong), Wilson 95 % bars").with_range(-0.02, 1.02),
         series,
-        legend: Legend::UpperRight,
     })
 }
 
@@ -233,29 +299,46 @@ fn and2_params(results: &RunResults) -> Built {
     need_two_sizes(medians.len(), "m′")?;
     let (lo, hi) = x_span(&medians);
     let mut series = if groups.is_empty() {
-        vec![Series::new(Some("median p* over seeds".into()), INK, Mark::LineDots, medians.clone())]
+        vec![Series::new(
+            Some("median p* over seeds".into()),
+            INK,
+            Mark::LineDots,
+            medians.clone(),
+        )]
     } else {
         seeds_and_median(&groups, |m| m as f64, "p*", INK)
     };
     if let Some(fit) = data::fit(check, "param_fit") {
         series.push(power_law(&fit, lo, hi, "p*", PALETTE[0]));
     }
-    series.extend(fitted_shape(&medians, lo, hi, params_lower_shape, "c·m′·log₂m′: T1 lower-bound shape", PALETTE[1]));
-    series.extend(fitted_shape(&medians, lo, hi, params_upper_shape, "c·m′·log₂²m′: T3 parameter shape", PALETTE[2]));
+    series.extend(fitted_shape(
+        &medians,
+        lo,
+        hi,
+        params_lower_shape,
+        "c·m′·log₂m′: T1 lower-bound shape",
+        PALETTE[1],
+    ));
+    series.extend(fitted_shape(
+        &medians,
+        lo,
+        hi,
+        params_upper_shape,
+        "c·m′·log₂²m′: T3 parameter shape",
+        PALETTE[2],
+    ));
     Ok(Figure {
         stem: STEMS[2],
         title: "AS-2AND: parameters p* (nonzero weights + biases) at n*".into(),
         x: Axis::log("m′ (pairwise ANDs computed)", TickStyle::PowersOfTwo),
         y: Axis::log("p* (parameters)", TickStyle::Decimal),
         series,
-        legend: Legend::UpperLeft,
     })
 }
 
 /// `representation-width`: d* against log₂ m, linear axes, with the Bloom bound.
 fn representation_width(results: &RunResults) -> Built {
-    let check =
-        data::check(results, data::REPRESENTATION).ok_or("check `representation` was not run")?;
+    let check = data::check(results, data::REPRESENTATION).ok_or("check `representation` was not run")?;
     let (groups, _) = data::representation_widths(results);
     if groups.is_empty() {
         return Err("the results hold no `RepresentationMinWidth` records".into());
@@ -289,7 +372,6 @@ fn representation_width(results: &RunResults) -> Built {
         x: Axis::linear("log₂ m (m = features represented)"),
         y: Axis::linear("d* (representation neurons)"),
         series,
-        legend: Legend::UpperLeft,
     })
 }
 
@@ -317,9 +399,18 @@ fn gap(results: &RunResults) -> Built {
         x: Axis::log("m′ (features represented = ANDs computed)", TickStyle::PowersOfTwo),
         y: Axis::log("width (neurons)", TickStyle::Decimal),
         series: vec![
-            Series::new(Some("n*(m′): hidden width to compute m′ ANDs (T2/T3)".into()), PALETTE[1], Mark::LineDots, n),
-            Series::new(Some("d*(m′): width to represent m′ features (R1)".into()), PALETTE[0], Mark::LineDots, d),
+            Series::new(
+                Some("n*(m′): hidden width to compute m′ ANDs (T2/T3)".into()),
+                PALETTE[1],
+                Mark::LineDots,
+                n,
+            ),
+            Series::new(
+                Some("d*(m′): width to represent m′ features (R1)".into()),
+                PALETTE[0],
+                Mark::LineDots,
+                d,
+            ),
         ],
-        legend: Legend::UpperLeft,
     })
 }

@@ -7,18 +7,23 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use plotters::chart::SeriesAnno;
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::combinators::{LogCoord, WithKeyPoints};
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 
 use crate::Error;
 use crate::format;
+use crate::legend;
 
 /// Pixel size of every figure.
 pub(crate) const SIZE: (u32, u32) = (1000, 700);
 
 /// The font family every text element uses; registered from the bundled DejaVu Sans.
 const FAMILY: &str = "sans-serif";
+/// Legend font size (plotters units).
+const LEGEND_FONT: f64 = 16.0;
 
 /// DejaVu Sans, bundled because CI machines have no system fonts and plotters' `ab_glyph`
 /// path never looks for one.
@@ -27,9 +32,7 @@ static DEJAVU_SANS: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 /// Register the bundled font under [`FAMILY`] once per process.
 fn ensure_font() -> Result<(), Error> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| {
-        plotters::style::register_font(FAMILY, FontStyle::Normal, DEJAVU_SANS).is_ok()
-    });
+    let ok = *REGISTERED.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, DEJAVU_SANS).is_ok());
     if ok { Ok(()) } else { Err(Error::Font) }
 }
 
@@ -44,7 +47,7 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
     RGBColor(120, 120, 120),
 ];
 /// Colour of raw per-seed measurements.
-pub(crate) const GREY: RGBColor = RGBColor(150, 150, 150);
+pub(crate) const GREY: RGBColor = RGBColor(110, 110, 110);
 /// Colour of the main measured summary (medians).
 pub(crate) const INK: RGBColor = RGBColor(20, 20, 20);
 
@@ -82,12 +85,22 @@ pub(crate) struct Axis {
 impl Axis {
     /// A linear axis fitted to the data.
     pub fn linear(label: impl Into<String>) -> Self {
-        Self { label: label.into(), scale: Scale::Linear, ticks: TickStyle::Decimal, range: None }
+        Self {
+            label: label.into(),
+            scale: Scale::Linear,
+            ticks: TickStyle::Decimal,
+            range: None,
+        }
     }
 
     /// A log axis fitted to the data.
     pub fn log(label: impl Into<String>, ticks: TickStyle) -> Self {
-        Self { label: label.into(), scale: Scale::Log, ticks, range: None }
+        Self {
+            label: label.into(),
+            scale: Scale::Log,
+            ticks,
+            range: None,
+        }
     }
 
     /// The same axis with a fixed range.
@@ -128,19 +141,14 @@ pub(crate) struct Series {
 impl Series {
     /// A series without error bars.
     pub fn new(label: Option<String>, color: RGBColor, mark: Mark, points: Vec<(f64, f64)>) -> Self {
-        Self { label, color, mark, points, error_bars: Vec::new() }
+        Self {
+            label,
+            color,
+            mark,
+            points,
+            error_bars: Vec::new(),
+        }
     }
-}
-
-/// Where the legend sits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Legend {
-    /// Upper left (rising data).
-    UpperLeft,
-    /// Upper right (falling data).
-    UpperRight,
-    /// Lower right.
-    LowerRight,
 }
 
 /// A complete figure.
@@ -154,21 +162,37 @@ pub(crate) struct Figure {
     pub x: Axis,
     /// Vertical axis.
     pub y: Axis,
-    /// Series, drawn in order (later on top).
+    /// Series: curves (`Line`, `Dashed`) are drawn first, then measurements, each group in
+    /// order; the legend follows the drawing order.
     pub series: Vec<Series>,
-    /// Legend position.
-    pub legend: Legend,
 }
 
 /// Write `fig` as `<stem>.png` and `<stem>.svg` into `dir`; returns both paths.
 pub(crate) fn save(fig: &Figure, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     ensure_font()?;
+    let fig = &drawable(fig);
     let png = dir.join(format!("{}.png", fig.stem));
     let svg = dir.join(format!("{}.svg", fig.stem));
-    let plot_err = |path: &Path, message: String| Error::Plot { path: path.to_path_buf(), message };
+    let plot_err = |path: &Path, message: String| Error::Plot {
+        path: path.to_path_buf(),
+        message,
+    };
     draw(BitMapBackend::new(&png, SIZE).into_drawing_area(), fig).map_err(|m| plot_err(&png, m))?;
     draw(SVGBackend::new(&svg, SIZE).into_drawing_area(), fig).map_err(|m| plot_err(&svg, m))?;
     Ok(vec![png, svg])
+}
+
+/// `fig` without the values its axes cannot show (non-finite anywhere, non-positive on a
+/// log axis), which would otherwise map to pixel coordinates at infinity.
+fn drawable(fig: &Figure) -> Figure {
+    let ok = |axis: &Axis, v: f64| v.is_finite() && (axis.scale == Scale::Linear || v > 0.0);
+    let mut out = fig.clone();
+    for s in &mut out.series {
+        s.points.retain(|&(x, y)| ok(&fig.x, x) && ok(&fig.y, y));
+        s.error_bars
+            .retain(|&(x, lo, hi)| ok(&fig.x, x) && ok(&fig.y, lo) && ok(&fig.y, hi));
+    }
+    out
 }
 
 /// Any drawing error, reduced to its message (backends have unrelated error types).
@@ -184,15 +208,25 @@ impl<E: std::error::Error> From<E> for DrawError {
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String> {
     let run = || -> Result<(), DrawError> {
         root.fill(&WHITE)?;
-        let (x0, x1) = range(fig, true);
         let (y0, y1) = range(fig, false);
+        let legend_font = (FAMILY, LEGEND_FONT).into_text_style(&root);
+        let placement = legend::place(fig, range(fig, true), (y0, y1), |text| {
+            root.estimate_text_size(text, &legend_font)
+                .map_or(0.0, |(w, _)| f64::from(w))
+        });
+        let (x0, x1) = placement.x_range;
+        let legend = placement.position;
         match (fig.x.scale, fig.y.scale) {
-            (Scale::Linear, Scale::Linear) => chart(&root, fig, x0..x1, y0..y1)?,
-            (Scale::Log, Scale::Linear) => chart(&root, fig, log_axis(&fig.x, x0, x1), y0..y1)?,
-            (Scale::Linear, Scale::Log) => chart(&root, fig, x0..x1, log_axis(&fig.y, y0, y1))?,
-            (Scale::Log, Scale::Log) => {
-                chart(&root, fig, log_axis(&fig.x, x0, x1), log_axis(&fig.y, y0, y1))?
-            }
+            (Scale::Linear, Scale::Linear) => chart(&root, fig, legend.clone(), x0..x1, y0..y1)?,
+            (Scale::Log, Scale::Linear) => chart(&root, fig, legend.clone(), log_axis(&fig.x, x0, x1), y0..y1)?,
+            (Scale::Linear, Scale::Log) => chart(&root, fig, legend.clone(), x0..x1, log_axis(&fig.y, y0, y1))?,
+            (Scale::Log, Scale::Log) => chart(
+                &root,
+                fig,
+                legend.clone(),
+                log_axis(&fig.x, x0, x1),
+                log_axis(&fig.y, y0, y1),
+            )?,
         }
         root.present()?;
         Ok(())
@@ -202,11 +236,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, fig: &Figure) -> Resul
 
 /// A log coordinate with explicit tick positions (plotters' own log ticks crowd or vanish
 /// on ranges of a few octaves).
-fn log_axis(
-    axis: &Axis,
-    lo: f64,
-    hi: f64,
-) -> plotters::coord::ranged1d::WithKeyPoints<plotters::coord::ranged1d::LogCoord<f64>> {
+fn log_axis(axis: &Axis, lo: f64, hi: f64) -> WithKeyPoints<LogCoord<f64>> {
     (lo..hi).log_scale().with_key_points(log_ticks(lo, hi, axis.ticks))
 }
 
@@ -222,9 +252,16 @@ pub(crate) fn log_ticks(lo: f64, hi: f64, style: TickStyle) -> Vec<f64> {
         TickStyle::Decimal => {
             let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
             let decades: Vec<f64> = (a..=b).map(|e| 10f64.powi(e)).collect();
-            let all: Vec<f64> =
-                decades.iter().flat_map(|d| [*d, 2.0 * d, 5.0 * d]).filter(inside).collect();
-            if all.len() > 10 { decades.into_iter().filter(inside).collect() } else { all }
+            let all: Vec<f64> = decades
+                .iter()
+                .flat_map(|d| [*d, 2.0 * d, 5.0 * d])
+                .filter(inside)
+                .collect();
+            if all.len() > 10 {
+                decades.into_iter().filter(inside).collect()
+            } else {
+                all
+            }
         }
     };
     let step = ticks.len().div_ceil(10).max(1);
@@ -275,7 +312,11 @@ fn range(fig: &Figure, horizontal: bool) -> (f64, f64) {
             (lo / pad, hi * pad)
         }
         (false, true) => {
-            let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5 * lo.abs().max(1.0) };
+            let pad = if hi > lo {
+                0.05 * (hi - lo)
+            } else {
+                0.5 * lo.abs().max(1.0)
+            };
             (lo - pad, hi + pad)
         }
     }
@@ -291,7 +332,13 @@ fn label_of(axis: &Axis, v: f64) -> String {
 }
 
 /// Draw the chart on coordinates `x` × `y`.
-fn chart<DB, X, Y>(root: &DrawingArea<DB, Shift>, fig: &Figure, x: X, y: Y) -> Result<(), DrawError>
+fn chart<DB, X, Y>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    legend: SeriesLabelPosition,
+    x: X,
+    y: Y,
+) -> Result<(), DrawError>
 where
     DB: DrawingBackend,
     X: AsRangedCoord<Value = f64>,
@@ -321,22 +368,23 @@ where
         .bold_line_style(RGBColor(225, 225, 225))
         .draw()?;
 
-    let mut labelled = false;
-    for s in &fig.series {
-        labelled |= s.label.is_some();
+    // Curves (fits, theory shapes, thresholds) first, so measurements stay visible on top.
+    let is_curve = |s: &&Series| matches!(s.mark, Mark::Line | Mark::Dashed);
+    for s in fig
+        .series
+        .iter()
+        .filter(is_curve)
+        .chain(fig.series.iter().filter(|s| !is_curve(s)))
+    {
         draw_series(&mut chart, s)?;
     }
+    let labelled = fig.series.iter().any(|s| s.label.is_some());
     if labelled {
-        let position = match fig.legend {
-            Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
-            Legend::UpperRight => SeriesLabelPosition::UpperRight,
-            Legend::LowerRight => SeriesLabelPosition::LowerRight,
-        };
         chart
             .configure_series_labels()
-            .position(position)
+            .position(legend)
             .margin(12)
-            .label_font((FAMILY, 16))
+            .label_font((FAMILY, LEGEND_FONT))
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(160, 160, 160))
             .draw()?;
@@ -345,14 +393,11 @@ where
 }
 
 /// Draw one series (and its error bars) and register its legend entry.
-fn draw_series<DB, X, Y>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
-    s: &Series,
-) -> Result<(), DrawError>
+fn draw_series<'a, DB, X, Y>(chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>, s: &Series) -> Result<(), DrawError>
 where
-    DB: DrawingBackend,
-    X: plotters::coord::ranged1d::Ranged<ValueType = f64>,
-    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>,
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
 {
     let color = s.color;
     let bar = color.mix(0.8).stroke_width(2);
@@ -365,42 +410,32 @@ where
     }
     let pts = s.points.clone();
     let anno = match s.mark {
-        Mark::Dots => chart.draw_series(
-            pts.into_iter().map(move |p| Circle::new(p, 4, color.mix(0.75).stroke_width(1))),
-        )?,
+        Mark::Dots => chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 4, color.stroke_width(2))))?,
         Mark::LineDots => {
             chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?;
             chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 5, color.filled())))?
         }
         Mark::Line => chart.draw_series(LineSeries::new(pts, color.stroke_width(3)))?,
-        Mark::Dashed => {
-            chart.draw_series(DashedLineSeries::new(pts, 10, 7, color.stroke_width(3)))?
-        }
+        Mark::Dashed => chart.draw_series(DashedLineSeries::new(pts, 10, 7, color.stroke_width(3)))?,
     };
     if let Some(label) = &s.label {
-        let mark = s.mark;
-        anno.label(label.as_str()).legend(move |(x, y)| legend_icon(mark, color, x, y));
+        legend_icon(anno.label(label.as_str()), s.mark, color);
     }
     Ok(())
 }
 
-/// The small sample drawn next to a legend entry.
-fn legend_icon<DB: DrawingBackend>(
-    mark: Mark,
-    color: RGBColor,
-    x: i32,
-    y: i32,
-) -> DynElement<'static, DB, (i32, i32)> {
+/// Register the small sample drawn next to a legend entry ((0, 0) is the sample's left
+/// end; each arm returns its own element type, hence the separate `legend` calls).
+fn legend_icon<'a, DB: DrawingBackend + 'a>(anno: &mut SeriesAnno<'a, DB>, mark: Mark, color: RGBColor) {
+    let line = move |w: u32, from: i32, to: i32| PathElement::new(vec![(from, 0), (to, 0)], color.stroke_width(w));
     match mark {
-        Mark::Dots => Circle::new((x + 10, y), 4, color.stroke_width(1)).into_dyn(),
-        Mark::LineDots => (PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            + Circle::new((x + 10, y), 5, color.filled()))
-        .into_dyn(),
-        Mark::Line => PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)).into_dyn(),
-        Mark::Dashed => (PathElement::new(vec![(x, y), (x + 7, y)], color.stroke_width(3))
-            + PathElement::new(vec![(x + 13, y), (x + 20, y)], color.stroke_width(3)))
-        .into_dyn(),
-    }
+        Mark::Dots => anno.legend(move |p| EmptyElement::at(p) + Circle::new((10, 0), 4, color.stroke_width(2))),
+        Mark::LineDots => {
+            anno.legend(move |p| EmptyElement::at(p) + line(2, 0, 20) + Circle::new((10, 0), 5, color.filled()))
+        }
+        Mark::Line => anno.legend(move |p| EmptyElement::at(p) + line(3, 0, 20)),
+        Mark::Dashed => anno.legend(move |p| EmptyElement::at(p) + line(3, 0, 7) + line(3, 13, 20)),
+    };
 }
 
 #[cfg(test)]
