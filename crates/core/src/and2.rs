@@ -572,7 +572,6 @@ mod tests {
                 u[q as usize] += 1;
             }
         }
-        let mass: i128 = u.iter().sum();
         // h_r·n_in·t_in as an exact integer.
         let mut h = vec![0i128; p.hidden_width];
         for (r, h_r) in h.iter_mut().enumerate() {
