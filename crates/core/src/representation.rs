@@ -6,7 +6,7 @@
 //! fails iff some inactive feature is covered (a false positive). The minimal width for
 //! failure ≤ δ grows like 1.44·k·log₂(m/δ) (Bloom bound): O(log m) neurons (R1).
 
-use crate::code::SubsetCode;
+use crate::code::{GaussianCode, SubsetCode};
 use crate::error::{Result, invalid};
 use crate::kern;
 use crate::memory;
@@ -87,6 +87,57 @@ impl Representation {
     }
 }
 
+/// The Johnson–Lindenstrauss alternative to R: feature i ↦ a Gaussian vector e_i ∈ R^d with
+/// E‖e_i‖² = 1; an input is v = Σ_{i on} e_i, and feature i is decoded on iff ⟨e_i, v⟩ ≥ ½.
+///
+/// Exact recovery needs every one of the m inner products on the right side of ½, so the
+/// width grows like k·log m with a larger constant than the Bloom code's; it is kept as the
+/// dense-code comparison point for R1.
+#[derive(Debug, Clone)]
+pub struct GaussianRepresentation {
+    code: GaussianCode,
+}
+
+impl GaussianRepresentation {
+    /// Builds the code for `features` features at width `width`.
+    pub fn build(features: usize, width: usize, seed: u64) -> Result<Self> {
+        if features == 0 {
+            return Err(invalid("features", features, "must be positive"));
+        }
+        memory::check(
+            || format!("a Gaussian representation of {features} features at width {width}"),
+            features as u64 * width as u64 * 4,
+        )?;
+        let code = GaussianCode::random(features, width, derive_seed(seed, "gaussian-code", 0), "code")?;
+        Ok(Self { code })
+    }
+
+    /// d.
+    pub fn width(&self) -> usize {
+        self.code.width()
+    }
+
+    /// Number of features.
+    pub fn features(&self) -> usize {
+        self.code.features()
+    }
+
+    /// Whether decoding the input `active` (distinct features, sorted) is exact; `v` is scratch.
+    pub fn is_exact(&self, active: &[u32], v: &mut Vec<f32>) -> bool {
+        v.clear();
+        v.resize(self.code.width(), 0.0);
+        for &i in active {
+            for (x, e) in v.iter_mut().zip(self.code.vector(i as usize)) {
+                *x += e;
+            }
+        }
+        (0..self.code.features()).all(|i| {
+            let dot: f32 = self.code.vector(i).iter().zip(v.iter()).map(|(a, b)| a * b).sum();
+            (dot >= 0.5) == active.binary_search(&(i as u32)).is_ok()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +177,29 @@ mod tests {
         }
         assert_eq!(wide_fail, 0);
         assert!(narrow_fail > 150, "{narrow_fail}");
+    }
+
+    #[test]
+    fn gaussian_code_is_exact_when_wide_and_worse_than_bloom_when_narrow() {
+        let mut rng = stream(3, "g", 0);
+        let (mut active, mut v, mut lit) = (Vec::new(), Vec::new(), Vec::new());
+        let wide = GaussianRepresentation::build(256, 4000, 1).unwrap();
+        let narrow = GaussianRepresentation::build(256, 60, 1).unwrap();
+        let bloom = Representation::build(256, 60, Representation::optimal_t(60, 4), 1).unwrap();
+        let (mut wide_fail, mut narrow_fail, mut bloom_fail) = (0, 0, 0);
+        for _ in 0..100 {
+            active.clear();
+            sample_uniform_fill(&mut rng, 256, 4, &mut active);
+            active.sort_unstable();
+            wide_fail += usize::from(!wide.is_exact(&active, &mut v));
+            narrow_fail += usize::from(!narrow.is_exact(&active, &mut v));
+            bloom_fail += usize::from(!bloom.is_exact(&active, &mut lit));
+        }
+        assert_eq!(wide_fail, 0);
+        assert!(
+            narrow_fail > bloom_fail + 20,
+            "gaussian {narrow_fail} vs bloom {bloom_fail}"
+        );
     }
 
     #[test]

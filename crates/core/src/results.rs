@@ -115,6 +115,17 @@ pub enum Record {
         /// Failure at d*.
         failure: FailureRate,
     },
+    /// Minimal width of the Gaussian (JL) representation, the dense-code comparison for R1.
+    GaussianRepresentationMinWidth {
+        /// m.
+        m: u64,
+        /// Seed.
+        seed: u64,
+        /// d* of the Gaussian code.
+        width: usize,
+        /// Failure at d*.
+        failure: FailureRate,
+    },
     /// Failure rate of AS-2AND at one width.
     And2Probe {
         /// Which measurement this probe served: `search` or `sweep`.

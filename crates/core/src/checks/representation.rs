@@ -4,11 +4,13 @@ use serde_json::json;
 
 use super::{Runner, status};
 use crate::error::Result;
+use crate::eval::count_failures;
 use crate::eval::representation_failure;
-use crate::representation::Representation;
+use crate::representation::{GaussianRepresentation, Representation};
 use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
 use crate::sample::InputDistribution;
+use crate::sample::sample_uniform_fill;
 use crate::search::min_width;
 use crate::stats::median;
 use crate::theory;
@@ -77,6 +79,7 @@ impl Runner<'_> {
             self.representation_medians.insert(log_m, median(&widths));
             groups.push((f64::from(log_m), widths));
         }
+        let gaussian = self.gaussian_comparison()?;
         let fit = self.fit(&groups, "representation")?;
         let ratios: Vec<f64> = self
             .representation_medians
@@ -102,8 +105,49 @@ impl Runner<'_> {
             theory: "R1: d* = O(log m) — linear in log₂m (R² ≥ 0.9) and d*/log₂m not growing (last ≤ 1.1 × first)"
                 .into(),
             detail: json!({"fit": fit, "ratio_min": ratio_min, "ratio_max": ratio_max, "ratio_first": first,
-                           "ratio_last": last, "delta": delta, "k": k}),
+                           "ratio_last": last, "delta": delta, "k": k, "gaussian": gaussian}),
             seconds: 0.0,
         })
+    }
+
+    /// The dense-code comparison: minimal width of the Gaussian (JL) representation at the
+    /// configured sizes, one seed each, beside the Bloom code's median d*.
+    fn gaussian_comparison(&mut self) -> Result<Vec<serde_json::Value>> {
+        let (k, delta) = (self.config.k, self.config.delta);
+        let mut rows = Vec::new();
+        for log_m in self.config.gaussian_sizes.clone() {
+            let m = 1usize << log_m;
+            let seed = derive_seed(self.seed, "gaussian-representation", u64::from(log_m));
+            let spec = self.spec(
+                self.config.representation_samples,
+                derive_seed(seed, "samples", 0),
+                InputDistribution::Uniform,
+            );
+            let stop = (delta * spec.samples as f64).floor() as u64;
+            let start = (4.0 * theory::bloom_width(m as f64, k as f64, delta)).round() as usize;
+            let mut at_width = std::collections::BTreeMap::new();
+            let outcome = min_width(start, 2, 1 << 16, self.config.precision, |width| {
+                let rep = GaussianRepresentation::build(m, width, seed)?;
+                let failure = count_failures(&spec, Some(stop), |rng, state: &mut (Vec<u32>, Vec<f32>)| {
+                    state.0.clear();
+                    sample_uniform_fill(rng, m, k.min(m), &mut state.0);
+                    state.0.sort_unstable();
+                    !rep.is_exact(&state.0, &mut state.1)
+                });
+                at_width.insert(width, failure);
+                Ok(failure.failures <= stop && failure.samples == spec.samples)
+            })?;
+            let failure = at_width[&outcome.width];
+            self.emit(Record::GaussianRepresentationMinWidth {
+                m: m as u64,
+                seed,
+                width: outcome.width,
+                failure,
+            });
+            let bloom = self.representation_medians.get(&log_m).copied();
+            rows.push(json!({"m": m, "d_star_gaussian": outcome.width, "d_star_bloom": bloom,
+                             "ratio": bloom.map(|b| outcome.width as f64 / b)}));
+        }
+        Ok(rows)
     }
 }
