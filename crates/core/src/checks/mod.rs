@@ -72,6 +72,9 @@ pub struct ScaleConfig {
     pub sweep_seeds: u64,
     /// log₂ m′ at which n* is also measured with centering off.
     pub uncentered_sizes: Vec<u32>,
+    /// log₂ m at which the Gaussian (JL) code's d* is measured beside the Bloom code's.
+    #[serde(default)]
+    pub gaussian_sizes: Vec<u32>,
     /// Relative precision of width searches.
     pub precision: f64,
     /// Bootstrap resamples for fitted exponents.
@@ -94,6 +97,7 @@ impl ScaleConfig {
             sweep_factors: vec![0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5],
             sweep_seeds: 2,
             uncentered_sizes: vec![8, 10],
+            gaussian_sizes: vec![8, 10, 12],
             precision: 0.02,
             bootstrap: 1000,
         };
