@@ -5,6 +5,11 @@
 //! rather than fast. The SIMD kernels reuse the small per-element helpers below for
 //! their tails, so "the same operation in the same order" is literally the same code.
 
+use crate::check::{
+    assert_bit_indices_fit, assert_columns, assert_relu, assert_set_indices_fit, assert_sets, assert_threshold,
+    assert_votes,
+};
+
 /// `acc + mult * x` with wrapping i32 arithmetic, the per-element step of the integer
 /// accumulate kernels (the SIMD versions wrap identically, lane by lane).
 #[inline(always)]
@@ -91,12 +96,7 @@ pub fn threshold_affine_to_bitset(
     threshold: i32,
     out: &mut [u64],
 ) -> usize {
-    assert_eq!(coef.len(), acc.len(), "threshold_affine_to_bitset: coef.len() != acc.len()");
-    assert_eq!(
-        out.len(),
-        acc.len().div_ceil(64),
-        "threshold_affine_to_bitset: out.len() != acc.len().div_ceil(64)"
-    );
+    assert_threshold(acc.len(), coef.len(), out.len());
     let mut ones = 0;
     for ((word, a), c) in out.iter_mut().zip(acc.chunks(64)).zip(coef.chunks(64)) {
         *word = threshold_word(a, mul, c, scale, threshold);
@@ -107,8 +107,7 @@ pub fn threshold_affine_to_bitset(
 
 /// Scalar reference of [`crate::relu_affine`]; same contract and panics.
 pub fn relu_affine(acc: &[i32], mul: i32, coef: &[i32], scale: i32, bias: i64, out: &mut [i64]) {
-    assert_eq!(coef.len(), acc.len(), "relu_affine: coef.len() != acc.len()");
-    assert_eq!(out.len(), acc.len(), "relu_affine: out.len() != acc.len()");
+    assert_relu(acc.len(), coef.len(), out.len());
     for ((o, &a), &c) in out.iter_mut().zip(acc).zip(coef) {
         *o = relu_affine_one(a, mul, c, scale, bias);
     }
@@ -116,10 +115,7 @@ pub fn relu_affine(acc: &[i32], mul: i32, coef: &[i32], scale: i32, bias: i64, o
 
 /// Scalar reference of [`crate::bitset_ones`].
 pub fn bitset_ones(bits: &[u64], out: &mut Vec<u32>) {
-    assert!(
-        bits.len() <= (1 << 26),
-        "bitset_ones: bit indices must fit in u32 (at most 2^26 words)"
-    );
+    assert_bit_indices_fit(bits.len());
     for (w, &word) in bits.iter().enumerate() {
         let mut rest = word;
         while rest != 0 {
@@ -167,51 +163,4 @@ pub fn covered_subsets_into(sets: &[u64], words: usize, mask: &[u64], out: &mut 
 
 fn is_subset(set: &[u64], mask: &[u64]) -> bool {
     set.iter().zip(mask).all(|(s, m)| s & !m == 0)
-}
-
-// The checks below are shared by the dispatched functions in lib.rs and the references
-// here, so that both panic on exactly the same inputs with the same message.
-
-/// Panics unless `out_len == rows` and every listed column lies inside the matrix.
-#[track_caller]
-#[inline]
-pub(crate) fn assert_columns<M>(matrix_len: usize, rows: usize, columns: &[(u32, M)], out_len: usize) {
-    assert_eq!(out_len, rows, "accumulate_columns: out.len() != rows");
-    // With rows == 0 nothing is read, so any column index is harmless.
-    let matrix_columns = matrix_len.checked_div(rows).unwrap_or(usize::MAX);
-    assert!(
-        columns.iter().all(|&(c, _)| (c as usize) < matrix_columns),
-        "accumulate_columns: a column index is >= matrix.len() / rows = {matrix_columns}"
-    );
-}
-
-/// Panics unless `codes_len == out_len * t` and `t <= u16::MAX`.
-#[track_caller]
-#[inline]
-pub(crate) fn assert_votes(codes_len: usize, t: usize, out_len: usize) {
-    assert!(t <= usize::from(u16::MAX), "count_votes_gather: t = {t} > u16::MAX");
-    assert_eq!(
-        Some(codes_len),
-        out_len.checked_mul(t),
-        "count_votes_gather: codes.len() != out.len() * t"
-    );
-}
-
-/// Panics unless `words >= 1`, `mask_len == words` and `words` divides `sets_len`.
-#[track_caller]
-#[inline]
-pub(crate) fn assert_sets(sets_len: usize, words: usize, mask_len: usize) {
-    assert!(words >= 1, "covered subsets: words must be at least 1");
-    assert_eq!(mask_len, words, "covered subsets: mask.len() != words");
-    assert_eq!(sets_len % words, 0, "covered subsets: sets.len() is not a multiple of words");
-}
-
-/// Panics unless every set index below `n_sets` fits in a u32.
-#[track_caller]
-#[inline]
-pub(crate) fn assert_set_indices_fit(n_sets: usize) {
-    assert!(
-        n_sets <= 1 << 32,
-        "covered_subsets_into: {n_sets} sets do not have u32 indices"
-    );
 }

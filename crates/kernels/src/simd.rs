@@ -115,7 +115,8 @@ pub(crate) trait Simd {
 }
 
 /// How many matrix columns one pass over `out` accumulates: each pass loads and
-/// stores `out` once, so larger groups cut that traffic (4 measured as fast as 8).
+/// stores `out` once, so larger groups cut that traffic, while 4 column pointers and
+/// multipliers still fit in registers next to the accumulator.
 const COLUMNS_PER_PASS: usize = 4;
 
 /// A matrix element type that the accumulate kernels widen to the output type.
@@ -254,14 +255,17 @@ pub(crate) unsafe fn accumulate_columns<S: Simd, T: ColumnElement<S>>(
     out: &mut [T::Out],
 ) {
     let (groups, rest) = columns.as_chunks::<COLUMNS_PER_PASS>();
-    // SAFETY (all calls): forwarded from this function's contract.
     for group in groups {
+        // SAFETY: forwarded from this function's contract.
         unsafe { accumulate_pass::<S, T, COLUMNS_PER_PASS>(matrix, rows, group, out) };
     }
     match *rest {
         [] => {}
+        // SAFETY: forwarded from this function's contract.
         [a] => unsafe { accumulate_pass::<S, T, 1>(matrix, rows, &[a], out) },
+        // SAFETY: forwarded from this function's contract.
         [a, b] => unsafe { accumulate_pass::<S, T, 2>(matrix, rows, &[a, b], out) },
+        // SAFETY: forwarded from this function's contract.
         [a, b, c] => unsafe { accumulate_pass::<S, T, 3>(matrix, rows, &[a, b, c], out) },
         _ => unreachable!("as_chunks leaves fewer than COLUMNS_PER_PASS columns"),
     }
@@ -329,7 +333,7 @@ pub(crate) unsafe fn threshold_affine_to_bitset<S: Simd>(
     out: &mut [u64],
 ) -> usize {
     let full_words = acc.len() / 64;
-    // SAFETY (whole block): the caller guarantees the lengths, and every load reads
+    // SAFETY: the caller guarantees the lengths, and every load reads
     // LANES64 elements at row w * 64 + i with i + LANES64 <= 64, inside a full word.
     unsafe {
         let vmul = S::splat_i64(mul.into());
@@ -366,17 +370,10 @@ pub(crate) unsafe fn threshold_affine_to_bitset<S: Simd>(
 ///
 /// [`Simd`]'s contract; `coef.len() == acc.len() == out.len()`.
 #[inline(always)]
-pub(crate) unsafe fn relu_affine<S: Simd>(
-    acc: &[i32],
-    mul: i32,
-    coef: &[i32],
-    scale: i32,
-    bias: i64,
-    out: &mut [i64],
-) {
+pub(crate) unsafe fn relu_affine<S: Simd>(acc: &[i32], mul: i32, coef: &[i32], scale: i32, bias: i64, out: &mut [i64]) {
     let n = acc.len();
     let mut r = 0;
-    // SAFETY (whole block): the caller guarantees equal lengths and r + LANES64 <= n.
+    // SAFETY: the caller guarantees equal lengths and r + LANES64 <= n.
     unsafe {
         let vmul = S::splat_i64(mul.into());
         let vscale = S::splat_i64(scale.into());
@@ -417,7 +414,7 @@ pub(crate) unsafe fn count_votes_gather<S: Simd>(codes: &[u32], t: usize, bits: 
     let words = bits.as_ptr().cast::<u32>();
     // Any code >> 5 is below 2^27, so the clamped index always fits the gather's i32.
     let last_word = (bits.len() * 2 - 1).min(u32::MAX as usize >> 5) as i32;
-    // SAFETY (whole block): the caller guarantees the lengths, so set j's codes are
+    // SAFETY: the caller guarantees the lengths, so set j's codes are
     // codes[j*t..(j+1)*t] and each load stays inside them; `bits` is non-empty and
     // gather indices are clamped to its last u32 word. Reading u64 words as pairs of
     // u32 is valid (x86_64 is little-endian, so bit i is bit i % 32 of u32 i / 32).
@@ -467,15 +464,15 @@ unsafe fn vote<S: Simd>(code: S::I32, words: *const u32, last: S::I32, low5: S::
 
 /// Receives the covered sets found by [`covered_subsets`].
 pub(crate) trait CoveredSink {
-    /// Set `first + j` is covered iff bit `j << stride_log2` of `bits` is set (no other
-    /// bits are set).
-    fn covered(&mut self, first: usize, bits: u64, stride_log2: u32);
+    /// Sets `first..first + count` were examined; set `first + j` is covered iff bit
+    /// `j * stride` of `bits` is set (no other bits are set).
+    fn covered(&mut self, first: usize, count: usize, bits: u64, stride: usize);
 }
 
 /// Counts covered sets.
 impl CoveredSink for usize {
     #[inline(always)]
-    fn covered(&mut self, _first: usize, bits: u64, _stride_log2: u32) {
+    fn covered(&mut self, _first: usize, _count: usize, bits: u64, _stride: usize) {
         *self += bits.count_ones() as usize;
     }
 }
@@ -483,87 +480,176 @@ impl CoveredSink for usize {
 /// Appends covered set indices (the caller checked that they fit in u32).
 impl CoveredSink for Vec<u32> {
     #[inline(always)]
-    fn covered(&mut self, first: usize, mut bits: u64, stride_log2: u32) {
-        while bits != 0 {
-            self.push((first + (bits.trailing_zeros() >> stride_log2) as usize) as u32);
-            bits &= bits - 1;
+    fn covered(&mut self, first: usize, count: usize, bits: u64, stride: usize) {
+        // Branch-free: write every examined index into spare capacity and advance the
+        // length only past covered ones (a data-dependent branch per set mispredicts
+        // often, since coverage is close to random).
+        self.reserve(count);
+        let mut len = self.len();
+        let dst = self.as_mut_ptr();
+        for j in 0..count {
+            // SAFETY: len <= old length + j < old length + count <= capacity.
+            unsafe { dst.add(len).write((first + j) as u32) };
+            len += (bits >> (j * stride) & 1) as usize;
         }
+        // SAFETY: every slot below `len` was written above or before the call.
+        unsafe { self.set_len(len) };
     }
 }
 
 /// Reports to `sink`, in increasing order, every set of `words` words in `sets` that is
 /// a subset of `mask` (`set & !mask == 0` word by word).
 ///
+/// Sets of 1 to 7 words are tested several at a time by [`covered_packed`]; the rest,
+/// and the last few sets, one at a time (full vectors, then a masked tail).
+///
 /// # Safety
 ///
 /// [`Simd`]'s contract; `words >= 1`, `mask.len() == words`, `sets.len() % words == 0`.
 #[inline(always)]
 pub(crate) unsafe fn covered_subsets<S: Simd, K: CoveredSink>(sets: &[u64], words: usize, mask: &[u64], sink: &mut K) {
-    let lanes = S::LANES64;
-    let n_sets = sets.len() / words;
-    let src = sets.as_ptr();
-    let mut first = 0;
-    // SAFETY (whole block): every load reads whole sets below n_sets * words ==
-    // sets.len(), or mask words below `words`, or the local `repeated` buffer.
-    unsafe {
-        if words < lanes && lanes % words == 0 {
-            // Several sets per vector: compare against the mask repeated across lanes.
-            let mut repeated = [0u64; 8];
-            for (i, r) in repeated.iter_mut().enumerate().take(lanes) {
-                *r = mask[i % words];
-            }
-            let vmask = S::load_u64(repeated.as_ptr());
-            let leaders = (0..lanes).step_by(words).fold(0u64, |l, i| l | 1 << i);
-            let per_vector = lanes / words;
-            while first + per_vector <= n_sets {
-                let clean = S::zero_bits_i64(S::andnot_i64(vmask, S::load_u64(src.add(first * words))));
-                // A set is covered iff all its `words` lanes are clean: AND them into
-                // the set's first lane.
-                let mut all = clean;
-                for s in 1..words {
-                    all &= clean >> s;
-                }
-                sink.covered(first, all & leaders, words.trailing_zeros());
-                first += per_vector;
-            }
+    // SAFETY: forwarded from this function's contract, with W == words in each arm.
+    let first = unsafe {
+        match words {
+            1 => covered_packed::<S, K, 1>(sets, mask, sink),
+            2 => covered_packed::<S, K, 2>(sets, mask, sink),
+            3 => covered_packed::<S, K, 3>(sets, mask, sink),
+            4 => covered_packed::<S, K, 4>(sets, mask, sink),
+            5 => covered_packed::<S, K, 5>(sets, mask, sink),
+            6 => covered_packed::<S, K, 6>(sets, mask, sink),
+            7 => covered_packed::<S, K, 7>(sets, mask, sink),
+            _ => 0,
         }
-        // One set at a time: full vectors, then the last `tail` words masked.
-        let full = words / lanes * lanes;
-        let tail = words - full;
-        let mask_tail = S::load_first_u64(mask.as_ptr().add(full), tail);
-        for i in first..n_sets {
-            let set = src.add(i * words);
-            let mut stray = S::andnot_i64(mask_tail, S::load_first_u64(set.add(full), tail));
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { covered_one_by_one::<S, K>(sets, words, mask, first, sink) }
+}
+
+/// Tests sets of `W` words several at a time, from the first; returns how many it
+/// tested (all but fewer than a batch's worth), or 0 if `W` is a multiple of the
+/// vector width (one set per vector is then as good).
+///
+/// A group of `lcm(W, LANES64)` words (at most 56) is a whole number of vectors and of
+/// sets; its clean (`set & !mask == 0`) lanes fit in one u64, and a set is covered iff
+/// its `W` consecutive bits are all set. `W` is a constant so that the group loop and
+/// the bit arithmetic unroll.
+///
+/// # Safety
+///
+/// [`Simd`]'s contract; `mask.len() == W`, `sets.len() % W == 0`.
+#[inline(always)]
+unsafe fn covered_packed<S: Simd, K: CoveredSink, const W: usize>(sets: &[u64], mask: &[u64], sink: &mut K) -> usize {
+    let lanes = S::LANES64;
+    if W.is_multiple_of(lanes) {
+        return 0;
+    }
+    let group = lcm(W, lanes);
+    let per_group = group / W;
+    let n_sets = sets.len() / W;
+    let mut repeated = [0u64; 64];
+    for (i, r) in repeated.iter_mut().enumerate().take(group) {
+        *r = mask[i % W];
+    }
+    let leaders = (0..group).step_by(W).fold(0u64, |l, i| l | 1 << i);
+    // Groups are reported to the sink as many at a time as fit in 64 bits: set j of
+    // the batch is still at bit j * W.
+    let groups_per_batch = 64 / group;
+    let per_batch = groups_per_batch * per_group;
+    let mut first = 0;
+    while first + per_batch <= n_sets {
+        let mut batch = 0u64;
+        for g in 0..groups_per_batch {
+            let base = sets.as_ptr().wrapping_add((first + g * per_group) * W);
+            let mut clean = 0u64;
             let mut w = 0;
-            while w < full {
-                let m = S::load_u64(mask.as_ptr().add(w));
-                stray = S::or_i64(stray, S::andnot_i64(m, S::load_u64(set.add(w))));
+            while w < group {
+                // SAFETY: the batch's sets are below n_sets, so base + w + lanes <=
+                // sets.len(); `repeated` holds 64 >= group words.
+                let stray = unsafe { S::andnot_i64(S::load_u64(repeated.as_ptr().add(w)), S::load_u64(base.add(w))) };
+                // SAFETY: `Simd`'s contract, forwarded.
+                clean |= unsafe { S::zero_bits_i64(stray) } << w;
                 w += lanes;
             }
-            sink.covered(i, u64::from(S::is_zero_i64(stray)), 0);
+            // AND each set's `W` clean bits into its first (leader) bit.
+            let mut all = clean;
+            for s in 1..W {
+                all &= clean >> s;
+            }
+            batch |= (all & leaders) << (g * group);
+        }
+        sink.covered(first, per_batch, batch, W);
+        first += per_batch;
+    }
+    first
+}
+
+/// Tests the sets from index `first` on one at a time, reporting 64 at a time.
+///
+/// # Safety
+///
+/// [`Simd`]'s contract; `words >= 1`, `mask.len() == words`, `sets.len() % words == 0`.
+#[inline(always)]
+unsafe fn covered_one_by_one<S: Simd, K: CoveredSink>(
+    sets: &[u64],
+    words: usize,
+    mask: &[u64],
+    mut first: usize,
+    sink: &mut K,
+) {
+    let lanes = S::LANES64;
+    let n_sets = sets.len() / words;
+    let full = words / lanes * lanes;
+    let tail = words - full;
+    // SAFETY: every load reads words of a set below n_sets, so below sets.len(), or
+    // mask words below `words` (masked loads touch only the first `tail`).
+    unsafe {
+        let mask_tail = S::load_first_u64(mask.as_ptr().add(full), tail);
+        while first < n_sets {
+            let count = (n_sets - first).min(64);
+            let mut covered = 0u64;
+            for j in 0..count {
+                let set = sets.as_ptr().add((first + j) * words);
+                let mut stray = if tail > 0 {
+                    S::andnot_i64(mask_tail, S::load_first_u64(set.add(full), tail))
+                } else {
+                    S::splat_i64(0)
+                };
+                let mut w = 0;
+                while w < full {
+                    let m = S::load_u64(mask.as_ptr().add(w));
+                    stray = S::or_i64(stray, S::andnot_i64(m, S::load_u64(set.add(w))));
+                    w += lanes;
+                }
+                covered |= u64::from(S::is_zero_i64(stray)) << j;
+            }
+            sink.covered(first, count, covered, 1);
+            first += count;
         }
     }
 }
 
-/// Appends the indices of the set bits of `bits` to `out`, in increasing order.
-///
-/// Not vectorised: one TZCNT per set bit, written into space reserved once per word
-/// (so there is no capacity check per bit, unlike `Vec::push`).
-#[inline(always)]
-pub(crate) fn bitset_ones(bits: &[u64], out: &mut Vec<u32>) {
-    for (w, &word) in bits.iter().enumerate() {
-        if word == 0 {
-            continue;
-        }
-        let n = word.count_ones() as usize;
-        out.reserve(n);
-        let base = (w * 64) as u32;
-        let mut rest = word;
-        for slot in &mut out.spare_capacity_mut()[..n] {
-            slot.write(base + rest.trailing_zeros());
-            rest &= rest - 1;
-        }
-        // SAFETY: the `n` slots after the old length were initialised just above.
-        unsafe { out.set_len(out.len() + n) };
+/// Least common multiple of two positive integers.
+fn lcm(a: usize, b: usize) -> usize {
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        (x, y) = (y, x % y);
     }
+    a / x * b
+}
+
+/// Appends `base + i` for each set bit i of `word` to `out`, in increasing order.
+///
+/// One TZCNT per set bit, written into space reserved once (so there is no capacity
+/// check per bit, unlike `Vec::push`); the best choice for sparse words.
+#[inline(always)]
+pub(crate) fn push_ones(word: u64, base: u32, out: &mut Vec<u32>) {
+    let n = word.count_ones() as usize;
+    out.reserve(n);
+    let mut rest = word;
+    for slot in &mut out.spare_capacity_mut()[..n] {
+        slot.write(base + rest.trailing_zeros());
+        rest &= rest - 1;
+    }
+    // SAFETY: the `n` slots after the old length were initialised just above.
+    unsafe { out.set_len(out.len() + n) };
 }

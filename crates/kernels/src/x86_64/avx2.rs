@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::simd::Simd;
+use crate::simd::{self, Simd};
 
 /// Token type selecting the AVX2 implementation of [`Simd`].
 pub(crate) struct Avx2;
@@ -264,4 +264,72 @@ pub(crate) unsafe fn popcount(bits: &[u64]) -> u64 {
     // SAFETY: `lanes` is 32 writable bytes.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), total) };
     lanes.iter().sum::<u64>() + tail.iter().map(|w| u64::from(w.count_ones())).sum::<u64>()
+}
+
+/// Words with at least this many set bits go through [`BYTE_ONES`]; sparser ones use
+/// one TZCNT per bit. Roughly the break-even: the table costs about 6 instructions per
+/// byte (48 per word), TZCNT about 4 per set bit.
+const DENSE_WORD: u32 = 12;
+
+/// For each byte value, the positions of its set bits in increasing order, packed into
+/// the low bytes of a u64 (the unused high bytes are 0).
+static BYTE_ONES: [u64; 256] = byte_ones_table();
+
+const fn byte_ones_table() -> [u64; 256] {
+    let mut table = [0u64; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let (mut bit, mut found) = (0, 0);
+        while bit < 8 {
+            if byte >> bit & 1 == 1 {
+                table[byte] |= (bit as u64) << (8 * found);
+                found += 1;
+            }
+            bit += 1;
+        }
+        byte += 1;
+    }
+    table
+}
+
+/// Appends the indices of the set bits of `bits` to `out`, in increasing order.
+///
+/// Dense words go a byte at a time: VPMOVZXBD widens the byte's [`BYTE_ONES`] entry to
+/// eight u32 offsets, all eight (plus the base index) are stored, and the output
+/// pointer advances by the byte's popcount, so the stray lanes are overwritten next.
+///
+/// # Safety
+///
+/// The CPU has AVX2, BMI1, BMI2 and POPCNT; `bits.len() <= 2^26`.
+#[target_feature(enable = "avx2,bmi1,bmi2,popcnt")]
+pub(crate) unsafe fn bitset_ones(bits: &[u64], out: &mut Vec<u32>) {
+    for (w, &word) in bits.iter().enumerate() {
+        if word == 0 {
+            continue;
+        }
+        let base = (w * 64) as u32;
+        let n = word.count_ones();
+        if n < DENSE_WORD {
+            simd::push_ones(word, base, out);
+            continue;
+        }
+        // The last byte's store reaches up to 8 slots past the word's last index.
+        out.reserve(n as usize + 8);
+        let len = out.len();
+        let mut dst = out.as_mut_ptr().wrapping_add(len);
+        for k in 0..8 {
+            let byte = (word >> (8 * k)) as u8;
+            let first = _mm256_set1_epi32((base + 8 * k) as i32);
+            // SAFETY: the table entry is 8 readable bytes; `dst` is at most
+            // `len + n - byte.count_ones()` slots into the buffer, so the 8-slot store
+            // ends within the `len + n + 8` reserved above.
+            unsafe {
+                let offsets = _mm256_cvtepu8_epi32(_mm_loadl_epi64(BYTE_ONES.as_ptr().add(byte.into()).cast()));
+                _mm256_storeu_si256(dst.cast(), _mm256_add_epi32(offsets, first));
+                dst = dst.add(byte.count_ones() as usize);
+            }
+        }
+        // SAFETY: the `n` slots after `len` hold this word's indices.
+        unsafe { out.set_len(len + n as usize) };
+    }
 }

@@ -11,6 +11,10 @@ pub(crate) struct Avx512;
 
 crate::x86_64::kernels_for!(Avx512, "avx512f,avx2,bmi1,bmi2,popcnt");
 
+/// The AVX2 byte-table version: an AVX-512 one (VPCOMPRESSD) would need a CPU with
+/// AVX-512 to test and measure on, which we do not have.
+pub(crate) use super::avx2::bitset_ones;
+
 /// Mask with the low `n` bits set, `n <= 16`.
 #[inline(always)]
 fn low_bits(n: usize) -> u32 {

@@ -37,17 +37,20 @@ pub(crate) fn has_avx512_popcount() -> bool {
 /// same name in the crate root.
 macro_rules! kernels_for {
     ($isa:ty, $features:literal) => {
-        use crate::simd;
-
         /// See [`crate::accumulate_columns_u8`].
         ///
         /// # Safety
         ///
         /// The CPU has this module's features; the arguments pass `assert_columns`.
         #[target_feature(enable = $features)]
-        pub(crate) unsafe fn accumulate_columns_u8(matrix: &[u8], rows: usize, columns: &[(u32, i32)], out: &mut [i32]) {
+        pub(crate) unsafe fn accumulate_columns_u8(
+            matrix: &[u8],
+            rows: usize,
+            columns: &[(u32, i32)],
+            out: &mut [i32],
+        ) {
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::accumulate_columns::<$isa, u8>(matrix, rows, columns, out) }
+            unsafe { crate::simd::accumulate_columns::<$isa, u8>(matrix, rows, columns, out) }
         }
 
         /// See [`crate::accumulate_columns_u16`].
@@ -63,7 +66,7 @@ macro_rules! kernels_for {
             out: &mut [i32],
         ) {
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::accumulate_columns::<$isa, u16>(matrix, rows, columns, out) }
+            unsafe { crate::simd::accumulate_columns::<$isa, u16>(matrix, rows, columns, out) }
         }
 
         /// See [`crate::accumulate_columns_f32`].
@@ -79,7 +82,7 @@ macro_rules! kernels_for {
             out: &mut [f32],
         ) {
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::accumulate_columns::<$isa, f32>(matrix, rows, columns, out) }
+            unsafe { crate::simd::accumulate_columns::<$isa, f32>(matrix, rows, columns, out) }
         }
 
         /// See [`crate::threshold_affine_to_bitset`].
@@ -98,7 +101,7 @@ macro_rules! kernels_for {
             out: &mut [u64],
         ) -> usize {
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::threshold_affine_to_bitset::<$isa>(acc, mul, coef, scale, threshold, out) }
+            unsafe { crate::simd::threshold_affine_to_bitset::<$isa>(acc, mul, coef, scale, threshold, out) }
         }
 
         /// See [`crate::relu_affine`].
@@ -109,7 +112,7 @@ macro_rules! kernels_for {
         #[target_feature(enable = $features)]
         pub(crate) unsafe fn relu_affine(acc: &[i32], mul: i32, coef: &[i32], scale: i32, bias: i64, out: &mut [i64]) {
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::relu_affine::<$isa>(acc, mul, coef, scale, bias, out) }
+            unsafe { crate::simd::relu_affine::<$isa>(acc, mul, coef, scale, bias, out) }
         }
 
         /// See [`crate::count_votes_gather`]; returns the largest code (0 if none).
@@ -121,7 +124,7 @@ macro_rules! kernels_for {
         #[target_feature(enable = $features)]
         pub(crate) unsafe fn count_votes_gather(codes: &[u32], t: usize, bits: &[u64], out: &mut [u16]) -> u32 {
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::count_votes_gather::<$isa>(codes, t, bits, out) }
+            unsafe { crate::simd::count_votes_gather::<$isa>(codes, t, bits, out) }
         }
 
         /// See [`crate::count_covered_subsets`].
@@ -133,7 +136,7 @@ macro_rules! kernels_for {
         pub(crate) unsafe fn count_covered_subsets(sets: &[u64], words: usize, mask: &[u64]) -> usize {
             let mut count = 0usize;
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::covered_subsets::<$isa, usize>(sets, words, mask, &mut count) };
+            unsafe { crate::simd::covered_subsets::<$isa, usize>(sets, words, mask, &mut count) };
             count
         }
 
@@ -146,17 +149,7 @@ macro_rules! kernels_for {
         #[target_feature(enable = $features)]
         pub(crate) unsafe fn covered_subsets_into(sets: &[u64], words: usize, mask: &[u64], out: &mut Vec<u32>) {
             // SAFETY: forwarded from this function's contract.
-            unsafe { simd::covered_subsets::<$isa, Vec<u32>>(sets, words, mask, out) }
-        }
-
-        /// See [`crate::bitset_ones`]: the scalar loop, compiled with TZCNT.
-        ///
-        /// # Safety
-        ///
-        /// The CPU has this module's features; `bits.len() <= 2^26`.
-        #[target_feature(enable = $features)]
-        pub(crate) unsafe fn bitset_ones(bits: &[u64], out: &mut Vec<u32>) {
-            simd::bitset_ones(bits, out)
+            unsafe { crate::simd::covered_subsets::<$isa, Vec<u32>>(sets, words, mask, out) }
         }
     };
 }
