@@ -468,7 +468,11 @@ fn fold_weights(instance: &And2Instance, input_code: &SubsetCode, hosted: &Csr, 
         return Ok((sizes, Weights::U8(matrix), max, nonzero));
     }
     let (sizes, matrix, max, nonzero) = fold_rows::<u16>(instance, input_code, hosted, params).ok_or_else(|| {
-        invalid("hidden_width", params.hidden_width, "a weight numerator exceeds 65535: the hidden layer is far too narrow")
+        invalid(
+            "hidden_width",
+            params.hidden_width,
+            "a weight numerator exceeds 65535: the hidden layer is far too narrow",
+        )
     })?;
     Ok((sizes, Weights::U16(matrix), max, nonzero))
 }
@@ -561,16 +565,19 @@ where
         })
         .reduce(|| (0, 0), |a, b| (a.0.max(b.0), a.1 + b.1));
     let mut column_major = vec![T::default(); n * n_in];
-    column_major.par_chunks_mut(n * TRANSPOSE_BLOCK).enumerate().for_each(|(block, chunk)| {
-        let q0 = block * TRANSPOSE_BLOCK;
-        let width = chunk.len() / n;
-        for r in 0..n {
-            let source = &row_major[r * n_in + q0..r * n_in + q0 + width];
-            for (dq, &v) in source.iter().enumerate() {
-                chunk[dq * n + r] = v;
+    column_major
+        .par_chunks_mut(n * TRANSPOSE_BLOCK)
+        .enumerate()
+        .for_each(|(block, chunk)| {
+            let q0 = block * TRANSPOSE_BLOCK;
+            let width = chunk.len() / n;
+            for r in 0..n {
+                let source = &row_major[r * n_in + q0..r * n_in + q0 + width];
+                for (dq, &v) in source.iter().enumerate() {
+                    chunk[dq * n + r] = v;
+                }
             }
-        }
-    });
+        });
     Some((union_size, column_major, max, nonzero))
 }
 
