@@ -4,8 +4,13 @@
 //!   `results/verify-bounds-<scale>.json` (records are streamed to a `.records.jsonl` beside
 //!   it as they are made, so an interrupted run loses nothing) and regenerates `reports/`.
 //! - `report`: regenerates `reports/` from the results files alone.
+//! - `bench-compare`: times the sublinear Rust verification of AS-2AND against the naive dense
+//!   faer path and a NumPy/SciPy baseline on the same samples, writes
+//!   `results/bench-compare.json` and `reports/performance.md` (see [`bench_compare`]).
 //!
 //! No mathematics lives here: this is glue between superposition-core and superposition-report.
+
+mod bench_compare;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -73,6 +78,33 @@ enum Command {
         #[arg(long, default_value = "reports")]
         reports: PathBuf,
     },
+    /// Time Rust sublinear verification, the dense faer path and NumPy/SciPy side by side.
+    BenchCompare {
+        /// m′ ∈ {2^12, 2^16} with fewer samples (under 3 minutes) instead of {2^16, 2^20}.
+        #[arg(long)]
+        quick: bool,
+        /// Master seed: the same seed gives the same instances, codes and samples.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// k, active inputs per sample.
+        #[arg(long, default_value_t = 4)]
+        k: usize,
+        /// Directory for bench-compare.json.
+        #[arg(long, default_value = "results")]
+        out: PathBuf,
+        /// Directory for performance.md.
+        #[arg(long, default_value = "reports")]
+        reports: PathBuf,
+        /// Worker threads for the Rust paths (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Python interpreter for the NumPy baseline.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Keep the files written for NumPy (in the system temp directory).
+        #[arg(long)]
+        keep_bundles: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -87,6 +119,27 @@ fn main() -> ExitCode {
             threads,
         } => verify_bounds(scale.into(), seed, &out, &reports, k, threads),
         Command::Report { results, reports } => report(&results, &reports).map(|_| true),
+        Command::BenchCompare {
+            quick,
+            seed,
+            k,
+            out,
+            reports,
+            threads,
+            python,
+            keep_bundles,
+        } => {
+            let options = bench_compare::Options {
+                quick,
+                seed,
+                k,
+                out,
+                reports,
+                python,
+                keep_bundles,
+            };
+            set_threads(threads).and_then(|_| bench_compare::run(&options, git_describe()).map(|_| true))
+        }
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -184,6 +237,17 @@ fn verify_bounds(
     );
     report(out, reports)?;
     Ok(results.checks.iter().all(|c| c.status == Status::Pass))
+}
+
+/// Sizes the global rayon pool for bench-compare (every parallel path, faer's included, runs on it).
+fn set_threads(threads: Option<usize>) -> Result<(), String> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| format!("cannot start {n} worker threads: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Writes JSON atomically (temporary file, then rename) so a crash never leaves half a file.

@@ -10,18 +10,25 @@
 //! - [`eval`]: failure rates over many samples, in parallel, reproducible from a seed;
 //! - [`search`]: minimal-width searches;
 //! - [`theory`]: bound formulas and exact instance counts;
+//! - [`probe`]: the lower bound's decoder — recovering an instance from a network by probes;
+//! - [`exhaustive`]: every network of tiny width enumerated, for the counting lemma;
+//! - [`chernoff`]: the failure-probability bound of AS-2AND's analysis;
 //! - [`stats`]: Wilson intervals, fits, bootstrap;
 //! - [`checks`]: the claims `verify-bounds` checks, each producing PASS/FAIL and records;
 //! - [`results`]: the serializable result types reports are rendered from.
 
 pub mod and2;
 pub mod checks;
+pub mod chernoff;
 pub mod code;
+pub mod dense;
 pub mod error;
 pub mod eval;
+pub mod exhaustive;
 pub mod instance;
 mod kern;
 pub mod memory;
+pub mod probe;
 pub mod representation;
 pub mod results;
 pub mod rng;

@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::chernoff::FailureBound;
+use crate::exhaustive::ExhaustiveRow;
+
 /// Verdict of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -181,6 +184,109 @@ pub enum Record {
         /// Fewest neurons any one-hidden-layer network at the same bits per weight could
         /// have and still carry log₂(#instances) bits.
         neuron_bound: f64,
+    },
+    /// One probe-decoder run on one built network (check `probe-decoder`; its wall time is in
+    /// the check's detail, since records must not depend on the machine).
+    ProbeDecoder {
+        /// m′.
+        m_prime: u64,
+        /// m.
+        m: u64,
+        /// Seed of the network's codes.
+        seed: u64,
+        /// Hidden width n of the decoded network.
+        hidden_width: usize,
+        /// n / n*(m′) for this instance.
+        width_factor: f64,
+        /// 1-sparse probes of the hidden layer (m).
+        one_sparse_probes: u64,
+        /// 2-sparse probes through the whole network.
+        two_sparse_probes: u64,
+        /// What sweeping every pair would cost, C(m, 2).
+        naive_probes: u64,
+        /// Probes the network answered wrongly (judged against the instance, by the check).
+        wrong_probes: u64,
+        /// Outputs whose decoded pair differs from the instance's.
+        mismatches: u64,
+        /// Outputs switched on by several probes.
+        ambiguous: u64,
+        /// Outputs no probe switched on.
+        silent: u64,
+        /// Whether the candidate pairs exceeded the probe budget (64 per output), so nothing
+        /// was probed.
+        over_budget: bool,
+    },
+    /// Exhaustive enumeration of tiny networks at one (readout, m, n, m′) (check `exhaustive`).
+    Exhaustive {
+        /// The row (see `exhaustive::ExhaustiveRow`).
+        row: ExhaustiveRow,
+        /// k: exactness is required on every input with at most k ones.
+        k: usize,
+        /// Distinct fire sets one neuron realises over that domain.
+        neuron_types: usize,
+    },
+    /// The largest m′ AS-2AND computes at failure ≤ δ at one hidden width (check `capacity`).
+    Capacity {
+        /// n, hidden width (input width equal).
+        hidden_width: usize,
+        /// Seed of the run at this width.
+        seed: u64,
+        /// Largest m′ found to pass (0 if none did).
+        m_prime_max: u64,
+        /// Smallest m′ found to fail above it.
+        m_prime_failing: u64,
+        /// Resources of the network at `m_prime_max`.
+        resources: Option<Resources>,
+        /// Failure at `m_prime_max`.
+        failure: Option<FailureRate>,
+        /// log₂ C(C(m′,2), m′) at `m_prime_max` (m = m′).
+        log2_instances: f64,
+        /// Counting capacity of the network's own parameter bits (theory::and2_capacity).
+        counting_capacity: u64,
+    },
+    /// A measured AS-2AND failure rate beside the analytic bound (check `chernoff`).
+    Chernoff {
+        /// Where the rate was measured: `search`, `sweep`, `capacity` or `chernoff`.
+        source: String,
+        /// m′.
+        m_prime: u64,
+        /// m.
+        m: u64,
+        /// Hidden width n.
+        hidden_width: usize,
+        /// Input width n_in.
+        input_width: usize,
+        /// t_in.
+        t_in: usize,
+        /// t_out.
+        t_out: usize,
+        /// Measured failure.
+        failure: FailureRate,
+        /// The bound and its terms.
+        bound: FailureBound,
+    },
+    /// Description size of one network at n* against log₂(#instances) (check
+    /// `description-length`).
+    DescriptionLength {
+        /// m′.
+        m_prime: u64,
+        /// m.
+        m: u64,
+        /// Seed of the network's codes.
+        seed: u64,
+        /// Hidden width (n*).
+        hidden_width: usize,
+        /// Parameters (nonzero weights + biases + centering).
+        parameters: u64,
+        /// Parameters × their bits (`Resources::parameter_bits`).
+        parameter_bits: u64,
+        /// Entropy-coded size: empirical entropy of the dense weight numerators and of the
+        /// centering numerators, plus their histograms and a header.
+        entropy_bits: f64,
+        /// Empirical entropy of one weight numerator, bits.
+        weight_entropy: f64,
+        /// log₂ C(C(m,2), m′).
+        log2_instances: f64,
     },
 }
 

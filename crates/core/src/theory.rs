@@ -86,6 +86,53 @@ pub fn neuron_lower_bound(log2_instances: f64, bits_per_parameter: f64) -> f64 {
     2.0 * ((1.0 + log2_instances / bits_per_parameter).sqrt() - 1.0)
 }
 
+/// The explicit parameter lower bound (T1): a network whose parameters are stored at
+/// `bits_per_parameter` bits each and that determines one of 2^L instances needs at least
+/// L / b parameters (pigeonhole: fewer parameters have fewer than 2^L settings).
+pub fn parameter_lower_bound(log2_instances: f64, bits_per_parameter: f64) -> f64 {
+    assert!(bits_per_parameter > 0.0, "bits per parameter must be positive");
+    log2_instances / bits_per_parameter
+}
+
+/// C1, the counting capacity: the largest m′ whose 2-AND class over m = m′ inputs (the
+/// convention of every check here) fits in `parameter_bits` bits, i.e. the largest m′ ≥ 3 with
+/// log₂ C(C(m′,2), m′) ≤ parameter_bits. For a dense n×n layer at b bits per parameter pass
+/// n²·b; the result grows like n²·b / (2·log₂ n).
+///
+/// log₂ C(C(m′,2), m′) increases with m′, so the answer is found by doubling, then integer
+/// bisection. m′ = 3 (one instance, 0 bits) always fits.
+pub fn and2_capacity(parameter_bits: f64) -> u64 {
+    assert!(
+        parameter_bits >= 0.0,
+        "a bit budget cannot be negative, got {parameter_bits}"
+    );
+    let fits = |m: u64| log2_and2_instances(m, m) <= parameter_bits;
+    let (mut lo, mut hi) = (3u64, 6u64);
+    while fits(hi) {
+        lo = hi;
+        hi *= 2;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The capacity upper-bound shape n²/log₂ n (C1, constant unknown).
+pub fn capacity_upper_shape(width: f64) -> f64 {
+    width * width / width.log2()
+}
+
+/// The capacity shape n²/log₂² n that AS-2AND achieves (T3 inverted, constant unknown).
+pub fn capacity_lower_shape(width: f64) -> f64 {
+    width * width / width.log2().powi(2)
+}
+
 /// The Bloom-filter width for representing k-sparse vectors over m features with all-or-
 /// nothing failure ≤ δ at the optimal t: d ≈ k·log₂(m/δ)/ln 2 ≈ 1.44·k·log₂(m/δ).
 pub fn bloom_width(features: f64, k: f64, delta: f64) -> f64 {
@@ -117,6 +164,138 @@ mod tests {
             value = value * (n - i) / (i + 1);
         }
         value
+    }
+
+    /// A little unsigned big integer (base 2³² limbs, least significant first): exact
+    /// binomials and factorials far beyond u128, as the oracle for the log-gamma path.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Big(Vec<u32>);
+
+    impl Big {
+        fn one() -> Self {
+            Big(vec![1])
+        }
+
+        fn mul_small(&mut self, factor: u32) {
+            let mut carry = 0u64;
+            for limb in &mut self.0 {
+                let v = u64::from(*limb) * u64::from(factor) + carry;
+                *limb = v as u32;
+                carry = v >> 32;
+            }
+            if carry > 0 {
+                self.0.push(carry as u32);
+            }
+        }
+
+        /// Divides by `divisor`, asserting the division is exact.
+        fn div_exact(&mut self, divisor: u32) {
+            let mut remainder = 0u64;
+            for limb in self.0.iter_mut().rev() {
+                let v = (remainder << 32) | u64::from(*limb);
+                *limb = (v / u64::from(divisor)) as u32;
+                remainder = v % u64::from(divisor);
+            }
+            assert_eq!(remainder, 0, "inexact division by {divisor}");
+            while self.0.len() > 1 && *self.0.last().unwrap() == 0 {
+                self.0.pop();
+            }
+        }
+
+        /// log₂ from the top 64 bits (relative error ~2⁻⁶⁴ of the value, far below 1e-9 of its log).
+        fn log2(&self) -> f64 {
+            let n = self.0.len();
+            let top = if n >= 2 {
+                (u64::from(self.0[n - 1]) << 32) | u64::from(self.0[n - 2])
+            } else {
+                u64::from(self.0[0])
+            };
+            (top as f64).log2() + 32.0 * (n.saturating_sub(2)) as f64
+        }
+    }
+
+    /// C(n, k) exactly: the running product C(n, i+1) = C(n, i)·(n−i)/(i+1) stays integral.
+    fn big_binomial(n: u32, k: u32) -> Big {
+        let mut value = Big::one();
+        for i in 0..k {
+            value.mul_small(n - i);
+            value.div_exact(i + 1);
+        }
+        value
+    }
+
+    #[test]
+    fn big_integers_agree_with_u128() {
+        for (n, k) in [(10u32, 3u32), (60, 30), (120, 20), (4950, 8)] {
+            let big = big_binomial(n, k);
+            let small = exact_binomial(u128::from(n), u128::from(k));
+            let limbs: Vec<u32> = (0..4).map(|l| (small >> (32 * l)) as u32).collect();
+            let mut trimmed = limbs.clone();
+            while trimmed.len() > 1 && *trimmed.last().unwrap() == 0 {
+                trimmed.pop();
+            }
+            assert_eq!(big.0, trimmed, "C({n},{k})");
+        }
+    }
+
+    #[test]
+    fn log_gamma_counts_match_exact_big_integers_to_1e9() {
+        // 2-AND classes C(C(m,2), m′) over a grid of small sizes, including the largest a
+        // 2-core test can afford (C(8128, 4000) has ~8000 bits).
+        for m in [4u32, 6, 10, 17, 40, 128] {
+            let pairs = m * (m - 1) / 2;
+            for m_prime in [1u32, 2, 3, 5, 8, 16, 64, 500, 4000] {
+                if m_prime > pairs {
+                    continue;
+                }
+                let exact = big_binomial(pairs, m_prime).log2();
+                let got = log2_and2_instances(u64::from(m), u64::from(m_prime));
+                let tolerance = 1e-9 * exact.max(1.0);
+                assert!(
+                    (got - exact).abs() <= tolerance,
+                    "m = {m}, m′ = {m_prime}: {got} vs {exact}"
+                );
+            }
+        }
+        // Neural Permutation m′! up to 1000!.
+        let mut factorial = Big::one();
+        for m_prime in 1u32..=1000 {
+            factorial.mul_small(m_prime);
+            if m_prime % 37 == 0 || m_prime <= 20 || m_prime == 1000 {
+                let exact = factorial.log2();
+                let got = log2_permutation_instances(u64::from(m_prime));
+                assert!(
+                    (got - exact).abs() <= 1e-9 * exact.max(1.0),
+                    "{m_prime}!: {got} vs {exact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn parameter_bound_and_capacity_by_hand() {
+        // C(C(4,2),2) = C(6,2) = 15: at 2 bits per parameter, 15 instances need log₂15/2 parameters.
+        assert!((parameter_lower_bound(log2_and2_instances(4, 2), 2.0) - 15f64.log2() / 2.0).abs() < 1e-12);
+        // m′ = m: C(3,3) = 1 (0 bits), C(6,4) = 15 (3.91 bits), C(10,5) = 252 (7.98 bits),
+        // C(15,6) = 5005 (12.29 bits), C(21,7) = 116280 (16.83 bits).
+        assert_eq!(and2_capacity(0.0), 3);
+        assert_eq!(and2_capacity(3.9), 3);
+        assert_eq!(and2_capacity(4.0), 4); // n = 2, b = 1: n²·b = 4 bits.
+        assert_eq!(and2_capacity(8.0), 5);
+        assert_eq!(and2_capacity(12.0), 5);
+        assert_eq!(and2_capacity(12.3), 6);
+        assert_eq!(and2_capacity(17.0), 7);
+        // Large budgets: the answer is the last m′ that fits.
+        for bits in [1e3, 1e5, 3.7e7] {
+            let m = and2_capacity(bits);
+            assert!(
+                log2_and2_instances(m, m) <= bits && log2_and2_instances(m + 1, m + 1) > bits,
+                "{bits}"
+            );
+        }
+        // Shapes: n = 256 → 65536/8 and 65536/64.
+        assert!((capacity_upper_shape(256.0) - 8192.0).abs() < 1e-9);
+        assert!((capacity_lower_shape(256.0) - 1024.0).abs() < 1e-9);
     }
 
     #[test]

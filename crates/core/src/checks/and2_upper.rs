@@ -49,7 +49,7 @@ impl Runner<'_> {
         Ok((resources, failure))
     }
 
-    fn tally_sanity(&mut self, instance: &And2Instance, resources: &Resources) {
+    pub(super) fn tally_sanity(&mut self, instance: &And2Instance, resources: &Resources) {
         let log2_instances = theory::log2_and2_instances(instance.inputs() as u64, instance.outputs() as u64);
         let bits_per_parameter = resources.parameter_bits as f64 / resources.parameters as f64;
         let bound = theory::neuron_lower_bound(log2_instances, bits_per_parameter);

@@ -2,12 +2,20 @@
 //! measured figure beside the theory, plus one [`Record`] per measurement.
 //!
 //! Checks run in order: `representation` (R1), `and2-upper` (T3), `lower-sanity` (T1/T2 on
-//! every network built), `gap` (representing vs computing). Each criterion is stated in the
-//! check's `theory` string and fixed before any run: a check is never tuned until it passes.
+//! every network built), `gap` (representing vs computing), then the lower bound executed:
+//! `probe-decoder`, `exhaustive`, `capacity` (C1), `chernoff`, `description-length`. The
+//! `lower-sanity` verdict is recomputed after the last check, so it covers every network any
+//! check built. Each criterion is stated in the check's `theory` string and fixed before any
+//! run: a check is never tuned until it passes.
 
 mod and2_upper;
+mod capacity;
+mod chernoff;
+mod description_length;
+mod exhaustive;
 mod gap;
 mod lower_sanity;
+mod probe_decoder;
 mod representation;
 
 use std::collections::BTreeMap;
@@ -19,8 +27,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, invalid};
 use crate::eval::SampleSpec;
+use crate::instance::{And2Instance, PairDistribution};
 use crate::results::{LineFit, Record, RunConfig, RunResults, Status};
-use crate::rng::stream;
+use crate::rng::{derive_seed, stream};
 use crate::sample::InputDistribution;
 use crate::stats::bootstrap_line;
 
@@ -79,6 +88,138 @@ pub struct ScaleConfig {
     pub precision: f64,
     /// Bootstrap resamples for fitted exponents.
     pub bootstrap: usize,
+    /// Sizes of the lower-bound checks (absent from results written before they existed).
+    #[serde(default)]
+    pub lower: LowerBoundConfig,
+}
+
+/// Sizes of the lower-bound checks (`probe-decoder` … `description-length`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LowerBoundConfig {
+    /// log₂ m′ at which the probe decoder runs (the seed-0 instance of `and2-upper`).
+    pub probe_sizes: Vec<u32>,
+    /// Widths tried by the probe decoder, as multiples of n*, until one decodes exactly.
+    pub probe_factors: Vec<f64>,
+    /// m values of the exhaustive enumeration (≤ 6).
+    pub exhaustive_inputs: Vec<usize>,
+    /// Largest hidden width enumerated (≤ 4).
+    pub exhaustive_max_width: usize,
+    /// Largest m′ enumerated.
+    pub exhaustive_max_outputs: usize,
+    /// Hidden widths n at which the capacity m′_max(n) is searched.
+    pub capacity_widths: Vec<usize>,
+    /// Instances (seeds) per capacity width.
+    pub capacity_seeds: u64,
+    /// log₂ m′ at which the Chernoff check measures its own width sweep.
+    pub chernoff_sizes: Vec<u32>,
+    /// Widths of that sweep, as multiples of n*.
+    pub chernoff_factors: Vec<f64>,
+    /// Samples per Chernoff sweep measurement.
+    pub chernoff_samples: u64,
+    /// log₂ m′ at which description lengths are measured (at the seed-0 n*).
+    pub description_sizes: Vec<u32>,
+}
+
+impl Default for LowerBoundConfig {
+    /// The quick scale's sizes.
+    fn default() -> Self {
+        Self::new(Scale::Quick)
+    }
+}
+
+impl LowerBoundConfig {
+    /// The sizes of a scale.
+    pub fn new(scale: Scale) -> Self {
+        let range = |a: u32, b: u32| (a..=b).collect::<Vec<_>>();
+        let quick = Self {
+            probe_sizes: vec![8, 10, 12],
+            probe_factors: vec![1.0, 1.5, 2.0, 3.0, 4.0],
+            exhaustive_inputs: vec![4, 5, 6],
+            exhaustive_max_width: 3,
+            exhaustive_max_outputs: 4,
+            capacity_widths: vec![256, 512, 1024, 2048],
+            capacity_seeds: 1,
+            chernoff_sizes: vec![8, 10],
+            chernoff_factors: vec![1.0, 1.5, 2.0, 3.0, 4.0],
+            chernoff_samples: 1000,
+            description_sizes: range(8, 14),
+        };
+        match scale {
+            Scale::Quick => quick,
+            Scale::Standard => Self {
+                capacity_widths: vec![256, 512, 1024, 2048, 4096],
+                capacity_seeds: 2,
+                chernoff_sizes: vec![8, 10, 12],
+                chernoff_samples: 2000,
+                description_sizes: range(8, 18),
+                ..quick
+            },
+            Scale::Full => Self {
+                probe_sizes: vec![8, 10, 12, 14],
+                capacity_widths: (8..=14).map(|e| 1usize << e).collect(),
+                capacity_seeds: 3,
+                chernoff_sizes: vec![8, 10, 12, 14],
+                chernoff_samples: 5000,
+                description_sizes: range(8, 20),
+                ..quick
+            },
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.exhaustive_inputs.iter().any(|m| !(2..=6).contains(m)) {
+            return Err(invalid(
+                "exhaustive inputs",
+                format!("{:?}", self.exhaustive_inputs),
+                "each m must be in 2..=6",
+            ));
+        }
+        if !(1..=4).contains(&self.exhaustive_max_width) || !(1..=8).contains(&self.exhaustive_max_outputs) {
+            return Err(invalid(
+                "exhaustive sizes",
+                format!(
+                    "width {}, m′ {}",
+                    self.exhaustive_max_width, self.exhaustive_max_outputs
+                ),
+                "need width in 1..=4 and m′ in 1..=8",
+            ));
+        }
+        if self.capacity_widths.iter().any(|&n| !(16..=1 << 16).contains(&n)) {
+            return Err(invalid(
+                "capacity widths",
+                format!("{:?}", self.capacity_widths),
+                "each width must be in 16..=65536",
+            ));
+        }
+        if self
+            .probe_sizes
+            .iter()
+            .chain(&self.chernoff_sizes)
+            .chain(&self.description_sizes)
+            .any(|&s| !(4..=24).contains(&s))
+        {
+            return Err(invalid(
+                "lower-bound sizes",
+                format!("{:?}", self.probe_sizes),
+                "log₂ sizes must be in 4..=24",
+            ));
+        }
+        if self.probe_factors.is_empty()
+            || self
+                .chernoff_factors
+                .iter()
+                .chain(&self.probe_factors)
+                .any(|&f| f.is_nan() || f <= 0.0)
+        {
+            return Err(invalid(
+                "width factors",
+                format!("{:?}", self.probe_factors),
+                "need at least one positive factor",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl ScaleConfig {
@@ -100,6 +241,7 @@ impl ScaleConfig {
             gaussian_sizes: vec![8, 10, 12],
             precision: 0.02,
             bootstrap: 1000,
+            lower: LowerBoundConfig::new(scale),
         };
         match scale {
             Scale::Quick => base,
@@ -127,6 +269,7 @@ impl ScaleConfig {
     }
 
     fn validate(&self) -> Result<()> {
+        self.lower.validate()?;
         if self.k < 2 {
             return Err(invalid("k", self.k, "2-AND needs at least 2 active inputs per sample"));
         }
@@ -195,7 +338,17 @@ pub struct Runner<'a> {
 }
 
 /// The ids of the checks, in run order.
-pub const CHECK_IDS: [&str; 4] = ["representation", "and2-upper", "lower-sanity", "gap"];
+pub const CHECK_IDS: [&str; 9] = [
+    "representation",
+    "and2-upper",
+    "lower-sanity",
+    "gap",
+    "probe-decoder",
+    "exhaustive",
+    "capacity",
+    "chernoff",
+    "description-length",
+];
 
 impl<'a> Runner<'a> {
     /// A runner for `config` under master `seed`.
@@ -226,10 +379,21 @@ impl<'a> Runner<'a> {
                 "representation" => self.representation()?,
                 "and2-upper" => self.and2_upper()?,
                 "lower-sanity" => self.lower_sanity(),
-                _ => self.gap(),
+                "gap" => self.gap(),
+                "probe-decoder" => self.probe_decoder()?,
+                "exhaustive" => self.exhaustive()?,
+                "capacity" => self.capacity()?,
+                "chernoff" => self.chernoff()?,
+                _ => self.description_length()?,
             };
             check.seconds = t0.elapsed().as_secs_f64();
             checks.push(check);
+        }
+        // Later checks build networks too: the sanity verdict must cover all of them.
+        if let Some(sanity) = checks.iter_mut().find(|c| c.id == "lower-sanity") {
+            let seconds = sanity.seconds;
+            *sanity = self.lower_sanity();
+            sanity.seconds = seconds;
         }
         let c = &self.config;
         Ok(RunResults {
@@ -250,6 +414,36 @@ impl<'a> Runner<'a> {
             records: self.records,
             seconds: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// The seed-`s` instance of size 2^`log_m` and its (code, sample) seeds, derived exactly as
+    /// `and2-upper` derives them, so later checks revisit the networks whose n* it measured.
+    fn and2_instance(&self, log_m: u32, s: u64) -> Result<(And2Instance, (u64, u64))> {
+        let outputs = 1usize << log_m;
+        let seed = derive_seed(self.seed, "and2", u64::from(log_m) << 16 | s);
+        let instance = And2Instance::random(
+            outputs,
+            outputs,
+            PairDistribution::Uniform,
+            derive_seed(seed, "instance", 0),
+        )?;
+        Ok((
+            instance,
+            (derive_seed(seed, "code", 0), derive_seed(seed, "samples", 0)),
+        ))
+    }
+
+    /// n* of seed `s` at 2^`log_m` from `and2-upper`, or — for a size it did not measure —
+    /// 8·√(m′·log₂ m′), near the measured n* at 2¹⁰–2¹² (the prototype's 5–6 is too narrow
+    /// there).
+    fn n_star(&self, log_m: u32, s: usize) -> (usize, bool) {
+        match self.and2_widths.get(&log_m).and_then(|w| w.get(s)) {
+            Some(&w) => (w as usize, true),
+            None => (
+                (8.0 * crate::theory::lower_shape((1u64 << log_m) as f64)).round() as usize,
+                false,
+            ),
+        }
     }
 
     fn emit(&mut self, record: Record) {
@@ -280,4 +474,38 @@ impl<'a> Runner<'a> {
 
 fn status(pass: bool) -> Status {
     if pass { Status::Pass } else { Status::Fail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configs_written_before_the_lower_bound_checks_still_load() {
+        let config = ScaleConfig::new(Scale::Standard, 4);
+        let mut value = serde_json::to_value(&config).unwrap();
+        value.as_object_mut().unwrap().remove("lower");
+        let loaded: ScaleConfig = serde_json::from_value(value).unwrap();
+        assert_eq!(loaded.lower, LowerBoundConfig::default());
+        assert_eq!(loaded.lower, LowerBoundConfig::new(Scale::Quick));
+        assert_eq!(loaded.and2_sizes, config.and2_sizes);
+        // Partial lower-bound sections fill the rest from the defaults.
+        let partial: LowerBoundConfig = serde_json::from_str(r#"{"probe_sizes": [9]}"#).unwrap();
+        assert_eq!(partial.probe_sizes, vec![9]);
+        assert_eq!(partial.capacity_widths, LowerBoundConfig::default().capacity_widths);
+    }
+
+    #[test]
+    fn bad_lower_bound_sizes_are_refused() {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.lower.exhaustive_inputs = vec![7];
+        assert!(config.validate().unwrap_err().to_string().contains("2..=6"));
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.lower.capacity_widths = vec![8];
+        assert!(config.validate().is_err());
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.lower.probe_factors = vec![];
+        assert!(config.validate().is_err());
+        assert!(ScaleConfig::new(Scale::Full, 4).validate().is_ok());
+    }
 }

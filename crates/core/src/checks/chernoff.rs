@@ -1,0 +1,199 @@
+//! Check `chernoff`: every measured AS-2AND failure rate stays below the analytic bound of
+//! the construction's analysis (derived in [`crate::chernoff`]).
+
+use serde_json::json;
+
+use super::{Runner, status};
+use crate::and2::{And2Network, And2Params};
+use crate::chernoff::{BoundInputs, FailureBound, and2_failure_bound};
+use crate::error::Result;
+use crate::eval::and2_failure;
+use crate::results::{CheckResult, FailureRate, Record};
+use crate::sample::InputDistribution;
+use crate::search::min_width;
+
+/// One measured rate with what the bound needs.
+struct Measured {
+    source: String,
+    m_prime: u64,
+    m: u64,
+    input_width: usize,
+    hidden_width: usize,
+    t_in: usize,
+    t_out: usize,
+    failure: FailureRate,
+}
+
+impl Runner<'_> {
+    /// Compares every centered AS-2AND failure rate of the run (the `and2-upper` searches and
+    /// sweeps, the `capacity` searches) and a sweep of its own at wider widths with the bound.
+    ///
+    /// Criterion (fixed before any run): PASS iff no measured rate's 95 % Wilson lower end
+    /// exceeds the bound (capped at 1). A rate above its bound would refute the analysis — most
+    /// likely its independence step. Where the bound exceeds 1 it is vacuous and passes
+    /// trivially; the count of non-vacuous comparisons and the width at which the bound first
+    /// reaches δ (against n*) say how informative the check was.
+    pub(super) fn chernoff(&mut self) -> Result<CheckResult> {
+        let c = self.config.lower.clone();
+        let tau = And2Params::defaults(16, 16, 0).tau;
+        let mut measured = self.centered_probe_rates();
+        for (done, &log_m) in c.chernoff_sizes.iter().enumerate() {
+            let (instance, (code_seed, sample_seed)) = self.and2_instance(log_m, 0)?;
+            let (n_star, _) = self.n_star(log_m, 0);
+            let spec = self.spec(c.chernoff_samples, sample_seed, InputDistribution::Planted);
+            for &factor in &c.chernoff_factors {
+                let t = And2Params::defaults(instance.outputs(), 1, 0).t_in;
+                let width = ((n_star as f64 * factor).round() as usize).max(t + 1);
+                let params = And2Params::defaults(instance.outputs(), width, code_seed);
+                let network = And2Network::build(&instance, params)?;
+                let failure = and2_failure(&network, &instance, &spec, None);
+                let resources = network.resources();
+                self.tally_sanity(&instance, &resources);
+                self.emit(Record::And2Probe {
+                    purpose: "chernoff".into(),
+                    m_prime: instance.outputs() as u64,
+                    m: instance.inputs() as u64,
+                    seed: code_seed,
+                    t_in: params.t_in,
+                    t_out: params.t_out,
+                    centering: true,
+                    resources,
+                    failure,
+                });
+                measured.push(Measured {
+                    source: "chernoff".into(),
+                    m_prime: instance.outputs() as u64,
+                    m: instance.inputs() as u64,
+                    input_width: width,
+                    hidden_width: width,
+                    t_in: params.t_in,
+                    t_out: params.t_out,
+                    failure,
+                });
+            }
+            self.observer.progress(
+                "chernoff",
+                done as u64 + 1,
+                c.chernoff_sizes.len() as u64,
+                &format!("m′ = 2^{log_m}"),
+            );
+        }
+        let k = self.config.k as f64;
+        let (mut above, mut informative, mut worst_ratio) = (0u64, 0u64, 0.0f64);
+        let mut above_list = Vec::new();
+        for point in &measured {
+            let bound = and2_failure_bound(&BoundInputs {
+                inputs: point.m as f64,
+                outputs: point.m_prime as f64,
+                input_width: point.input_width as f64,
+                hidden_width: point.hidden_width as f64,
+                t_in: point.t_in as f64,
+                t_out: point.t_out as f64,
+                tau,
+                k,
+            });
+            let capped = bound.sample.min(1.0);
+            if bound.sample < 1.0 {
+                informative += 1;
+                if point.failure.rate > 0.0 {
+                    worst_ratio = worst_ratio.max(point.failure.rate / bound.sample);
+                }
+            }
+            if point.failure.wilson_lo > capped {
+                above += 1;
+                above_list.push(json!({"m_prime": point.m_prime, "width": point.hidden_width,
+                                       "rate": point.failure.rate, "wilson_lo": point.failure.wilson_lo, "bound": bound.sample}));
+            }
+            self.emit(Record::Chernoff {
+                source: point.source.clone(),
+                m_prime: point.m_prime,
+                m: point.m,
+                hidden_width: point.hidden_width,
+                input_width: point.input_width,
+                t_in: point.t_in,
+                t_out: point.t_out,
+                failure: point.failure,
+                bound,
+            });
+        }
+        let widths = self.bound_widths(tau, k)?;
+        let looseness: Vec<f64> = widths
+            .iter()
+            .filter_map(|w| w["bound_over_measured"].as_f64())
+            .collect();
+        Ok(CheckResult {
+            id: "chernoff".into(),
+            status: status(above == 0 && !measured.is_empty()),
+            measured: format!(
+                "{above} of {} measured rates above the bound ({informative} comparisons non-vacuous; max rate/bound {worst_ratio:.3}); width where the bound reaches δ ÷ n*: {}",
+                measured.len(),
+                looseness.iter().map(|l| format!("{l:.2}")).collect::<Vec<_>>().join(", ")
+            ),
+            theory: "Chernoff per code neuron (code-overlap noise + signal collisions), Chernoff over each output's t_out votes, union bound over outputs — PASS iff no measured rate's 95 % Wilson lower end exceeds the bound"
+                .into(),
+            detail: json!({"comparisons": measured.len(), "above": above, "above_points": above_list,
+                           "non_vacuous": informative, "max_rate_over_bound": worst_ratio, "bound_widths": widths}),
+            seconds: 0.0,
+        })
+    }
+
+    /// Every centered AS-2AND probe recorded so far (failure ≤ … at the defaults' τ).
+    fn centered_probe_rates(&self) -> Vec<Measured> {
+        self.records
+            .iter()
+            .filter_map(|r| match r {
+                crate::results::Record::And2Probe {
+                    purpose,
+                    m_prime,
+                    m,
+                    t_in,
+                    t_out,
+                    centering: true,
+                    resources,
+                    failure,
+                    ..
+                } => Some(Measured {
+                    source: purpose.clone(),
+                    m_prime: *m_prime,
+                    m: *m,
+                    input_width: resources.input_width,
+                    hidden_width: resources.hidden_width,
+                    t_in: *t_in,
+                    t_out: *t_out,
+                    failure: *failure,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Per AS-2AND size: the smallest width n_δ at which the bound reaches δ, beside n*.
+    fn bound_widths(&self, tau: f64, k: f64) -> Result<Vec<serde_json::Value>> {
+        let mut out = Vec::new();
+        for (&log_m, widths) in &self.and2_widths {
+            let outputs = (1u64 << log_m) as f64;
+            let t = And2Params::defaults(1 << log_m, 1, 0).t_in;
+            let bound_at = |width: usize| -> FailureBound {
+                and2_failure_bound(&BoundInputs {
+                    inputs: outputs,
+                    outputs,
+                    input_width: width as f64,
+                    hidden_width: width as f64,
+                    t_in: t as f64,
+                    t_out: t as f64,
+                    tau,
+                    k,
+                })
+            };
+            let n_star = crate::stats::median(widths);
+            let delta = self.config.delta;
+            let outcome = min_width(n_star as usize, t + 1, 1 << 28, 0.01, |w| {
+                Ok(bound_at(w).sample <= delta)
+            })?;
+            let at_n_star = bound_at(n_star as usize);
+            out.push(json!({"m_prime": outputs, "n_star": n_star, "n_bound": outcome.width,
+                            "bound_over_measured": outcome.width as f64 / n_star, "bound_at_n_star": at_n_star.sample}));
+        }
+        Ok(out)
+    }
+}
