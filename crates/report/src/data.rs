@@ -341,3 +341,436 @@ pub(crate) fn gap_points(results: &RunResults) -> Vec<GapPoint> {
         })
         .collect()
 }
+
+/// Check id of the capacity check (C1).
+pub(crate) const CAPACITY: &str = "capacity";
+/// Check id of the measured-failure-vs-analytic-bound check.
+pub(crate) const CHERNOFF: &str = "chernoff";
+/// Check id of the description-length check (T1's minimum, measured).
+pub(crate) const DESCRIPTION_LENGTH: &str = "description-length";
+/// Check id of the probe decoder (T1's decoding step, executed).
+pub(crate) const PROBE_DECODER: &str = "probe-decoder";
+/// Check id of the exhaustive tiny-network enumeration (the counting lemma).
+pub(crate) const EXHAUSTIVE: &str = "exhaustive";
+
+/// `detail[key]` as an array of objects (empty if absent).
+fn detail_rows<'a>(check: Option<&'a CheckResult>, key: &str) -> &'a [Value] {
+    check
+        .and_then(|c| c.detail.get(key))
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// One capacity measurement: one width, one seed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CapacityPoint {
+    /// Hidden width n.
+    pub width: u64,
+    /// Largest m′ passing (0 if none did).
+    pub m_max: u64,
+    /// Smallest m′ failing above it (0 if none measured).
+    pub m_failing: u64,
+    /// Counting capacity of the network's parameter bits (0 if unknown).
+    pub counting: u64,
+    /// Parameter bits of the network at m′_max.
+    pub parameter_bits: Option<f64>,
+    /// log₂ #instances at m′_max.
+    pub log2_instances: Option<f64>,
+}
+
+/// `Capacity` records, else `capacity.detail.points`.
+pub(crate) fn capacity_points(results: &RunResults) -> Vec<CapacityPoint> {
+    let from_records: Vec<CapacityPoint> = results
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Capacity {
+                hidden_width,
+                m_prime_max,
+                m_prime_failing,
+                resources,
+                log2_instances,
+                counting_capacity,
+                ..
+            } => Some(CapacityPoint {
+                width: *hidden_width as u64,
+                m_max: *m_prime_max,
+                m_failing: *m_prime_failing,
+                counting: *counting_capacity,
+                parameter_bits: resources.map(|r| r.parameter_bits as f64),
+                log2_instances: Some(*log2_instances),
+            }),
+            _ => None,
+        })
+        .collect();
+    if !from_records.is_empty() {
+        return from_records;
+    }
+    detail_rows(check(results, CAPACITY), "points")
+        .iter()
+        .filter_map(|p| {
+            Some(CapacityPoint {
+                width: field(p, "hidden_width")?,
+                m_max: field(p, "m_prime_max")?,
+                m_failing: field(p, "m_prime_failing").unwrap_or(0),
+                counting: field(p, "counting_capacity").unwrap_or(0),
+                parameter_bits: field(p, "parameter_bits"),
+                log2_instances: field(p, "log2_instances"),
+            })
+        })
+        .collect()
+}
+
+/// Per-width groups of a capacity figure (values of 0 left out: no m′ passed there).
+pub(crate) fn capacity_groups(points: &[CapacityPoint], value: impl Fn(&CapacityPoint) -> u64) -> Vec<PerSize> {
+    group(
+        points
+            .iter()
+            .filter(|p| value(p) > 0)
+            .map(|p| (p.width, value(p) as f64)),
+    )
+}
+
+/// One measured failure rate beside its analytic bound.
+#[derive(Debug, Clone)]
+pub(crate) struct ChernoffPoint {
+    /// Where it was measured (`search`, `sweep`, `capacity`, `chernoff`).
+    pub source: String,
+    /// Samples measured.
+    pub samples: u64,
+    /// Failures.
+    pub failures: u64,
+    /// Measured rate.
+    pub rate: f64,
+    /// Wilson 95 % lower end of the rate.
+    pub wilson_lo: f64,
+    /// The per-sample bound (may exceed 1).
+    pub bound: f64,
+}
+
+/// `Chernoff` records.
+pub(crate) fn chernoff_points(results: &RunResults) -> Vec<ChernoffPoint> {
+    results
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Chernoff {
+                source, failure, bound, ..
+            } => Some(ChernoffPoint {
+                source: source.clone(),
+                samples: failure.samples,
+                failures: failure.failures,
+                rate: failure.rate,
+                wilson_lo: failure.wilson_lo,
+                bound: bound.sample,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One row of `chernoff.detail.bound_widths`: where the bound first reaches δ, beside n*.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BoundWidth {
+    /// m′.
+    pub m_prime: Option<f64>,
+    /// Median n*.
+    pub n_star: Option<f64>,
+    /// Smallest width at which the bound is ≤ δ.
+    pub n_bound: Option<f64>,
+    /// n_bound / n*.
+    pub ratio: Option<f64>,
+    /// The bound at n*.
+    pub bound_at_n_star: Option<f64>,
+}
+
+/// `chernoff.detail.bound_widths`.
+pub(crate) fn bound_widths(results: &RunResults) -> Vec<BoundWidth> {
+    detail_rows(check(results, CHERNOFF), "bound_widths")
+        .iter()
+        .map(|p| BoundWidth {
+            m_prime: field(p, "m_prime"),
+            n_star: field(p, "n_star"),
+            n_bound: field(p, "n_bound"),
+            ratio: field(p, "bound_over_measured"),
+            bound_at_n_star: field(p, "bound_at_n_star"),
+        })
+        .collect()
+}
+
+/// Description size of one network at n*.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DescriptionPoint {
+    /// m′.
+    pub m_prime: u64,
+    /// Hidden width (n*).
+    pub width: f64,
+    /// Parameters.
+    pub parameters: f64,
+    /// Parameters × bits.
+    pub parameter_bits: f64,
+    /// Entropy-coded size, bits.
+    pub entropy_bits: f64,
+    /// Empirical entropy per weight numerator, bits.
+    pub weight_entropy: Option<f64>,
+    /// log₂ #instances.
+    pub log2_instances: f64,
+}
+
+impl DescriptionPoint {
+    /// (parameters × bits) / log₂ #instances.
+    pub fn factor_bits(&self) -> f64 {
+        self.parameter_bits / self.log2_instances
+    }
+
+    /// Entropy-coded bits / log₂ #instances.
+    pub fn factor_entropy(&self) -> f64 {
+        self.entropy_bits / self.log2_instances
+    }
+}
+
+/// `DescriptionLength` records, else `description-length.detail.points`; by m′.
+pub(crate) fn description_points(results: &RunResults) -> Vec<DescriptionPoint> {
+    let mut out: Vec<DescriptionPoint> = results
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::DescriptionLength {
+                m_prime,
+                hidden_width,
+                parameters,
+                parameter_bits,
+                entropy_bits,
+                weight_entropy,
+                log2_instances,
+                ..
+            } => Some(DescriptionPoint {
+                m_prime: *m_prime,
+                width: *hidden_width as f64,
+                parameters: *parameters as f64,
+                parameter_bits: *parameter_bits as f64,
+                entropy_bits: *entropy_bits,
+                weight_entropy: Some(*weight_entropy),
+                log2_instances: *log2_instances,
+            }),
+            _ => None,
+        })
+        .collect();
+    if out.is_empty() {
+        out = detail_rows(check(results, DESCRIPTION_LENGTH), "points")
+            .iter()
+            .filter_map(|p| {
+                Some(DescriptionPoint {
+                    m_prime: field(p, "m_prime")?,
+                    width: field(p, "hidden_width").unwrap_or(f64::NAN),
+                    parameters: field(p, "parameters").unwrap_or(f64::NAN),
+                    parameter_bits: field(p, "parameter_bits")?,
+                    entropy_bits: field(p, "entropy_bits")?,
+                    weight_entropy: field(p, "weight_entropy"),
+                    log2_instances: field(p, "log2_instances")?,
+                })
+            })
+            .collect();
+    }
+    out.retain(|p| p.log2_instances > 0.0);
+    out.sort_by_key(|p| p.m_prime);
+    out
+}
+
+/// One probe-decoder run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProbeRow {
+    /// m′.
+    pub m_prime: u64,
+    /// m.
+    pub m: Option<u64>,
+    /// Hidden width decoded.
+    pub width: u64,
+    /// width / n*.
+    pub factor: f64,
+    /// 1-sparse probes.
+    pub one_sparse: u64,
+    /// 2-sparse probes.
+    pub two_sparse: u64,
+    /// C(m, 2).
+    pub naive: u64,
+    /// Probes answered wrongly.
+    pub wrong: u64,
+    /// Outputs decoded to the wrong pair.
+    pub mismatches: u64,
+    /// Whether the probe budget was exceeded.
+    pub over_budget: bool,
+    /// Decoding wall time (from the detail; machine-dependent).
+    pub seconds: Option<f64>,
+}
+
+/// `ProbeDecoder` records (seconds joined from the detail), else `detail.points`.
+pub(crate) fn probe_rows(results: &RunResults) -> Vec<ProbeRow> {
+    let points = detail_rows(check(results, PROBE_DECODER), "points");
+    let seconds_of = |m_prime: u64, width: u64| {
+        points.iter().find_map(|p| {
+            (field::<u64>(p, "m_prime") == Some(m_prime) && field::<u64>(p, "width") == Some(width))
+                .then(|| field::<f64>(p, "seconds"))
+                .flatten()
+        })
+    };
+    let from_records: Vec<ProbeRow> = results
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::ProbeDecoder {
+                m_prime,
+                m,
+                hidden_width,
+                width_factor,
+                one_sparse_probes,
+                two_sparse_probes,
+                naive_probes,
+                wrong_probes,
+                mismatches,
+                over_budget,
+                ..
+            } => Some(ProbeRow {
+                m_prime: *m_prime,
+                m: Some(*m),
+                width: *hidden_width as u64,
+                factor: *width_factor,
+                one_sparse: *one_sparse_probes,
+                two_sparse: *two_sparse_probes,
+                naive: *naive_probes,
+                wrong: *wrong_probes,
+                mismatches: *mismatches,
+                over_budget: *over_budget,
+                seconds: seconds_of(*m_prime, *hidden_width as u64),
+            }),
+            _ => None,
+        })
+        .collect();
+    if !from_records.is_empty() {
+        return from_records;
+    }
+    points
+        .iter()
+        .filter_map(|p| {
+            Some(ProbeRow {
+                m_prime: field(p, "m_prime")?,
+                m: None,
+                width: field(p, "width")?,
+                factor: field(p, "factor").unwrap_or(f64::NAN),
+                one_sparse: field(p, "one_sparse_probes")?,
+                two_sparse: field(p, "two_sparse_probes")?,
+                naive: field(p, "naive_probes").unwrap_or(0),
+                wrong: field(p, "wrong_probes").unwrap_or(0),
+                mismatches: field(p, "mismatches")?,
+                over_budget: field(p, "over_budget").unwrap_or(false),
+                seconds: field(p, "seconds"),
+            })
+        })
+        .collect()
+}
+
+/// One row of the exhaustive minimal-width table.
+#[derive(Debug, Clone)]
+pub(crate) struct MinimalWidth {
+    /// Readout name.
+    pub readout: String,
+    /// m.
+    pub inputs: u64,
+    /// m′.
+    pub m_prime: u64,
+    /// C(C(m,2), m′).
+    pub total: u64,
+    /// Smallest width computing some instance.
+    pub min_width: Option<u64>,
+    /// Smallest width computing every instance.
+    pub width_all: Option<u64>,
+    /// Instances computed by the largest width enumerated.
+    pub computed: Option<u64>,
+    /// (width, instances whose minimal width it is).
+    pub histogram: Vec<(u64, u64)>,
+}
+
+/// `exhaustive.detail.minimal_width`, else the same table rebuilt from `Exhaustive` records.
+pub(crate) fn exhaustive_table(results: &RunResults) -> Vec<MinimalWidth> {
+    let rows: Vec<MinimalWidth> = detail_rows(check(results, EXHAUSTIVE), "minimal_width")
+        .iter()
+        .filter_map(|t| {
+            let histogram = t
+                .get("minimal_width_histogram")
+                .and_then(Value::as_array)
+                .map(|h| {
+                    h.iter()
+                        .filter_map(|e| Some((field(e, "width")?, field(e, "instances")?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(MinimalWidth {
+                readout: field(t, "readout")?,
+                inputs: field(t, "inputs")?,
+                m_prime: field(t, "m_prime")?,
+                total: field(t, "instances_total")?,
+                min_width: field(t, "min_width"),
+                width_all: field(t, "width_computing_all"),
+                computed: field(t, "computed_at_max_width"),
+                histogram,
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        return rows;
+    }
+    let mut map: BTreeMap<(String, u64, u64), MinimalWidth> = BTreeMap::new();
+    for r in &results.records {
+        if let Record::Exhaustive { row, .. } = r {
+            let readout = row.readout.name().to_string();
+            let e = map
+                .entry((readout.clone(), row.inputs as u64, row.m_prime as u64))
+                .or_insert_with(|| MinimalWidth {
+                    readout,
+                    inputs: row.inputs as u64,
+                    m_prime: row.m_prime as u64,
+                    total: row.instances_total,
+                    min_width: None,
+                    width_all: None,
+                    computed: Some(0),
+                    histogram: Vec::new(),
+                });
+            let w = row.width as u64;
+            if row.instances_computed > 0 {
+                e.min_width = Some(e.min_width.map_or(w, |m| m.min(w)));
+            }
+            if row.instances_computed == row.instances_total {
+                e.width_all = Some(e.width_all.map_or(w, |m| m.min(w)));
+            }
+            e.computed = e.computed.map(|c| c + row.minimal_width_here);
+            e.histogram.push((w, row.minimal_width_here));
+        }
+    }
+    map.into_values()
+        .map(|mut e| {
+            e.histogram.sort_unstable();
+            e
+        })
+        .collect()
+}
+
+/// Exhaustive cells: (cells, cells above 2^bits, largest log₂(computed) − bits).
+pub(crate) fn exhaustive_cells(results: &RunResults) -> (usize, usize, Option<f64>) {
+    let (mut cells, mut above, mut worst) = (0, 0, None::<f64>);
+    for r in &results.records {
+        if let Record::Exhaustive { row, .. } = r {
+            cells += 1;
+            if row.instances_computed > 0 {
+                let excess = (row.instances_computed as f64).log2() - row.parameter_bits;
+                above += usize::from(excess > 0.0);
+                worst = Some(worst.map_or(excess, |w| w.max(excess)));
+            }
+        }
+    }
+    (cells, above, worst)
+}
+
+/// Group (size, value) pairs by size, sizes ascending (non-finite values dropped).
+pub(crate) fn group_sizes(pairs: impl Iterator<Item = (u64, f64)>) -> Vec<PerSize> {
+    group(pairs.filter(|p| p.1.is_finite()))
+}

@@ -15,12 +15,15 @@ use crate::stats::fit_constant_log;
 pub(crate) type Built = Result<Figure, String>;
 
 /// Stems of every figure the report can contain, in report order.
-pub(crate) const STEMS: [&str; 5] = [
+pub(crate) const STEMS: [&str; 8] = [
     "and2-width",
     "and2-transition",
     "and2-params",
     "representation-width",
     "gap",
+    "capacity",
+    "chernoff",
+    "description-length",
 ];
 
 /// Build every figure, paired with its stem.
@@ -31,6 +34,9 @@ pub(crate) fn all(results: &RunResults) -> Vec<(&'static str, Built)> {
         (STEMS[2], and2_params(results)),
         (STEMS[3], representation_width(results)),
         (STEMS[4], gap(results)),
+        (STEMS[5], capacity(results)),
+        (STEMS[6], chernoff(results)),
+        (STEMS[7], description_length(results)),
     ]
 }
 
@@ -412,5 +418,233 @@ fn gap(results: &RunResults) -> Built {
                 d,
             ),
         ],
+    })
+}
+
+/// n²/log₂² n: the capacity shape AS-2AND achieves (T3 inverted).
+pub(crate) fn capacity_lower_shape(n: f64) -> f64 {
+    n * n / n.log2().powi(2)
+}
+
+/// n²/log₂ n: C1's capacity upper-bound shape.
+pub(crate) fn capacity_upper_shape(n: f64) -> f64 {
+    n * n / n.log2()
+}
+
+/// Log tick style for sizes: powers of two when every size is one.
+fn size_ticks(sizes: impl IntoIterator<Item = u64>) -> TickStyle {
+    if sizes.into_iter().all(u64::is_power_of_two) {
+        TickStyle::PowersOfTwo
+    } else {
+        TickStyle::Decimal
+    }
+}
+
+/// `capacity`: m′_max against n, log-log, with the two capacity shapes and the counting
+/// capacity of the network's parameter bits.
+fn capacity(results: &RunResults) -> Built {
+    let check = data::check(results, data::CAPACITY).ok_or("check `capacity` was not run")?;
+    let points = data::capacity_points(results);
+    if points.is_empty() {
+        return Err("the results hold no `Capacity` records and no `capacity.detail.points`".into());
+    }
+    let groups = data::capacity_groups(&points, |p| p.m_max);
+    if groups.is_empty() {
+        return Err("no width found any m′ passing at failure ≤ δ (m′_max = 0 everywhere)".into());
+    }
+    need_two_sizes(groups.len(), "n with m′_max > 0")?;
+    let (lo, hi) = (groups[0].size as f64, groups[groups.len() - 1].size as f64);
+    let mut series = seeds_and_median(&groups, |n| n as f64, "m′_max", INK);
+    let constant = |key: &str| data::field::<f64>(&check.detail, key).filter(|c| c.is_finite() && *c > 0.0);
+    let medians: Vec<(f64, f64)> = groups
+        .iter()
+        .filter_map(|g| Some((g.size as f64, g.median()?)))
+        .collect();
+    for (key, shape, name, color) in [
+        (
+            "c_lower_shape",
+            capacity_lower_shape as fn(f64) -> f64,
+            "n²/log₂²n: T3's achieved shape",
+            PALETTE[2],
+        ),
+        (
+            "c_upper_shape",
+            capacity_upper_shape,
+            "n²/log₂n: C1's upper-bound shape",
+            PALETTE[1],
+        ),
+    ] {
+        // The check's least-squares constant if recorded, else one fitted here in log space.
+        let (c, how) = match constant(key) {
+            Some(c) => (Some(c), "from the check"),
+            None => (fit_constant_log(&medians, shape), "fitted here"),
+        };
+        if let Some(c) = c {
+            let pts = log_space(lo, hi, 40).into_iter().map(|n| (n, c * shape(n))).collect();
+            series.push(Series::new(
+                Some(format!("c·{name}, c = {} ({how})", num(c))),
+                color,
+                Mark::Dashed,
+                pts,
+            ));
+        }
+    }
+    let counting = data::capacity_groups(&points, |p| p.counting);
+    if !counting.is_empty() {
+        let pts = counting
+            .iter()
+            .filter_map(|g| Some((g.size as f64, g.median()?)))
+            .collect();
+        series.push(Series::new(
+            Some("counting capacity of the network's parameter bits (median)".into()),
+            PALETTE[3],
+            Mark::LineDots,
+            pts,
+        ));
+    }
+    Ok(Figure {
+        stem: STEMS[5],
+        title: format!(
+            "Capacity C1: largest m′ computed at failure ≤ δ = {}",
+            num(data::delta(results, Some(check)))
+        ),
+        x: Axis::log(
+            "n (hidden width = input width)",
+            size_ticks(groups.iter().map(|g| g.size)),
+        ),
+        y: Axis::log("m′_max (pairwise ANDs computed)", TickStyle::Decimal),
+        series,
+    })
+}
+
+/// Smallest value drawn on the log axes of the Chernoff plot (bounds and rates below it are
+/// drawn at it).
+const CHERNOFF_FLOOR: f64 = 1e-6;
+
+/// `chernoff`: measured failure rate against the analytic bound, log-log, with y = x.
+fn chernoff(results: &RunResults) -> Built {
+    data::check(results, data::CHERNOFF).ok_or("check `chernoff` was not run")?;
+    let points = data::chernoff_points(results);
+    if points.is_empty() {
+        return Err("the results hold no `Chernoff` records".into());
+    }
+    // Zero-failure rates cannot sit on a log axis: they are drawn at ½/samples (below any
+    // measurable rate) as open circles.
+    let y_of = |p: &data::ChernoffPoint| {
+        if p.failures == 0 {
+            0.5 / p.samples.max(1) as f64
+        } else {
+            p.rate
+        }
+    };
+    let x_of = |p: &data::ChernoffPoint| p.bound.max(CHERNOFF_FLOOR);
+    let mut sources: Vec<&str> = points.iter().map(|p| p.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let mut series = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        let color = PALETTE[i % 6];
+        let of = |zero: bool| -> Vec<(f64, f64)> {
+            points
+                .iter()
+                .filter(|p| p.source == *source && (p.failures == 0) == zero)
+                .map(|p| (x_of(p), y_of(p).max(CHERNOFF_FLOOR)))
+                .collect()
+        };
+        let (hit, zero) = (of(false), of(true));
+        let label = format!("{source} ({} rates)", hit.len() + zero.len());
+        // One legend entry per source; the open-circle convention gets its own entry below.
+        let (hit_label, zero_label) = if hit.is_empty() {
+            (None, Some(label))
+        } else {
+            (Some(label), None)
+        };
+        if !hit.is_empty() {
+            series.push(Series::new(hit_label, color, Mark::Filled, hit));
+        }
+        if !zero.is_empty() {
+            series.push(Series::new(zero_label, color, Mark::Dots, zero));
+        }
+    }
+    if points.iter().any(|p| p.failures == 0) {
+        series.push(Series::new(
+            Some("open: no failures, drawn at ½/samples".into()),
+            GREY,
+            Mark::Dots,
+            Vec::new(),
+        ));
+    }
+    let clamped = points.iter().any(|p| p.bound < CHERNOFF_FLOOR);
+    let xs = points.iter().map(x_of);
+    let ys = points.iter().map(|p| y_of(p).max(CHERNOFF_FLOOR));
+    let lo = xs.clone().chain(ys.clone()).fold(f64::INFINITY, f64::min);
+    let hi = xs.fold(1.0f64, f64::max);
+    let y_hi = ys.fold(1.0f64, f64::max);
+    let diag_hi = hi.min(y_hi).max(lo * 10.0);
+    series.push(Series::new(
+        Some("measured = bound (above it: bound refuted)".into()),
+        INK,
+        Mark::Dashed,
+        vec![(lo, lo), (diag_hi, diag_hi)],
+    ));
+    if hi > 1.0 {
+        series.push(Series::new(
+            Some("bound = 1 (vacuous to the right)".into()),
+            GREY,
+            Mark::Dashed,
+            vec![(1.0, lo), (1.0, y_hi)],
+        ));
+    }
+    Ok(Figure {
+        stem: STEMS[6],
+        title: "AS-2AND: measured failure rate against the analytic (Chernoff + union) bound".into(),
+        x: Axis::log(
+            if clamped {
+                "analytic bound on the per-sample failure (bounds below 10⁻⁶ drawn at 10⁻⁶)"
+            } else {
+                "analytic bound on the per-sample failure"
+            },
+            TickStyle::Decimal,
+        ),
+        y: Axis::log("measured failure rate", TickStyle::Decimal),
+        series,
+    })
+}
+
+/// `description-length`: description size over log₂ #instances against m′.
+fn description_length(results: &RunResults) -> Built {
+    data::check(results, data::DESCRIPTION_LENGTH).ok_or("check `description-length` was not run")?;
+    let points = data::description_points(results);
+    if points.is_empty() {
+        return Err("the results hold no `DescriptionLength` records and no `detail.points`".into());
+    }
+    let bits = data::group_sizes(points.iter().map(|p| (p.m_prime, p.factor_bits())));
+    let entropy = data::group_sizes(points.iter().map(|p| (p.m_prime, p.factor_entropy())));
+    need_two_sizes(bits.len(), "m′")?;
+    let (lo, hi) = (bits[0].size as f64, bits[bits.len() - 1].size as f64);
+    let mut series = seeds_and_median(&bits, |m| m as f64, "(parameters × bits) / log₂ #instances", PALETTE[0]);
+    series.extend(seeds_and_median(
+        &entropy,
+        |m| m as f64,
+        "entropy-coded bits / log₂ #instances",
+        PALETTE[1],
+    ));
+    series.push(Series::new(
+        Some("1: T1's minimum (below it a description could not identify the instance)".into()),
+        INK,
+        Mark::Dashed,
+        vec![(lo, 1.0), (hi, 1.0)],
+    ));
+    let top = points
+        .iter()
+        .map(|p| p.factor_bits().max(p.factor_entropy()))
+        .filter(|v| v.is_finite())
+        .fold(1.0f64, f64::max);
+    Ok(Figure {
+        stem: STEMS[7],
+        title: "Description length of AS-2AND at n* over the counting minimum".into(),
+        x: Axis::log("m′ (pairwise ANDs computed)", size_ticks(bits.iter().map(|g| g.size))),
+        y: Axis::linear("bits / log₂ #instances (factor above the minimum)").with_range(0.0, top * 1.08),
+        series,
     })
 }

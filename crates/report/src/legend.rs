@@ -102,7 +102,7 @@ fn samples(fig: &Figure, x: (f64, f64), y: (f64, f64)) -> Vec<(f64, f64)> {
                 out.push(to_unit((bx, lo + (hi - lo) * f64::from(i) / 8.0)));
             }
         }
-        if s.mark != Mark::Dots {
+        if !matches!(s.mark, Mark::Dots | Mark::Filled) {
             for seg in pts.windows(2) {
                 for i in 1..40 {
                     let t = f64::from(i) / 40.0;

@@ -9,8 +9,10 @@
 //! - [`render_report`] writes one run's `README.md` and its figures (PNG and SVG): the
 //!   minimal 2-AND hidden width n* against m′ with the T2/T3 shapes, the failure-vs-width
 //!   phase transition, the parameter count, the representation width d*, and the
-//!   representing-vs-computing gap. Checks without a dedicated figure are still listed and
-//!   their detail printed, so new checks show up without changes here.
+//!   representing-vs-computing gap, the capacity m′_max(n), measured failure against the
+//!   analytic bound, and the description length over log₂ #instances; the probe decoder and
+//!   the exhaustive enumeration get tables. Checks without a dedicated section are still
+//!   listed and their detail printed, so new checks show up without changes here.
 //! - [`render_index`] writes the index over scales (`quick`, `standard`, `full`).
 //!
 //! Inside, `data` extracts figures from records, `figures` turns them into declarative

@@ -115,6 +115,8 @@ impl Axis {
 pub(crate) enum Mark {
     /// Open circles (raw measurements).
     Dots,
+    /// Filled circles, no line (measurements of another kind beside open circles).
+    Filled,
     /// Filled circles joined by a line (summaries such as medians).
     LineDots,
     /// A solid line (fits).
@@ -411,6 +413,7 @@ where
     let pts = s.points.clone();
     let anno = match s.mark {
         Mark::Dots => chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 4, color.stroke_width(2))))?,
+        Mark::Filled => chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 4, color.mix(0.8).filled())))?,
         Mark::LineDots => {
             chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?;
             chart.draw_series(pts.into_iter().map(move |p| Circle::new(p, 5, color.filled())))?
@@ -430,6 +433,7 @@ fn legend_icon<'a, DB: DrawingBackend + 'a>(anno: &mut SeriesAnno<'a, DB>, mark:
     let line = move |w: u32, from: i32, to: i32| PathElement::new(vec![(from, 0), (to, 0)], color.stroke_width(w));
     match mark {
         Mark::Dots => anno.legend(move |p| EmptyElement::at(p) + Circle::new((10, 0), 4, color.stroke_width(2))),
+        Mark::Filled => anno.legend(move |p| EmptyElement::at(p) + Circle::new((10, 0), 4, color.filled())),
         Mark::LineDots => {
             anno.legend(move |p| EmptyElement::at(p) + line(2, 0, 20) + Circle::new((10, 0), 5, color.filled()))
         }

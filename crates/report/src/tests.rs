@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use serde_json::json;
+use superposition_core::chernoff::FailureBound;
+use superposition_core::exhaustive::{ExhaustiveRow, Readout};
 use superposition_core::results::{
     CheckResult, FailureRate, LineFit, Record, Resources, RunConfig, RunResults, Status,
 };
@@ -233,12 +235,16 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
             json!({"fit": fit_of(&gap_log), "points": gap_points}),
         ),
         check(
-            "probe-decoder",
+            "mystery-check",
             Status::Pass,
-            "5/5 instances recovered".into(),
-            json!({"recovered": 5, "of": 5}),
+            "5/5 widgets frobbed".into(),
+            json!({"frobbed": 5, "of": 5}),
         ),
     ];
+    let mut checks = checks;
+    for (id, measured, detail) in lower_bound_checks(&mut records, and2_log2, seeds, delta) {
+        checks.push(check(id, Status::Pass, measured, detail));
+    }
     RunResults {
         scale: "quick".into(),
         seed: 42,
@@ -257,6 +263,179 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
         records,
         seconds: 83.0,
     }
+}
+
+/// log₂ C(C(m,2), m′) by Stirling-free summation (exact enough for test data).
+fn log2_instances(m: u64, m_prime: u64) -> f64 {
+    let pairs = (m * (m - 1) / 2) as f64;
+    (0..m_prime).map(|i| ((pairs - i as f64) / (i + 1) as f64).log2()).sum()
+}
+
+/// Records and (id, measured, detail) of the five lower-bound checks, shaped like the real
+/// checks' output: capacity over widths 2⁸…2¹², Chernoff comparisons (some with failures,
+/// some without, bounds on both sides of 1), description length at every 2-AND size, the
+/// probe decoder at the first sizes and a tiny exhaustive enumeration.
+fn lower_bound_checks(
+    records: &mut Vec<Record>,
+    and2_log2: &[u32],
+    seeds: u64,
+    delta: f64,
+) -> Vec<(&'static str, String, serde_json::Value)> {
+    let mut out = Vec::new();
+    // capacity: m′_max ≈ 0.3·n²/log₂²n with noise; counting capacity well above.
+    let mut points = Vec::new();
+    for e in 8..=12u32 {
+        let n = 1usize << e;
+        let nf = n as f64;
+        for seed in 0..seeds {
+            let m_max = (0.3 * nf * nf / nf.log2().powi(2) * (1.0 + 0.1 * noise(n as u64, seed))).round() as u64;
+            let res = resources(n, m_max);
+            let counting = (res.parameter_bits as f64 / 4.0) as u64;
+            records.push(Record::Capacity {
+                hidden_width: n,
+                seed,
+                m_prime_max: m_max,
+                m_prime_failing: m_max + m_max / 16 + 1,
+                resources: Some(res),
+                failure: Some(rate(8, 200)),
+                log2_instances: log2_instances(m_max, m_max),
+                counting_capacity: counting,
+            });
+            points.push(json!({"hidden_width": n, "seed": seed, "m_prime_max": m_max, "counting_capacity": counting}));
+        }
+    }
+    out.push((
+        "capacity",
+        "m′_max ≈ 0.3·n²/log₂²n".to_string(),
+        json!({"points": points, "c_lower_shape": 0.3, "c_upper_shape": 0.3 / 11.0, "rms_lower_shape": 0.05,
+               "rms_upper_shape": 0.4, "better_shape": "n^2/log2^2 n", "delta": delta,
+               "fit": line_fit(&(8..=12).map(|e| (f64::from(e) * 2f64.ln(), (0.3 * 4f64.powi(e) / f64::from(e * e)).ln())).collect::<Vec<_>>())}),
+    ));
+    // chernoff: bound = 30·rate (rates ≥ 1 %) or spread over 10⁻⁵…10³ with 0 failures.
+    for i in 0..60u64 {
+        let (failures, samples) = if i % 3 == 0 { (0, 400) } else { (1 + i % 40, 400) };
+        let measured = rate(failures, samples);
+        let sample = if failures == 0 {
+            10f64.powf(-5.0 + 8.0 * (i as f64 / 60.0))
+        } else {
+            30.0 * measured.rate * (1.0 + 0.5 * noise(i, 7))
+        };
+        records.push(Record::Chernoff {
+            source: ["search", "sweep", "chernoff"][(i % 3) as usize].into(),
+            m_prime: 256,
+            m: 256,
+            hidden_width: 100 + i as usize,
+            input_width: 100 + i as usize,
+            t_in: 8,
+            t_out: 8,
+            failure: measured,
+            bound: FailureBound {
+                row_fire_off: 0.01,
+                row_fire_half: 0.1,
+                row_miss: 0.01,
+                output_fp_off: 1e-4,
+                output_fp_half: 1e-3,
+                output_fn: 1e-3,
+                on_outputs: 2.0,
+                half_outputs: 20.0,
+                sample,
+            },
+        });
+    }
+    out.push((
+        "chernoff",
+        "0 of 60 measured rates above the bound".to_string(),
+        json!({"comparisons": 60, "above": 0, "above_points": [], "non_vacuous": 25, "max_rate_over_bound": 0.05,
+               "bound_widths": [{"m_prime": 256.0, "n_star": 120.0, "n_bound": 900, "bound_over_measured": 7.5,
+                                 "bound_at_n_star": 40.0}]}),
+    ));
+    // description-length: factors ≈ 3 + log₂ m′ (bits) and a little less (entropy).
+    let mut points = Vec::new();
+    for &e in and2_log2 {
+        let m_prime = 1u64 << e;
+        let l = log2_instances(m_prime / 2, m_prime);
+        let parameter_bits = ((3.0 + f64::from(e)) * l) as u64;
+        let entropy_bits = 0.7 * parameter_bits as f64;
+        records.push(Record::DescriptionLength {
+            m_prime,
+            m: m_prime / 2,
+            seed: 0,
+            hidden_width: 40 << (e / 2),
+            parameters: parameter_bits / 5,
+            parameter_bits,
+            entropy_bits,
+            weight_entropy: 0.9,
+            log2_instances: l,
+        });
+        points.push(json!({"m_prime": m_prime, "factor_parameter_bits": parameter_bits as f64 / l}));
+    }
+    out.push((
+        "description-length",
+        "factors above 1".to_string(),
+        json!({"points": points, "below_minimum": 0, "slope_factor_parameter_bits": 1.0, "slope_factor_entropy": 0.7}),
+    ));
+    // probe-decoder: mismatches at n*, exact at 1.5·n*.
+    let mut points = Vec::new();
+    for &e in and2_log2.iter().take(2) {
+        let m_prime = 1u64 << e;
+        let m = m_prime / 2;
+        for (factor, mismatches) in [(1.0, 3), (1.5, 0)] {
+            let width = (factor * 40.0 * f64::from(1u32 << (e / 2))) as usize;
+            records.push(Record::ProbeDecoder {
+                m_prime,
+                m,
+                seed: 0,
+                hidden_width: width,
+                width_factor: factor,
+                one_sparse_probes: m,
+                two_sparse_probes: m_prime + 2 * mismatches,
+                naive_probes: m * (m - 1) / 2,
+                wrong_probes: mismatches,
+                mismatches,
+                ambiguous: 0,
+                silent: mismatches,
+                over_budget: false,
+            });
+            points.push(json!({"m_prime": m_prime, "width": width, "seconds": 0.01 * f64::from(e)}));
+        }
+    }
+    out.push((
+        "probe-decoder",
+        "exact at 1.5·n*".to_string(),
+        json!({"points": points, "decoder_sound": true, "decoded_every_size": true, "factors": [1.0, 1.5]}),
+    ));
+    // exhaustive: m = 4, n ≤ 3, m′ ≤ 2; more instances computable as n grows.
+    for readout in [Readout::Dedicated, Readout::Bloom2] {
+        for m_prime in 1..=2usize {
+            let total = if m_prime == 1 { 6 } else { 15 };
+            let mut reached = 0;
+            for width in 1..=3usize {
+                let computed = (total * width / 3).min(total) as u64;
+                records.push(Record::Exhaustive {
+                    row: ExhaustiveRow {
+                        readout,
+                        inputs: 4,
+                        width,
+                        m_prime,
+                        instances_computed: computed,
+                        instances_total: total as u64,
+                        minimal_width_here: computed - reached,
+                        parameter_bits: width as f64 * (4.0 * 3f64.log2() + 2.0),
+                        networks_computing: computed as f64 * 3.0,
+                    },
+                    k: 2,
+                    neuron_types: 40,
+                });
+                reached = computed;
+            }
+        }
+    }
+    out.push((
+        "exhaustive",
+        "0 of 12 cells above 2^bits".to_string(),
+        json!({"violations": 0, "max_log2_computed_over_networks": -5.0}),
+    ));
+    out
 }
 
 fn assert_png(path: &Path) {
@@ -301,6 +480,96 @@ fn full_report_writes_every_figure_and_links_it() {
     assert!(readme.contains("```json"), "unknown check's detail not printed");
     assert!(readme.contains("1 min 23 s"));
     assert!(readme.contains("| 2¹⁴ | 3 |"), "and2 table row missing");
+}
+
+#[test]
+fn lower_bound_checks_get_sections_tables_and_plots() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let results = synthetic(&[8, 10, 12, 14], 3, 1.0);
+    render_report(&results, dir.path()).expect("render");
+    let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
+    for stem in ["capacity", "chernoff", "description-length"] {
+        assert_png(&dir.path().join(format!("{stem}.png")));
+        assert!(dir.path().join(format!("{stem}.svg")).exists(), "{stem}.svg missing");
+        assert!(
+            readme.contains(&format!("]({stem}.png)")),
+            "README does not embed {stem}"
+        );
+        assert!(
+            readme.contains(&format!("]({stem}.svg)")),
+            "README does not link {stem}.svg"
+        );
+    }
+    for id in [
+        "capacity",
+        "chernoff",
+        "description-length",
+        "probe-decoder",
+        "exhaustive",
+    ] {
+        let head = format!("<a id=\"{id}\"></a>\n\n## `{id}` (");
+        let start = readme
+            .find(&head)
+            .unwrap_or_else(|| panic!("no dedicated section for {id}"));
+        let section = &readme[start..];
+        let section = &section[..section[head.len()..]
+            .find("<a id=")
+            .map_or(section.len(), |e| e + head.len())];
+        assert!(section.contains("**How to read this.**"), "{id}: {section}");
+        assert!(section.contains("\n|---"), "{id} has no table: {section}");
+        assert!(!section.contains("```json"), "{id} printed generically");
+    }
+    assert!(readme.contains("| 2⁸ | 3 |"), "capacity row for n = 2⁸ missing");
+    assert!(readme.contains("| `search` | 20 |"), "chernoff per-source row missing");
+    assert!(
+        readme.contains("| bloom2 | 4 | 2 | 15 | 1 | 3 |"),
+        "exhaustive row missing"
+    );
+    assert!(
+        readme.contains("| 2⁸ | 128 | 640 | 1 | 128 |"),
+        "probe-decoder row missing"
+    );
+    assert!(readme.contains("## `mystery-check` (no dedicated figure"));
+}
+
+#[test]
+fn lower_bound_checks_without_data_skip_plots_and_say_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut results = synthetic(&[8, 10, 12], 2, 1.0);
+    results.records.retain(|r| {
+        !matches!(
+            r,
+            Record::Capacity { .. }
+                | Record::Chernoff { .. }
+                | Record::DescriptionLength { .. }
+                | Record::ProbeDecoder { .. }
+                | Record::Exhaustive { .. }
+        )
+    });
+    for c in &mut results.checks {
+        c.detail = json!({"points": [{"m_prime": "not a number"}], "minimal_width": 3, "c_lower_shape": null});
+    }
+    render_report(&results, dir.path()).expect("render");
+    let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
+    for stem in ["capacity", "chernoff", "description-length"] {
+        assert!(
+            readme.contains(&format!("Plot `{stem}` not drawn: ")),
+            "{stem}: {readme}"
+        );
+        assert!(!dir.path().join(format!("{stem}.png")).exists());
+    }
+    assert!(readme.contains("the minimal-width table is empty"));
+    assert!(readme.contains("`ProbeDecoder` records and no `detail.points`"));
+
+    // One capacity width only: no trend to plot, but the table still renders.
+    let mut results = synthetic(&[8, 10], 1, 1.0);
+    results
+        .records
+        .retain(|r| !matches!(r, Record::Capacity { hidden_width, .. } if *hidden_width != 256));
+    render_report(&results, dir.path()).expect("render");
+    let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
+    assert!(readme.contains("Plot `capacity` not drawn: a scaling plot needs at least two sizes"));
+    assert!(readme.contains("| 2⁸ | 1 |"));
 }
 
 #[test]

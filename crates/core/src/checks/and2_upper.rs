@@ -9,9 +9,8 @@ use super::{Runner, status};
 use crate::and2::{And2Network, And2Params};
 use crate::error::Result;
 use crate::eval::{SampleSpec, and2_failure};
-use crate::instance::{And2Instance, PairDistribution};
+use crate::instance::And2Instance;
 use crate::results::{CheckResult, FailureRate, Record, Resources};
-use crate::rng::derive_seed;
 use crate::sample::InputDistribution;
 use crate::search::min_width;
 use crate::stats::median;
@@ -34,19 +33,31 @@ impl Runner<'_> {
         let spec = self.spec(self.config.samples, seeds.1, InputDistribution::Planted);
         let failure = and2_failure(&network, instance, &spec, stop);
         let resources = network.resources();
+        self.record_probe(instance, &params, purpose, resources, failure);
+        Ok((resources, failure))
+    }
+
+    /// Tallies lower-bound sanity of a network measured at one width and records the probe.
+    pub(super) fn record_probe(
+        &mut self,
+        instance: &And2Instance,
+        params: &And2Params,
+        purpose: &str,
+        resources: Resources,
+        failure: FailureRate,
+    ) {
         self.tally_sanity(instance, &resources);
         self.emit(Record::And2Probe {
             purpose: purpose.into(),
             m_prime: instance.outputs() as u64,
             m: instance.inputs() as u64,
-            seed: seeds.0,
+            seed: params.code_seed,
             t_in: params.t_in,
             t_out: params.t_out,
-            centering,
+            centering: params.centering,
             resources,
             failure,
         });
-        Ok((resources, failure))
     }
 
     pub(super) fn tally_sanity(&mut self, instance: &And2Instance, resources: &Resources) {
@@ -71,14 +82,7 @@ impl Runner<'_> {
         start: usize,
     ) -> Result<(And2Instance, usize, (u64, u64))> {
         let outputs = 1usize << log_m;
-        let seed = derive_seed(self.seed, "and2", u64::from(log_m) << 16 | s);
-        let instance = And2Instance::random(
-            outputs,
-            outputs,
-            PairDistribution::Uniform,
-            derive_seed(seed, "instance", 0),
-        )?;
-        let seeds = (derive_seed(seed, "code", 0), derive_seed(seed, "samples", 0));
+        let (instance, seeds) = self.and2_instance(log_m, s)?;
         let spec = self.spec(self.config.samples, seeds.1, InputDistribution::Planted);
         let (delta, precision) = (self.config.delta, self.config.precision);
         let make = |width| And2Params {
@@ -92,20 +96,7 @@ impl Runner<'_> {
             delta,
             precision,
             start,
-            |params, resources, failure| {
-                self.tally_sanity(&instance, &resources);
-                self.emit(Record::And2Probe {
-                    purpose: "search".into(),
-                    m_prime: outputs as u64,
-                    m: instance.inputs() as u64,
-                    seed: seeds.0,
-                    t_in: params.t_in,
-                    t_out: params.t_out,
-                    centering,
-                    resources,
-                    failure,
-                });
-            },
+            |params, resources, failure| self.record_probe(&instance, params, "search", resources, failure),
         )?;
         self.emit(Record::And2MinWidth {
             m_prime: outputs as u64,
