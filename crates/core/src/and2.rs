@@ -683,7 +683,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::instance::PairDistribution;
     use crate::rng::stream;
@@ -743,7 +743,8 @@ mod tests {
             .collect()
     }
 
-    fn small_case(
+    /// A random instance of `outputs` pairs and its AS-2AND network at `width` (tests only).
+    pub(crate) fn small_case(
         seed: u64,
         outputs: usize,
         width: usize,

@@ -625,20 +625,7 @@ mod tests {
     use proptest::test_runner::RngSeed;
     use rand::Rng as _;
 
-    fn network(
-        seed: u64,
-        outputs: usize,
-        width: usize,
-        decoder: DecoderKind,
-        centering: bool,
-    ) -> (And2Instance, And2Network) {
-        let instance = And2Instance::random(outputs.max(8), outputs, PairDistribution::Uniform, seed).unwrap();
-        let mut params = And2Params::defaults(outputs, width, seed ^ 1);
-        params.decoder = decoder;
-        params.centering = centering;
-        let net = And2Network::build(&instance, params).unwrap();
-        (instance, net)
-    }
+    use crate::and2::tests::small_case as network;
 
     fn spec(samples: u64, seed: u64) -> SampleSpec {
         SampleSpec {

@@ -43,16 +43,10 @@ macro_rules! variants {
 
 // Function pointer types of the kernels, as the ISA modules define them.
 type Accumulate<T, M> = unsafe fn(&[T], usize, &[(u32, M)], &mut [M]);
-type AccU8 = unsafe fn(&[u8], usize, &[(u32, i32)], &mut [i32]);
-type AccU16 = unsafe fn(&[u16], usize, &[(u32, i32)], &mut [i32]);
-type AccF32 = unsafe fn(&[f32], usize, &[(u32, f32)], &mut [f32]);
-type Threshold = unsafe fn(&[i32], i32, &[i32], i32, i32, &mut [u64]) -> usize;
-type Relu = unsafe fn(&[i32], i32, &[i32], i32, i64, &mut [i64]);
-type Ones = unsafe fn(&[u64], &mut Vec<u32>);
-type Popcount = unsafe fn(&[u64]) -> u64;
-type Votes = unsafe fn(&[u32], usize, &[u64], &mut [u16]) -> u32;
-type CountCovered = unsafe fn(&[u64], usize, &[u64]) -> usize;
-type CoveredInto = unsafe fn(&[u64], usize, &[u64], &mut Vec<u32>);
+use super::{
+    AccumulateF32 as AccF32, AccumulateU8 as AccU8, AccumulateU16 as AccU16, CountCovered, CoveredInto, Ones, Popcount,
+    Relu, Threshold, Votes,
+};
 
 fn popcount_variants() -> Vec<(&'static str, Popcount)> {
     #[allow(unused_mut)]
