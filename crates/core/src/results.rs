@@ -288,6 +288,16 @@ pub enum Record {
         /// log₂ C(C(m,2), m′).
         log2_instances: f64,
     },
+    /// A measurement of check `influence` (the input channel).
+    Influence(crate::checks::influence::InfluenceRecord),
+    /// A measurement of check `worst-case` (adversarial inputs).
+    WorstCase(crate::checks::worst_case::WorstCaseRecord),
+    /// A measurement of check `permutation` (linear maps).
+    Permutation(crate::checks::permutation::PermutationRecord),
+    /// A measurement of check `u-and` (Hänni et al.'s ε-error construction).
+    UAnd(crate::checks::u_and::UAndRecord),
+    /// A measurement of check `depth-2` (two layers composed).
+    Depth2(crate::checks::depth2::Depth2Record),
 }
 
 /// Configuration of a run, recorded so a results file says how it was made.

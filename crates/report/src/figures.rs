@@ -28,7 +28,7 @@ pub(crate) const STEMS: [&str; 8] = [
 
 /// Build every figure, paired with its stem.
 pub(crate) fn all(results: &RunResults) -> Vec<(&'static str, Built)> {
-    vec![
+    let mut all = vec![
         (STEMS[0], and2_width(results)),
         (STEMS[1], and2_transition(results)),
         (STEMS[2], and2_params(results)),
@@ -37,7 +37,11 @@ pub(crate) fn all(results: &RunResults) -> Vec<(&'static str, Built)> {
         (STEMS[5], capacity(results)),
         (STEMS[6], chernoff(results)),
         (STEMS[7], description_length(results)),
-    ]
+    ];
+    for section in &crate::sections::SECTIONS {
+        all.extend((section.figures)(results));
+    }
+    all
 }
 
 /// √(m′·log₂ m′): the shape of T2's lower bound on neurons.

@@ -29,6 +29,7 @@ mod format;
 mod legend;
 mod markdown;
 mod plot;
+mod sections;
 mod stats;
 
 /// Everything that can go wrong while reading results or writing a report.

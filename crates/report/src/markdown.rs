@@ -16,6 +16,7 @@ use crate::figures::{
     capacity_lower_shape, capacity_upper_shape, lower_shape, params_lower_shape, params_upper_shape, upper_shape,
 };
 use crate::format::{cell, fixed, num, pow2, seconds};
+use crate::sections::SECTIONS;
 use crate::stats::effective_exponent;
 
 /// Outcome of each figure by stem: drawn, or the reason it was not.
@@ -92,6 +93,7 @@ pub(crate) fn report(results: &RunResults, figs: &FigureOutcomes) -> String {
     s.push_str(&checks_table(results, ""));
     let missing: Vec<String> = KNOWN
         .iter()
+        .chain(SECTIONS.iter().map(|sec| &sec.id))
         .filter(|id| data::check(results, id).is_none())
         .map(|id| format!("`{id}`"))
         .collect();
@@ -114,7 +116,14 @@ pub(crate) fn report(results: &RunResults, figs: &FigureOutcomes) -> String {
             }
         }
     }
-    for c in results.checks.iter().filter(|c| !KNOWN.contains(&c.id.as_str())) {
+    for section in &SECTIONS {
+        if let Some(c) = data::check(results, section.id) {
+            s.push_str(&section_head(c, section.title));
+            (section.write)(&mut s, results, c, figs);
+        }
+    }
+    let dedicated = |id: &str| KNOWN.contains(&id) || SECTIONS.iter().any(|sec| sec.id == id);
+    for c in results.checks.iter().filter(|c| !dedicated(&c.id)) {
         s.push_str(&section_head(c, "(no dedicated figure in this report version)"));
         generic(&mut s, c);
     }
@@ -192,7 +201,7 @@ fn section_head(c: &CheckResult, title: &str) -> String {
 }
 
 /// The embedded figure, or why it is missing.
-fn figure(s: &mut String, figs: &FigureOutcomes, stem: &str, alt: &str) {
+pub(crate) fn figure(s: &mut String, figs: &FigureOutcomes, stem: &str, alt: &str) {
     match figs.get(stem) {
         Some(Ok(())) => {
             let _ = writeln!(s, "\n![{alt}]({stem}.png)\n\n([SVG]({stem}.svg))");
@@ -207,7 +216,7 @@ fn figure(s: &mut String, figs: &FigureOutcomes, stem: &str, alt: &str) {
 }
 
 /// Whether the figure `stem` was drawn (its "how to read" text only makes sense then).
-fn drawn(figs: &FigureOutcomes, stem: &str) -> bool {
+pub(crate) fn drawn(figs: &FigureOutcomes, stem: &str) -> bool {
     figs.get(stem).is_some_and(Result::is_ok)
 }
 
@@ -559,7 +568,7 @@ fn gap(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
 }
 
 /// Section of a check without a dedicated rendering: its detail as compact JSON.
-fn generic(s: &mut String, c: &CheckResult) {
+pub(crate) fn generic(s: &mut String, c: &CheckResult) {
     if c.detail.is_null() {
         s.push_str("\nNo detail recorded.\n");
     } else {

@@ -5,18 +5,25 @@
 //! every network built), `gap` (representing vs computing), then the lower bound executed:
 //! `probe-decoder`, `exhaustive`, `capacity` (C1), `chernoff`, `description-length`. The
 //! `lower-sanity` verdict is recomputed after the last check, so it covers every network any
-//! check built. Each criterion is stated in the check's `theory` string and fixed before any
+//! check built. Then computation beyond one AS-2AND layer (issue 5): `influence` (the input
+//! channel), `worst-case` (adversarial inputs), `permutation` (linear maps), `u-and` (the
+//! ε-linear readout) and `depth-2` (two layers composed). Each criterion is stated in the check's `theory` string and fixed before any
 //! run: a check is never tuned until it passes.
 
 mod and2_upper;
 mod capacity;
 mod chernoff;
+pub mod depth2;
 mod description_length;
 mod exhaustive;
 mod gap;
+pub mod influence;
 mod lower_sanity;
+pub mod permutation;
 mod probe_decoder;
 mod representation;
+pub mod u_and;
+pub mod worst_case;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -91,6 +98,21 @@ pub struct ScaleConfig {
     /// Sizes of the lower-bound checks (absent from results written before they existed).
     #[serde(default)]
     pub lower: LowerBoundConfig,
+    /// Sizes of check `influence`.
+    #[serde(default)]
+    pub influence: influence::InfluenceConfig,
+    /// Sizes of check `worst-case`.
+    #[serde(default)]
+    pub worst_case: worst_case::WorstCaseConfig,
+    /// Sizes of check `permutation`.
+    #[serde(default)]
+    pub permutation: permutation::PermutationConfig,
+    /// Sizes of check `u-and`.
+    #[serde(default)]
+    pub u_and: u_and::UAndConfig,
+    /// Sizes of check `depth-2`.
+    #[serde(default)]
+    pub depth2: depth2::Depth2Config,
 }
 
 /// Sizes of the lower-bound checks (`probe-decoder` … `description-length`).
@@ -242,6 +264,11 @@ impl ScaleConfig {
             precision: 0.02,
             bootstrap: 1000,
             lower: LowerBoundConfig::new(scale),
+            influence: influence::InfluenceConfig::new(scale),
+            worst_case: worst_case::WorstCaseConfig::new(scale),
+            permutation: permutation::PermutationConfig::new(scale),
+            u_and: u_and::UAndConfig::new(scale),
+            depth2: depth2::Depth2Config::new(scale),
         };
         match scale {
             Scale::Quick => base,
@@ -270,6 +297,11 @@ impl ScaleConfig {
 
     fn validate(&self) -> Result<()> {
         self.lower.validate()?;
+        self.influence.validate()?;
+        self.worst_case.validate()?;
+        self.permutation.validate()?;
+        self.u_and.validate()?;
+        self.depth2.validate()?;
         if self.k < 2 {
             return Err(invalid("k", self.k, "2-AND needs at least 2 active inputs per sample"));
         }
@@ -338,7 +370,7 @@ pub struct Runner<'a> {
 }
 
 /// The ids of the checks, in run order.
-pub const CHECK_IDS: [&str; 9] = [
+pub const CHECK_IDS: [&str; 14] = [
     "representation",
     "and2-upper",
     "lower-sanity",
@@ -348,6 +380,11 @@ pub const CHECK_IDS: [&str; 9] = [
     "capacity",
     "chernoff",
     "description-length",
+    "influence",
+    "worst-case",
+    "permutation",
+    "u-and",
+    "depth-2",
 ];
 
 impl<'a> Runner<'a> {
@@ -384,7 +421,12 @@ impl<'a> Runner<'a> {
                 "exhaustive" => self.exhaustive()?,
                 "capacity" => self.capacity()?,
                 "chernoff" => self.chernoff()?,
-                _ => self.description_length()?,
+                "description-length" => self.description_length()?,
+                "influence" => self.influence()?,
+                "worst-case" => self.worst_case()?,
+                "permutation" => self.permutation()?,
+                "u-and" => self.u_and()?,
+                _ => self.depth2()?,
             };
             check.seconds = t0.elapsed().as_secs_f64();
             checks.push(check);

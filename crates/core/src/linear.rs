@@ -1,0 +1,1 @@
+//! Neural Permutation and sparse linear maps in superposition (AS-PERM): the construction (issue 5; skeleton).

@@ -1,0 +1,24 @@
+//! Report section of check `influence` (SKELETON, issue 5: figures and text to be written).
+
+use superposition_core::results::{CheckResult, RunResults};
+
+use crate::figures::Built;
+use crate::markdown::FigureOutcomes;
+
+/// The check's id.
+pub(crate) const ID: &str = "influence";
+
+/// Title of the section (after the id).
+pub(crate) const TITLE: &str = "(SPEC §3 step 5): a dedicated channel for high-influence inputs";
+
+/// The section's figures, each paired with its stem (file name without extension).
+pub(crate) fn figures(results: &RunResults) -> Vec<(&'static str, Built)> {
+    let _ = results;
+    Vec::new()
+}
+
+/// The section's Markdown, appended to `s` after the heading.
+pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
+    let _ = (r, figs);
+    crate::markdown::generic(s, c);
+}
