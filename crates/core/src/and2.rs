@@ -22,6 +22,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::anchor::{AnchorIndex, VOTE_BLOCK};
 use crate::code::{Csr, SubsetCode};
 use crate::error::{Result, invalid};
 use crate::instance::And2Instance;
@@ -146,7 +147,7 @@ pub struct And2Network {
     hosted: Csr,
     /// The vote decoder's candidate index: r ↦ outputs j with r among the first
     /// `anchor_len` neurons of C_out(j) (see [`And2Network::evaluate`]).
-    anchors: Csr,
+    anchors: AnchorIndex,
     /// s = min(t_out, t_out − v + 3) for the vote threshold v.
     anchor_len: usize,
     /// |S_r| per hidden neuron: the centering coefficient numerator.
@@ -166,7 +167,6 @@ pub struct Scratch {
     relu: Vec<i64>,
     votes: Vec<u8>,
     candidates: Vec<u32>,
-    cursors: Vec<(u32, usize)>,
     touched: Vec<u32>,
     sums: Vec<i64>,
 }
@@ -179,7 +179,8 @@ impl And2Network {
         let codes =
             SubsetCode::estimate_bytes(inputs, params.t_in) + 2 * SubsetCode::estimate_bytes(outputs, params.t_out);
         let tables = params.hidden_width as u64 * 16 + outputs as u64 * 8;
-        matrix + codes + tables
+        let anchor_len = anchor_len(params.t_out, vote_threshold(params) as usize);
+        matrix + codes + tables + AnchorIndex::estimate_bytes(params.hidden_width, outputs, anchor_len)
     }
 
     /// Builds the network for `instance` (refusing, before allocating, shapes over the memory
@@ -212,15 +213,7 @@ impl And2Network {
         )?;
         let hosted = output_code.inverted();
         let anchor_len = anchor_len(params.t_out, vote_threshold(&params) as usize);
-        // Outputs are pushed in increasing j, so every anchor row is sorted: the blocked vote
-        // counting in `collect_candidates` relies on it.
-        let anchors = Csr::from_pairs(params.hidden_width, |push| {
-            for j in 0..outputs {
-                for &r in &output_code.set(j)[..anchor_len] {
-                    push(r as usize, j as u32);
-                }
-            }
-        });
+        let anchors = AnchorIndex::build(&output_code, anchor_len)?;
         let (union_size, weights, weight_max, nonzero_weights) = fold_weights(instance, &input_code, &hosted, &params)?;
         Ok(Self {
             params,
@@ -403,7 +396,9 @@ impl And2Network {
         // Only the decoder in use gets its buffer: an m′-entry i64 array zeroed for every
         // worker state cost 7 % of vote evaluation at m′ = 2^20 in page faults.
         match self.params.decoder {
-            DecoderKind::Vote if scratch.votes.len() != VOTE_BLOCK => scratch.votes = vec![0; VOTE_BLOCK],
+            DecoderKind::Vote if scratch.votes.len() < VOTE_BLOCK.min(self.outputs) => {
+                scratch.votes = vec![0; VOTE_BLOCK.min(self.outputs)];
+            }
             DecoderKind::Average if scratch.sums.len() != self.outputs => scratch.sums = vec![0; self.outputs],
             _ => {}
         }
@@ -414,7 +409,8 @@ impl And2Network {
                 let threshold = self.vote_threshold();
                 let t = self.params.t_out;
                 let need = (threshold as usize + self.anchor_len - t) as u8;
-                self.collect_candidates(need, scratch);
+                self.anchors
+                    .collect(&scratch.fired, need, &mut scratch.votes, &mut scratch.candidates);
                 for &j in &scratch.candidates {
                     let fired = self
                         .output_code
@@ -449,53 +445,6 @@ impl And2Network {
         out.sort_unstable();
     }
 
-    /// Fills `scratch.candidates` with the outputs having at least `need` anchor votes.
-    ///
-    /// Outputs are counted one block of [`VOTE_BLOCK`] ids at a time, so the u8 counters of
-    /// a block stay in L1; anchor rows list outputs in increasing order, so each fired row is
-    /// consumed block by block through a cursor. At m′ = 2^20 blocking measured the same as
-    /// an unblocked m′-byte array (784 vs 751 samples/s, within the noise of a loaded
-    /// machine); it is kept because it bounds the counters at 32 KiB whatever m′.
-    fn collect_candidates(&self, need: u8, scratch: &mut Scratch) {
-        let Scratch {
-            fired,
-            votes,
-            candidates,
-            cursors,
-            ..
-        } = scratch;
-        candidates.clear();
-        cursors.clear();
-        cursors.extend(fired.iter().map(|&r| (r, 0usize)));
-        let mut block_start = 0;
-        while block_start < self.outputs {
-            let block_end = (block_start + VOTE_BLOCK).min(self.outputs) as u32;
-            for (r, cursor) in cursors.iter_mut() {
-                for &j in &self.anchors.row(*r as usize)[*cursor..] {
-                    if j >= block_end {
-                        break;
-                    }
-                    votes[j as usize - block_start] += 1;
-                }
-            }
-            for (r, cursor) in cursors.iter_mut() {
-                let row = self.anchors.row(*r as usize);
-                while let Some(&j) = row.get(*cursor) {
-                    if j >= block_end {
-                        break;
-                    }
-                    let slot = &mut votes[j as usize - block_start];
-                    if *slot >= need {
-                        candidates.push(j);
-                    }
-                    *slot = 0;
-                    *cursor += 1;
-                }
-            }
-            block_start += VOTE_BLOCK;
-        }
-    }
-
     /// Evaluates every output from its code (the dense all-outputs check): same verdict as
     /// [`Self::evaluate`], at cost m′·t_out per sample. Kept as the oracle for the sublinear path.
     pub fn evaluate_dense(&self, active: &[u32], scratch: &mut Scratch, out: &mut Vec<u32>) {
@@ -521,9 +470,6 @@ impl And2Network {
         }
     }
 }
-
-/// Output ids counted per block by the vote decoder (u8 counters: fits in L1).
-const VOTE_BLOCK: usize = 1 << 15;
 
 /// The vote threshold v = ⌈τ·t_out⌉ (at least 1).
 fn vote_threshold(params: &And2Params) -> u32 {
@@ -586,7 +532,7 @@ const PREFETCH_AHEAD: usize = 12;
 
 /// Hints the CPU to bring the cache line at `pointer` closer; a no-op off x86-64.
 #[inline(always)]
-fn prefetch<T>(pointer: *const T) {
+pub(crate) fn prefetch<T>(pointer: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: prefetching is a hint: it never faults, even on an invalid address, and SSE is
     // part of the x86-64 baseline.

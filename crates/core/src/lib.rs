@@ -23,6 +23,7 @@
 //! - [`results`]: the serializable result types reports are rendered from.
 
 pub mod adversary;
+mod anchor;
 pub mod and2;
 pub mod channel;
 pub mod checks;
