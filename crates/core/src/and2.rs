@@ -174,13 +174,16 @@ pub struct Scratch {
 impl And2Network {
     /// Estimated peak bytes of building and evaluating a network of this shape.
     pub fn estimate_bytes(inputs: usize, outputs: usize, params: &And2Params) -> u64 {
-        // Row-major build plus column-major copy coexist during construction.
-        let matrix = 2 * params.input_width as u64 * params.hidden_width as u64;
+        // A in u8 (a u16 retry drops the u8 attempt first), plus the build's tables: R_i over
+        // inputs (Σ|S_r| ≤ 2·m′·t_out entries, held twice while they are gathered) and the
+        // inverted input code.
+        let matrix = params.input_width as u64 * params.hidden_width as u64 * 2;
+        let build_tables = 3 * 4 * 2 * outputs as u64 * params.t_out as u64 + SubsetCode::estimate_bytes(inputs, params.t_in);
         let codes =
             SubsetCode::estimate_bytes(inputs, params.t_in) + 2 * SubsetCode::estimate_bytes(outputs, params.t_out);
         let tables = params.hidden_width as u64 * 16 + outputs as u64 * 8;
         let anchor_len = anchor_len(params.t_out, vote_threshold(params) as usize);
-        matrix + codes + tables + AnchorIndex::estimate_bytes(params.hidden_width, outputs, anchor_len)
+        matrix + build_tables + codes + tables + AnchorIndex::estimate_bytes(params.hidden_width, outputs, anchor_len)
     }
 
     /// Builds the network for `instance` (refusing, before allocating, shapes over the memory
@@ -214,7 +217,7 @@ impl And2Network {
         let hosted = output_code.inverted();
         let anchor_len = anchor_len(params.t_out, vote_threshold(&params) as usize);
         let anchors = AnchorIndex::build(&output_code, anchor_len)?;
-        let (union_size, weights, weight_max, nonzero_weights) = fold_weights(instance, &input_code, &hosted, &params)?;
+        let (union_size, weights, weight_max, nonzero_weights) = fold_weights(instance, &input_code, &output_code, &params)?;
         Ok(Self {
             params,
             inputs,
@@ -513,21 +516,39 @@ type Folded = (Vec<i32>, Weights, u32, u64);
 
 /// Folds decompression into the weights: A[r, q] = |{i ∈ S_r : q ∈ C_in(i)}|, stored in u8
 /// when every numerator fits and in u16 otherwise.
-fn fold_weights(instance: &And2Instance, input_code: &SubsetCode, hosted: &Csr, params: &And2Params) -> Result<Folded> {
-    if let Some((sizes, matrix, max, nonzero)) = fold_rows::<u8>(instance, input_code, hosted, params) {
-        return Ok((sizes, Weights::U8(matrix), max, nonzero));
+///
+/// A is built column by column, directly in the column-major layout evaluation streams
+/// through: column q sums, over the inputs i with q ∈ C_in(i), the indicator of the rows
+/// R_i = {r : i ∈ S_r} (the rows hosting some pair of i). Each column's counters (n of them)
+/// stay in cache, columns are independent and built in parallel, and no row-major copy or
+/// transpose is needed. At m′ = 2^20 the former row-major build plus transpose spent about a
+/// third of its time transposing and held two copies of A.
+fn fold_weights(
+    instance: &And2Instance,
+    input_code: &SubsetCode,
+    output_code: &SubsetCode,
+    params: &And2Params,
+) -> Result<Folded> {
+    let rows_of = input_rows(instance, output_code);
+    let mut union_size = vec![0i32; params.hidden_width];
+    for &r in rows_of.items() {
+        union_size[r as usize] += 1;
     }
-    let (sizes, matrix, max, nonzero) = fold_rows::<u16>(instance, input_code, hosted, params).ok_or_else(|| {
+    let columns = input_code.inverted();
+    if let Some((matrix, max, nonzero)) = fold_columns::<u8>(&columns, &rows_of, params) {
+        return Ok((union_size, Weights::U8(matrix), max, nonzero));
+    }
+    let (matrix, max, nonzero) = fold_columns::<u16>(&columns, &rows_of, params).ok_or_else(|| {
         invalid(
             "hidden_width",
             params.hidden_width,
             "a weight numerator exceeds 65535: the hidden layer is far too narrow",
         )
     })?;
-    Ok((sizes, Weights::U16(matrix), max, nonzero))
+    Ok((union_size, Weights::U16(matrix), max, nonzero))
 }
 
-/// How many inputs ahead the build prefetches input codes.
+/// How many inputs ahead the build prefetches their row lists.
 const PREFETCH_AHEAD: usize = 12;
 
 /// Hints the CPU to bring the cache line at `pointer` closer; a no-op off x86-64.
@@ -543,92 +564,93 @@ pub(crate) fn prefetch<T>(pointer: *const T) {
     let _ = pointer;
 }
 
-/// Columns per block of the parallel transpose.
-const TRANSPOSE_BLOCK: usize = 64;
+/// Inputs per parallel task when listing R_i.
+const INPUT_CHUNK: usize = 4096;
 
-/// Builds A in element type T, or None if a numerator does not fit in T.
-///
-/// Rows are independent, so they are built in parallel, row-major (each row's writes stay
-/// within its own n_in entries), then transposed by column blocks into the column-major
-/// layout evaluation streams through.
-fn fold_rows<T>(
-    instance: &And2Instance,
-    input_code: &SubsetCode,
-    hosted: &Csr,
-    params: &And2Params,
-) -> Option<(Vec<i32>, Vec<T>, u32, u64)>
+/// R_i = {r : i ∈ S_r} for every input i, sorted: the rows of C_out(j) over the pairs j
+/// that have i as an endpoint, without repeats (S_r is a set, so a row hosting two pairs of
+/// i counts i once). Inputs are independent and handled in parallel chunks.
+fn input_rows(instance: &And2Instance, output_code: &SubsetCode) -> Csr {
+    let pairs = instance.pairs();
+    let incident = Csr::from_pairs(instance.inputs(), |push| {
+        for (j, &(a, b)) in pairs.iter().enumerate() {
+            push(a as usize, j as u32);
+            push(b as usize, j as u32);
+        }
+    });
+    let inputs: Vec<usize> = (0..instance.inputs()).collect();
+    let chunks: Vec<(Vec<usize>, Vec<u32>)> = inputs
+        .par_chunks(INPUT_CHUNK)
+        .map(|chunk| {
+            let mut lengths = Vec::with_capacity(chunk.len());
+            let mut items = Vec::new();
+            for &i in chunk {
+                let start = items.len();
+                for &j in incident.row(i) {
+                    items.extend_from_slice(output_code.set(j as usize));
+                }
+                items[start..].sort_unstable();
+                let mut write = start;
+                for read in start..items.len() {
+                    if write == start || items[write - 1] != items[read] {
+                        items[write] = items[read];
+                        write += 1;
+                    }
+                }
+                items.truncate(write);
+                lengths.push(write - start);
+            }
+            (lengths, items)
+        })
+        .collect();
+    Csr::from_chunks(chunks)
+}
+
+/// Builds A column-major in element type T, or None if a numerator does not fit in T.
+/// Returns (A, largest numerator, nonzero numerators).
+fn fold_columns<T>(columns: &Csr, rows_of: &Csr, params: &And2Params) -> Option<(Vec<T>, u32, u64)>
 where
     T: Copy + Default + Send + Sync + TryFrom<u32> + Into<u32>,
 {
     let (n, n_in) = (params.hidden_width, params.input_width);
-    let pairs = instance.pairs();
-    let mut row_major = vec![T::default(); n * n_in];
-    let mut union_size = vec![0i32; n];
-    let fits = row_major
-        .par_chunks_mut(n_in)
-        .zip(union_size.par_iter_mut())
+    let mut matrix = vec![T::default(); n * n_in];
+    let (fits, max, nonzero) = matrix
+        .par_chunks_mut(n.max(1))
         .enumerate()
         .map_init(
-            || (Vec::new(), vec![0u32; n_in]),
-            |(union, counts), (r, (row, size))| {
-                union.clear();
-                for &j in hosted.row(r) {
-                    let (a, b) = pairs[j as usize];
-                    union.extend([a, b]);
-                }
-                union.sort_unstable();
-                union.dedup();
-                *size = i32::try_from(union.len()).expect("|S_r| ≤ 2·m′ fits in i32");
-                // The input codes of S_r are scattered over a table of m·t_in entries: fetch
-                // them a few inputs ahead, or the loads dominate the build (measured: 70 % of
-                // build time at m′ = 2^18 went to these loads before prefetching).
-                for (index, &i) in union.iter().enumerate() {
-                    if let Some(&ahead) = union.get(index + PREFETCH_AHEAD) {
-                        prefetch(input_code.set(ahead as usize).as_ptr());
+            || vec![0u32; n],
+            |counts, (q, column)| {
+                let inputs = columns.row(q);
+                // R_i lies scattered over a table of Σ|S_r| entries: fetch it a few inputs
+                // ahead, or the loads dominate (as they did, at 70 % of build time, when the
+                // row-major build fetched input codes without prefetching).
+                // Two stages: the row's offsets first, its items once the offsets are near.
+                for (index, &i) in inputs.iter().enumerate() {
+                    if let Some(&ahead) = inputs.get(index + 2 * PREFETCH_AHEAD) {
+                        prefetch(rows_of.offsets().as_ptr().wrapping_add(ahead as usize));
                     }
-                    for &q in input_code.set(i as usize) {
-                        counts[q as usize] += 1;
+                    if let Some(&ahead) = inputs.get(index + PREFETCH_AHEAD) {
+                        prefetch(rows_of.row(ahead as usize).as_ptr());
+                    }
+                    for &r in rows_of.row(i as usize) {
+                        counts[r as usize] += 1;
                     }
                 }
-                let mut fits = true;
-                for (entry, count) in row.iter_mut().zip(counts.iter_mut()) {
+                let (mut fits, mut max, mut nonzero) = (true, 0u32, 0u64);
+                for (entry, count) in column.iter_mut().zip(counts.iter_mut()) {
                     match T::try_from(*count) {
                         Ok(v) => *entry = v,
                         Err(_) => fits = false,
                     }
+                    max = max.max(*count);
+                    nonzero += u64::from(*count != 0);
                     *count = 0;
                 }
-                fits
+                (fits, max, nonzero)
             },
         )
-        .reduce(|| true, |a, b| a && b);
-    if !fits {
-        return None;
-    }
-    let (max, nonzero) = row_major
-        .par_chunks(n_in.max(1))
-        .map(|row| {
-            row.iter().fold((0u32, 0u64), |(m, z), &v| {
-                let v: u32 = v.into();
-                (m.max(v), z + u64::from(v != 0))
-            })
-        })
-        .reduce(|| (0, 0), |a, b| (a.0.max(b.0), a.1 + b.1));
-    let mut column_major = vec![T::default(); n * n_in];
-    column_major
-        .par_chunks_mut(n * TRANSPOSE_BLOCK)
-        .enumerate()
-        .for_each(|(block, chunk)| {
-            let q0 = block * TRANSPOSE_BLOCK;
-            let width = chunk.len() / n;
-            for r in 0..n {
-                let source = &row_major[r * n_in + q0..r * n_in + q0 + width];
-                for (dq, &v) in source.iter().enumerate() {
-                    chunk[dq * n + r] = v;
-                }
-            }
-        });
-    Some((union_size, column_major, max, nonzero))
+        .reduce(|| (true, 0, 0), |a, b| (a.0 && b.0, a.1.max(b.1), a.2 + b.2));
+    fits.then_some((matrix, max, nonzero))
 }
 
 #[cfg(test)]

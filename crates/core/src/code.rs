@@ -143,6 +143,33 @@ impl Csr {
         Self { offsets, items }
     }
 
+    /// Concatenates rows given as (row lengths, items) chunks, in order.
+    pub fn from_chunks(chunks: Vec<(Vec<usize>, Vec<u32>)>) -> Self {
+        let rows: usize = chunks.iter().map(|c| c.0.len()).sum();
+        let total: usize = chunks.iter().map(|c| c.1.len()).sum();
+        let mut offsets = Vec::with_capacity(rows + 1);
+        let mut items = Vec::with_capacity(total);
+        offsets.push(0);
+        for (lengths, chunk_items) in chunks {
+            for len in lengths {
+                offsets.push(offsets[offsets.len() - 1] + len);
+            }
+            items.extend_from_slice(&chunk_items);
+        }
+        debug_assert_eq!(offsets[rows], items.len());
+        Self { offsets, items }
+    }
+
+    /// Row boundaries: row r is items[offsets[r]..offsets[r + 1]].
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+
+    /// Every row's items, concatenated in row order.
+    pub fn items(&self) -> &[u32] {
+        &self.items
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.offsets.len() - 1
