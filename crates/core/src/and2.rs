@@ -414,7 +414,12 @@ impl And2Network {
                 let need = (threshold as usize + self.anchor_len - t) as u8;
                 self.anchors
                     .collect(&scratch.fired, need, &mut scratch.votes, &mut scratch.candidates);
-                for &j in &scratch.candidates {
+                for (index, &j) in scratch.candidates.iter().enumerate() {
+                    // Candidates' codes are scattered over m′·t_out entries; at m′ = 2^22
+                    // these loads were half of `evaluate` without prefetching.
+                    if let Some(&ahead) = scratch.candidates.get(index + PREFETCH_AHEAD) {
+                        prefetch(self.output_code.set(ahead as usize).as_ptr());
+                    }
                     let fired = self
                         .output_code
                         .set(j as usize)
