@@ -48,7 +48,7 @@ pub enum Scale {
     Quick,
     /// Default: under 10 minutes, m′ up to 2¹⁸.
     Standard,
-    /// m′ up to 2²⁰ and beyond.
+    /// m′ up to 2²² (AS-2AND) and 2²⁴ (representation).
     Full,
 }
 
@@ -286,7 +286,7 @@ impl ScaleConfig {
                 samples: 1000,
                 representation_samples: 2000,
                 seeds: 5,
-                and2_sizes: range(8, 20),
+                and2_sizes: range(8, 22),
                 representation_sizes: range(8, 24),
                 sweep_sizes: vec![8, 12, 16, 20],
                 uncentered_sizes: vec![8, 10, 12, 14],
