@@ -137,49 +137,8 @@ const CIRCUITS: [&str; 2] = ["4-and", "and-or"];
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "measure", rename_all = "snake_case")]
 pub enum Depth2Record {
-    /// One grid point (n₁, n₂) of one circuit.
-    Grid {
-        /// `4-and` or `and-or`.
-        circuit: String,
-        /// m′ (= m′₁ = m′₂ = m).
-        m_prime: u64,
-        /// OR gates in the circuit.
-        or_gates: u64,
-        /// n*(m′) the widths are multiples of.
-        n_star: usize,
-        /// Whether n* was measured by `and2-upper` (else the 8·√(m′·log₂ m′) fallback).
-        n_star_measured: bool,
-        /// n₁ / n*.
-        layer1_factor: f64,
-        /// n₂ / n*.
-        layer2_factor: f64,
-        /// n₁ (= layer-1 input width).
-        layer1_width: usize,
-        /// n₂.
-        layer2_width: usize,
-        /// f₁: some layer-1 output wrong.
-        layer1: FailureRate,
-        /// f₂: layer 2 alone, on the interference-free input.
-        ideal: FailureRate,
-        /// Depth-2 failure with the intermediate threshold.
-        threshold: FailureRate,
-        /// Depth-2 failure without it (raw ReLU activations).
-        raw: FailureRate,
-        /// Layer 1 right but some gate wrong, with the threshold.
-        threshold_layer2: FailureRate,
-        /// Layer 1 right but some gate wrong, without it.
-        raw_layer2: FailureRate,
-        /// Independent layers' prediction 1 − (1 − f₁)(1 − f₂).
-        predicted: f64,
-        /// Mean number of on gates per sample (the measurement is not vacuous).
-        mean_gates_on: f64,
-        /// Resources of layer 1.
-        layer1_resources: Resources,
-        /// Resources of layer 2 (input width = n₁).
-        layer2_resources: Resources,
-        /// Neurons of the whole circuit (layer 1 + n₂ + layer 2's mass neuron).
-        total_neurons: usize,
-    },
+    /// One grid point (n₁, n₂) of one circuit (boxed: the record is large).
+    Grid(Box<Depth2Grid>),
     /// Minimal layer-2 width at which layer 2 adds failure ≤ δ (threshold, layer 1 at n*).
     MinWidth {
         /// The circuit.
@@ -197,6 +156,51 @@ pub enum Depth2Record {
         /// Depth-2 failure at n₂* (with the threshold).
         total: FailureRate,
     },
+}
+
+/// One grid point of check `depth-2`: failures of both variants and resources per layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Depth2Grid {
+    /// `4-and` or `and-or`.
+    pub circuit: String,
+    /// m′ (= m′₁ = m′₂ = m).
+    pub m_prime: u64,
+    /// OR gates in the circuit.
+    pub or_gates: u64,
+    /// n*(m′) the widths are multiples of.
+    pub n_star: usize,
+    /// Whether n* was measured by `and2-upper` (else the 8·√(m′·log₂ m′) fallback).
+    pub n_star_measured: bool,
+    /// n₁ / n*.
+    pub layer1_factor: f64,
+    /// n₂ / n*.
+    pub layer2_factor: f64,
+    /// n₁ (= layer-1 input width).
+    pub layer1_width: usize,
+    /// n₂.
+    pub layer2_width: usize,
+    /// f₁: some layer-1 output wrong.
+    pub layer1: FailureRate,
+    /// f₂: layer 2 alone, on the interference-free input.
+    pub ideal: FailureRate,
+    /// Depth-2 failure with the intermediate threshold.
+    pub threshold: FailureRate,
+    /// Depth-2 failure without it (raw ReLU activations).
+    pub raw: FailureRate,
+    /// Layer 1 right but some gate wrong, with the threshold.
+    pub threshold_layer2: FailureRate,
+    /// Layer 1 right but some gate wrong, without it.
+    pub raw_layer2: FailureRate,
+    /// Independent layers' prediction 1 − (1 − f₁)(1 − f₂).
+    pub predicted: f64,
+    /// Mean number of on gates per sample (the measurement is not vacuous).
+    pub mean_gates_on: f64,
+    /// Resources of layer 1.
+    pub layer1_resources: Resources,
+    /// Resources of layer 2 (input width = n₁).
+    pub layer2_resources: Resources,
+    /// Neurons of the whole circuit (layer 1 + n₂ + layer 2's mass neuron).
+    pub total_neurons: usize,
 }
 
 /// Failure counts of one grid point.
@@ -336,7 +340,7 @@ impl Runner<'_> {
                         rows.push(json!({"circuit": name, "m_prime": outputs, "f1": f1, "f2": f2,
                             "layer1": l1.rate, "ideal": ideal.rate, "threshold": thr.rate,
                             "raw": rate(counts.raw).rate, "predicted": predicted}));
-                        self.emit(Record::Depth2(Depth2Record::Grid {
+                        self.emit(Record::Depth2(Depth2Record::Grid(Box::new(Depth2Grid {
                             circuit: name.into(),
                             m_prime: outputs as u64,
                             or_gates: circuit.or_gates() as u64,
@@ -357,7 +361,7 @@ impl Runner<'_> {
                             layer1_resources: layer1.resources(),
                             layer2_resources: net.layer2_resources(),
                             total_neurons: net.total_neurons(),
-                        }));
+                        }))));
                     }
                     done += 1;
                     self.observer
@@ -479,14 +483,15 @@ mod tests {
         for scale in [Scale::Quick, Scale::Standard, Scale::Full] {
             Depth2Config::new(scale).validate().unwrap();
         }
-        let mut c = Depth2Config::default();
-        c.sizes = vec![30];
+        let d = Depth2Config::default;
+        let c = Depth2Config { sizes: vec![30], ..d() };
         assert!(c.validate().is_err());
-        let mut c = Depth2Config::default();
-        c.layer2_factors = vec![];
+        let c = Depth2Config {
+            layer2_factors: vec![],
+            ..d()
+        };
         assert!(c.validate().is_err());
-        let mut c = Depth2Config::default();
-        c.max_factor = 0.1;
+        let c = Depth2Config { max_factor: 0.1, ..d() };
         assert!(c.validate().unwrap_err().to_string().contains("criterion"));
         let partial: Depth2Config = serde_json::from_str(r#"{"sizes": [9]}"#).unwrap();
         assert_eq!(partial.samples, Depth2Config::default().samples);
