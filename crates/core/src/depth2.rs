@@ -35,6 +35,13 @@
 //! cannot share a neuron with an AND: an OR neuron fires on any one active member of S₂_r,
 //! which would be a false vote for every AND gate hosted there; hence the two pools.
 //!
+//! *Where the proof stops.* With interference the OR neuron is the weaker one: it sums the
+//! partial code overlaps |C_out₁(j) ∩ B|/t_in₂ of *both* its off outputs, and an off output
+//! can have up to ⌈τ·t⌉ − 1 of its code neurons in B (shared with on outputs' codes, or fired
+//! by a layer-1 collision) while still decoding off, so two such outputs can reach ½ together.
+//! An OR neuron shared with any on OR gate also fires outright. Both were found by the
+//! property test at m′ = 32 and are what check `depth-2` measures on the AND/OR circuit.
+//!
 //! **The intermediate stage.** [`Intermediate::Threshold`]: each layer-1 neuron is rounded to
 //! b_q = 1[h_q ≥ ½] ∈ {0, 1} before layer 2, so layer 2 reads a Boolean superposed vector
 //! exactly as a first layer reads u. [`Intermediate::Raw`]: layer 2 reads the ReLU
