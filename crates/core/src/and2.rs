@@ -178,7 +178,8 @@ impl And2Network {
         // inputs (Σ|S_r| ≤ 2·m′·t_out entries, held twice while they are gathered) and the
         // inverted input code.
         let matrix = params.input_width as u64 * params.hidden_width as u64 * 2;
-        let build_tables = 3 * 4 * 2 * outputs as u64 * params.t_out as u64 + SubsetCode::estimate_bytes(inputs, params.t_in);
+        let build_tables =
+            3 * 4 * 2 * outputs as u64 * params.t_out as u64 + SubsetCode::estimate_bytes(inputs, params.t_in);
         let codes =
             SubsetCode::estimate_bytes(inputs, params.t_in) + 2 * SubsetCode::estimate_bytes(outputs, params.t_out);
         let tables = params.hidden_width as u64 * 16 + outputs as u64 * 8;
@@ -217,7 +218,8 @@ impl And2Network {
         let hosted = output_code.inverted();
         let anchor_len = anchor_len(params.t_out, vote_threshold(&params) as usize);
         let anchors = AnchorIndex::build(&output_code, anchor_len)?;
-        let (union_size, weights, weight_max, nonzero_weights) = fold_weights(instance, &input_code, &output_code, &params)?;
+        let (union_size, weights, weight_max, nonzero_weights) =
+            fold_weights(instance, &input_code, &output_code, &params)?;
         Ok(Self {
             params,
             inputs,
