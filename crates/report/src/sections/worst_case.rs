@@ -53,10 +53,24 @@ fn min_widths(results: &RunResults) -> PerSize {
     out
 }
 
+/// Median that keeps +∞ (censored seeds) in the ranking, `None` when it is infinite or
+/// there are no values (the shared median drops non-finite values).
+fn censored_median(values: &[f64]) -> Option<f64> {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let m = match n {
+        0 => return None,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    };
+    m.is_finite().then_some(m)
+}
+
 /// Median of per-seed worst-case widths, `None` when the median seed is censored (+∞).
 fn worst_median(values: &[Option<f64>]) -> Option<f64> {
     let v: Vec<f64> = values.iter().map(|w| w.unwrap_or(f64::INFINITY)).collect();
-    median(&v).filter(|m| m.is_finite())
+    censored_median(&v)
 }
 
 /// √(m′·log₂ m′).
@@ -144,19 +158,33 @@ fn width(results: &RunResults) -> Built {
             })
             .collect()
     };
+    // The shapes are fitted to n*_worst where it was measured, else (every size censored)
+    // to n*_avg, and say which.
+    let (anchor, anchored_to) = if worst_medians.is_empty() {
+        (
+            sizes
+                .iter()
+                .filter_map(|(&m, e)| Some((m as f64, median(&e.0)?)))
+                .collect::<Vec<_>>(),
+            "n*_avg",
+        )
+    } else {
+        (worst_medians.clone(), "n*_worst")
+    };
     for (shape, name, color) in [
         (upper_shape as fn(f64) -> f64, "c·√m′·log₂m′ (T3 shape)", PALETTE[2]),
         (lower_shape as fn(f64) -> f64, "c·√(m′·log₂m′) (T2 shape)", PALETTE[1]),
     ] {
-        if let Some(c) = fit_constant_log(&worst_medians, shape) {
+        if let Some(c) = fit_constant_log(&anchor, shape) {
             series.push(Series::new(
-                Some(format!("{name}, c = {} fitted to n*_worst", num(c))),
+                Some(format!("{name}, c = {} fitted to {anchored_to}", num(c))),
                 color,
                 Mark::Dashed,
                 curve(c, shape),
             ));
         }
     }
+    series.retain(|s| !s.points.is_empty());
     Ok(Figure {
         stem: STEMS[0],
         title: "AS-2AND: worst-case (adversarial) against average-case minimal width".into(),
@@ -180,7 +208,7 @@ fn ratio(results: &RunResults) -> Built {
             .map(|(a, w)| w.map_or(f64::INFINITY, |w| w / a))
             .collect();
         dots.extend(ratios.iter().filter(|r| r.is_finite()).map(|&r| (x, r)));
-        if let Some(r) = median(&ratios).filter(|r| r.is_finite()) {
+        if let Some(r) = censored_median(&ratios) {
             medians.push((x, r));
         }
     }
