@@ -412,6 +412,12 @@ impl ChannelNetwork {
         self.blocks.iter().map(|b| (b.gate, b.width, b.outputs.len())).collect()
     }
 
+    /// The block code of block `index` (in [`Self::block_shapes`] order): the t rows
+    /// C_i(b) of each hosted pair, pairs in the order the plan lists them.
+    pub fn block_code(&self, index: usize) -> &SubsetCode {
+        &self.blocks[index].code
+    }
+
     /// Resources as SPEC §2 counts them: neurons = n_in + shared width + Σ w_i (+1 mass
     /// neuron of the shared channel's centering); parameters = the shared channel's plus, per
     /// block row, t_in gate weights, |U_r| partner weights and one bias; bits at each group's

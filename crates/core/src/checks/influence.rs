@@ -67,7 +67,7 @@ impl InfluenceConfig {
     /// The sizes of a scale.
     pub fn new(scale: Scale) -> Self {
         let quick = Self {
-            sizes: vec![10, 12],
+            sizes: vec![10],
             zipf_exponent: 1.0,
             star_degree_factor: 4.0,
             theta_factor: 1.0,
