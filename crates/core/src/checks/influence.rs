@@ -113,14 +113,17 @@ impl InfluenceConfig {
         if self.gate_weight == 0 || self.gate_weight > 64 {
             return Err(invalid("gate weight", self.gate_weight, "must be in 1..=64"));
         }
-        if self.sweep_factors.iter().any(|&f| !(f > 0.0 && f <= 16.0)) || !(self.max_width_factor >= 1.0) {
+        if self.sweep_factors.iter().any(|&f| !(f > 0.0 && f <= 16.0))
+            || self.max_width_factor.is_nan()
+            || self.max_width_factor < 1.0
+        {
             return Err(invalid(
                 "influence width factors",
                 format!("{:?}, cap {}", self.sweep_factors, self.max_width_factor),
                 "sweep factors must be in (0, 16] and the cap factor at least 1",
             ));
         }
-        if !(self.uniform_cost_factor >= 1.0) {
+        if self.uniform_cost_factor.is_nan() || self.uniform_cost_factor < 1.0 {
             return Err(invalid("uniform cost factor", self.uniform_cost_factor, "must be ≥ 1"));
         }
         Ok(())
@@ -492,18 +495,36 @@ mod tests {
 
     #[test]
     fn bad_configs_are_refused() {
-        let mut c = InfluenceConfig::default();
-        c.sizes = vec![];
-        assert!(c.validate().is_err());
-        let mut c = InfluenceConfig::default();
-        c.star_degree_factor = 0.5;
-        assert!(c.validate().unwrap_err().to_string().contains("star"));
-        let mut c = InfluenceConfig::default();
-        c.gate_weight = 0;
-        assert!(c.validate().is_err());
-        let mut c = InfluenceConfig::default();
-        c.max_width_factor = 0.5;
-        assert!(c.validate().is_err());
+        let base = InfluenceConfig::default;
+        assert!(
+            InfluenceConfig {
+                sizes: vec![],
+                ..base()
+            }
+            .validate()
+            .is_err()
+        );
+        let star = InfluenceConfig {
+            star_degree_factor: 0.5,
+            ..base()
+        };
+        assert!(star.validate().unwrap_err().to_string().contains("star"));
+        assert!(
+            InfluenceConfig {
+                gate_weight: 0,
+                ..base()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            InfluenceConfig {
+                max_width_factor: 0.5,
+                ..base()
+            }
+            .validate()
+            .is_err()
+        );
         assert!(InfluenceConfig::new(Scale::Full).validate().is_ok());
         // Partial configs fill the rest from the defaults.
         let partial: InfluenceConfig = serde_json::from_str(r#"{"sizes": [8]}"#).unwrap();
