@@ -22,27 +22,58 @@
 //!
 //!   pre_r = G·g_r + p_r − G,   g_r = (1/t_in)·Σ_{q ∈ C_in(i)} u_q,   p_r = (1/t_in)·Σ_{q ∈ U_r} u_q,
 //!
-//! h_r = ReLU(pre_r), and r *fires* when h_r ≥ ½. G ≥ 1 is the gate weight (default 1). The
-//! weights are integers over t_in (G on the gate's t_in columns, 1 on U_r) and the bias is
-//! −G, so the test 2·t_in·pre_r ≥ t_in is exact in integer arithmetic.
+//! h_r = ReLU(pre_r − κ_r), and r *fires* when h_r ≥ ½. G ≥ 1 is the gate weight (default 1).
+//!
+//! **Centering** (switchable, `centering`, default on; as AS-2AND step 4). κ_r subtracts the
+//! row's expected share of the total input mass M = Σ_q u_q = t_in·(active inputs). Row r
+//! has weights W[r, q] = G/t_in on the gate's t_in columns and 1/t_in on the |U_r| columns of
+//! U_r (disjoint sets), so Σ_q W[r, q] = (G·t_in + |U_r|)/t_in. An input x whose t_in columns
+//! are a uniformly random t_in-subset of the n_in input neurons puts each column on with
+//! probability t_in/n_in, so its expected contribution to the row is
+//! Σ_q W[r, q]·t_in/n_in = (G·t_in + |U_r|)/n_in; it brings t_in units of mass, hence
+//!
+//!   κ_r = c_r·M,   c_r = (G·t_in + |U_r|)/(t_in·n_in)   (the row's weight sum over n_in,
+//!   per unit of mass),
+//!
+//! computed from one mass neuron s = Σ_q u_q (shared with the shared channel's centering), as
+//! in AS-2AND. Without centering κ_r = 0. Exact integer arithmetic: with
+//! T_r = t_in·(pre_r − κ_r) = G·Σ_{C_in(i)} u + Σ_{U_r} u − G·t_in − (G·t_in + |U_r|)·M/n_in,
+//! r fires iff 2·n_in·T_r ≥ n_in·t_in, all integers (n_in·T_r has denominator 1). Without
+//! centering the test is 2·T_r ≥ t_in.
+//!
+//! Why: a block row listens to |U_r| ≈ t_in·|H_r| columns, so whenever i is on every other
+//! active input adds about |U_r|/n_in to pre_r. Measured without centering (a diagnosis
+//! outside the check, 2000 planted samples, k = 4) on a star at m′ = 2^14, N = 5327 (block of
+//! 167 rows, mean |U_r| = 566): in samples with the hub on, 28 of the 167 rows fired falsely
+//! (none missed) and 49 block outputs were false; with the hub off, 0.3 rows. Centered, the
+//! same samples gave 0.04 false rows and 0.06 false block outputs with the hub on.
 //!
 //! **Gating, proved.** Assume distinct inputs have distinct input codes, so
-//! o_b = |C_in(b) ∩ C_in(i)| ≤ t_in − 1 for b ≠ i.
-//! - i alone on: g_r = 1 and p_r = 0 (U_r excludes C_in(i)), so pre_r = 0 < ½: no block
-//!   neuron fires.
-//! - one input b ≠ i alone on (a partner or any other input): g_r = o_b/t_in and
-//!   p_r ≤ |C_in(b) \ C_in(i)|/t_in = (t_in − o_b)/t_in, so
-//!   pre_r ≤ G·o_b/t_in + (t_in − o_b)/t_in − G = (G − 1)·o_b/t_in + 1 − G
-//!   ≤ (G − 1)(t_in − 1)/t_in + 1 − G = −(G − 1)/t_in ≤ 0 < ½: no block neuron fires.
-//! - i and a partner b ∈ H_r on: g_r = (t_in + o_b)/t_in and p_r = (t_in − o_b)/t_in (all of
-//!   C_in(b) \ C_in(i) lies in U_r), so pre_r = 1 + (G − 1)·o_b/t_in ≥ 1 ≥ ½: every one of
-//!   the t code neurons of pair (i, b) fires, and the pair is decoded on.
+//! o_b = |C_in(b) ∩ C_in(i)| ≤ t_in − 1 for b ≠ i. Write κ = (G·t_in + |U_r|)·M/n_in ≥ 0 for
+//! the centering term of T_r (κ = 0 without centering).
+//! - i alone on: Σ_{C_in(i)} u = t_in and Σ_{U_r} u = 0 (U_r excludes C_in(i)), so
+//!   T_r = −κ ≤ 0 < t_in/2: no block neuron fires, with or without centering.
+//! - one input b ≠ i alone on (a partner or any other input): Σ_{C_in(i)} u = o_b and
+//!   Σ_{U_r} u ≤ |C_in(b) \ C_in(i)| = t_in − o_b, so
+//!   T_r ≤ G·o_b + t_in − o_b − G·t_in − κ = (G − 1)·(o_b − t_in) − κ ≤ −κ ≤ 0 < t_in/2:
+//!   no block neuron fires, with or without centering.
+//! - i and a partner b ∈ H_r on (nothing else): Σ_{C_in(i)} u = t_in + o_b,
+//!   Σ_{U_r} u = t_in − o_b (all of C_in(b) \ C_in(i) lies in U_r) and M = 2·t_in, so
+//!   T_r = t_in + (G − 1)·o_b − 2·t_in·(G·t_in + |U_r|)/n_in. Without centering T_r ≥ t_in:
+//!   every one of the t code neurons of pair (i, b) fires, always. With centering row r fires
+//!   **iff n_in·(t_in + 2·(G − 1)·o_b) ≥ 4·t_in·(G·t_in + |U_r|)**; a sufficient condition is
+//!   n_in ≥ 4·(G·t_in + |U_r|) (the row's weight sum at most n_in/(4·t_in)), which depends on
+//!   the mass the row listens to: a block row too dense for its input width can miss its own
+//!   pair. The tests assert exactly this equivalence.
 //!
-//! With more active inputs the block errs only through interference, like AS-2AND: when i is
-//! off a row fires only if p_r ≥ G + ½ − G·g_r (for G = 1: a hosted partner on plus ½ of
-//! interference, or one and a half partners' worth of U_r lit); when i is on a row fires falsely only if G·(extra gate overlap)/t_in +
-//! p_r ≥ ½. The partner weights are capped at 1 per column (U_r is a set), so one active
-//! input adds at most 1 to p_r however many hosted partners share its columns.
+//! With more active inputs the block errs only through interference, like AS-2AND: centered,
+//! a row with i and a hosted partner on has T_r = t_in − 2·t_in·c_r·t_in + (fluctuation of
+//! the others about their mean), and a row with i on but no hosted partner has
+//! T_r = −t_in·c_r·t_in + fluctuation; the partner weights are capped at 1 per column (U_r is
+//! a set), so one active input adds at most t_in to Σ_{U_r} u however many hosted partners
+//! share its columns. (Unlike an AS-2AND row, where each endpoint of S_r also gains its
+//! expected overlap with the other members and the centered pair-on row sits at exactly 1,
+//! the capped block row's pair-on mean is 1 − 2·c_r·t_in in units of pre_r.)
 //!
 //! **Decoding.** Output (i, b) is decoded from C_i(b) by the AS-2AND vote rule: on iff at
 //! least ⌈τ·t⌉ of its t code neurons fire. Shared-channel outputs are decoded by the shared
@@ -80,16 +111,19 @@ pub struct ChannelParams {
     pub gate_weight: u32,
     /// τ, the vote threshold (fraction of t) of both channels.
     pub tau: f64,
+    /// Whether block rows are centered (subtract c_r·Σ_q u_q, see the module documentation).
+    /// The shared channel, like plain AS-2AND at its defaults, is always centered.
+    pub centering: bool,
     /// Seed of every code (instance-independent).
     pub code_seed: u64,
 }
 
 impl ChannelParams {
     /// The defaults for m′ outputs at width `width` (input width = total hidden width, as
-    /// plain AS-2AND's defaults): t = ⌈log₂ m′⌉, θ = √m′, G = 1, τ = ½.
+    /// plain AS-2AND's defaults): t = ⌈log₂ m′⌉, θ = √m′, G = 1, τ = ½, block rows centered.
     ///
-    /// G = 1 gives a block row the margins of an AS-2AND row: with the gate on it fires
-    /// falsely only if interference reaches ½, with the gate off only if a hosted partner is
+    /// G = 1 gives an uncentered block row the margins of an AS-2AND row: with the gate on it
+    /// fires falsely only if interference reaches ½, with the gate off only if a hosted partner is
     /// on and interference reaches ½. G = 2 widens the gate-off margin to 1½ but each extra
     /// input overlapping the gate's columns then adds 2/t_in instead of 1/t_in; tried first, it
     /// made a false output at a generous width (m′ = 120 star, width 3000: one gate overlap
@@ -103,6 +137,7 @@ impl ChannelParams {
             theta: (outputs as f64).sqrt(),
             gate_weight: 1,
             tau: plain.tau,
+            centering: true,
             code_seed,
         }
     }
@@ -278,6 +313,8 @@ pub struct ChannelNetwork {
     partner_index: Csr,
     /// Σ_r |U_r|, the nonzero partner weights.
     partner_weights: u64,
+    /// |U_r| of every stacked block row (the centering coefficient is (G·t_in + |U_r|)/n_in).
+    union_size: Vec<u32>,
 }
 
 /// Reusable per-thread buffers of [`ChannelNetwork::evaluate`].
@@ -357,6 +394,7 @@ impl ChannelNetwork {
         }
         let union_rows = block_unions(instance, &blocks, &input_code);
         let partner_weights = union_rows.iter().map(|u| u.len() as u64).sum();
+        let union_size = union_rows.iter().map(|u| u.len() as u32).collect();
         let partner_index = Csr::from_pairs(params.input_width, |push| {
             for (r, union) in union_rows.iter().enumerate() {
                 for &q in union {
@@ -374,6 +412,7 @@ impl ChannelNetwork {
             blocks,
             partner_index,
             partner_weights,
+            union_size,
         })
     }
 
@@ -419,22 +458,37 @@ impl ChannelNetwork {
     }
 
     /// Resources as SPEC §2 counts them: neurons = n_in + shared width + Σ w_i (+1 mass
-    /// neuron of the shared channel's centering); parameters = the shared channel's plus, per
-    /// block row, t_in gate weights, |U_r| partner weights and one bias; bits at each group's
-    /// integer range (gate numerator G, partner numerator 1, bias G).
+    /// neuron s = Σ_q u_q, the shared channel's centering, which centered blocks share; when
+    /// every pair is in a block and blocks are centered, the blocks' own); parameters = the
+    /// shared channel's plus, per block row, t_in gate weights, |U_r| partner weights, one
+    /// bias and (centered) one centering coefficient, plus the n_in mass weights when the
+    /// mass neuron is the blocks' own; bits at each group's integer range (gate numerator G,
+    /// partner numerator 1, bias G, coefficient numerator G·t_in + |U_r| over n_in, mass
+    /// weight 1).
     pub fn resources(&self) -> Resources {
         let p = &self.params;
         let rows: usize = self.blocks.iter().map(|b| b.width).sum();
         let gate_bits = bits_for(u64::from(p.gate_weight));
-        let block_parameters = (rows * p.t) as u64 + self.partner_weights + rows as u64;
-        let block_bits = (rows * p.t) as u64 * gate_bits + self.partner_weights + rows as u64 * gate_bits;
-        let (shared_parameters, shared_bits, weight_max, extra) = match &self.shared {
+        let mut block_parameters = (rows * p.t) as u64 + self.partner_weights + rows as u64;
+        let mut block_bits = (rows * p.t) as u64 * gate_bits + self.partner_weights + rows as u64 * gate_bits;
+        let (shared_parameters, shared_bits, weight_max, mut extra) = match &self.shared {
             Some(s) => {
                 let r = s.resources();
                 (r.parameters, r.parameter_bits, r.weight_max, r.extra_neurons)
             }
             None => (0, 0, 0, 0),
         };
+        if p.centering && rows > 0 {
+            let max_union = self.union_size.iter().copied().max().unwrap_or(0);
+            let coefficient_max = u64::from(p.gate_weight) * p.t as u64 + u64::from(max_union);
+            block_parameters += rows as u64;
+            block_bits += rows as u64 * bits_for(coefficient_max);
+            if extra == 0 {
+                extra = 1;
+                block_parameters += p.input_width as u64;
+                block_bits += p.input_width as u64;
+            }
+        }
         let hidden = self.shared_width() + rows;
         Resources {
             input_width: p.input_width,
@@ -457,21 +511,17 @@ impl ChannelNetwork {
             out.extend(scratch.shared_out.iter().map(|&j| self.shared_outputs[j as usize]));
         }
         if !self.blocks.is_empty() {
-            self.forward_blocks(active, scratch);
-            let t = self.params.t as i64;
-            let g = i64::from(self.params.gate_weight);
+            let mass = self.forward_blocks(active, scratch);
             let need = self.params.vote_threshold() as u8;
             for block in &self.blocks {
                 let gate_sum = gate_sum(&scratch.columns, self.input_code.set(block.gate as usize));
-                let base = g * (gate_sum - t);
                 if scratch.votes.len() < block.outputs.len() {
                     scratch.votes.resize(block.outputs.len(), 0);
                 }
                 scratch.touched.clear();
                 for local in 0..block.width {
-                    // t_in·pre_r = G·Σ_gate u + Σ_{U_r} u − G·t_in; fires iff 2·t_in·pre_r ≥ t_in.
-                    let pre = base + i64::from(scratch.acc[block.offset + local]);
-                    if 2 * pre >= t {
+                    let row = block.offset + local;
+                    if self.fires(row, gate_sum, i64::from(scratch.acc[row]), mass) {
                         for &o in block.hosted.row(local) {
                             if scratch.votes[o as usize] == 0 {
                                 scratch.touched.push(o);
@@ -491,9 +541,27 @@ impl ChannelNetwork {
         out.sort_unstable();
     }
 
-    /// Merges the active inputs' columns into (q, u_q) and accumulates the partner term
-    /// t_in·p_r = Σ_{q ∈ U_r} u_q of every block row into `scratch.acc`.
-    fn forward_blocks(&self, active: &[u32], scratch: &mut ChannelScratch) {
+    /// Whether stacked block row `row` fires, given Σ_{q ∈ C_in(i)} u_q of its gate i,
+    /// Σ_{q ∈ U_r} u_q and the mass M = Σ_q u_q. Exact: with
+    /// T = G·(gate_sum − t_in) + partner_sum, centered rows fire iff
+    /// 2·(n_in·T − (G·t_in + |U_r|)·M) ≥ n_in·t_in, uncentered rows iff 2·T ≥ t_in.
+    fn fires(&self, row: usize, gate_sum: i64, partner_sum: i64, mass: i64) -> bool {
+        let p = &self.params;
+        let (t, g) = (p.t as i64, i64::from(p.gate_weight));
+        let scaled = g * (gate_sum - t) + partner_sum;
+        if p.centering {
+            let n_in = p.input_width as i64;
+            let coefficient = g * t + i64::from(self.union_size[row]);
+            2 * (n_in * scaled - coefficient * mass) >= n_in * t
+        } else {
+            2 * scaled >= t
+        }
+    }
+
+    /// Merges the active inputs' columns into (q, u_q), accumulates the partner term
+    /// t_in·p_r = Σ_{q ∈ U_r} u_q of every block row into `scratch.acc`, and returns the mass
+    /// M = Σ_q u_q.
+    fn forward_blocks(&self, active: &[u32], scratch: &mut ChannelScratch) -> i64 {
         scratch.columns.clear();
         for &i in active {
             scratch
@@ -519,6 +587,7 @@ impl ChannelNetwork {
                 scratch.acc[r as usize] += count;
             }
         }
+        scratch.columns.iter().map(|&(_, count)| i64::from(count)).sum()
     }
 }
 
@@ -563,9 +632,36 @@ mod tests {
     use crate::sample::{InputDistribution, sample_active};
     use proptest::prelude::*;
 
+    /// U_r of block row `r` of `block`, rebuilt from the instance and the block code: the
+    /// input columns of the partners hosted at r, minus the gate's columns.
+    fn reference_union(
+        instance: &And2Instance,
+        net: &ChannelNetwork,
+        block: &Block,
+        r: usize,
+    ) -> std::collections::BTreeSet<u32> {
+        let gate_code = net.input_code().set(block.gate as usize);
+        let mut columns = std::collections::BTreeSet::new();
+        for (o, &j) in block.outputs.iter().enumerate() {
+            if !block.code.set(o).contains(&(r as u32)) {
+                continue;
+            }
+            let (a, b) = instance.pairs()[j as usize];
+            assert!(
+                a == block.gate || b == block.gate,
+                "a block hosts only its gate's pairs"
+            );
+            let partner = if a == block.gate { b } else { a };
+            columns.extend(net.input_code().set(partner as usize).iter().copied());
+        }
+        columns.retain(|q| !gate_code.contains(q));
+        columns
+    }
+
     /// Block neurons that fire, computed from the construction's definition with exact
-    /// rationals (scaled by t_in), independently of the stacked index: U_r rebuilt from the
-    /// instance and the block code, pre_r = G·g_r + p_r − G, fires iff pre_r ≥ ½.
+    /// rationals (scaled by n_in·t_in), independently of the stacked index: U_r rebuilt from
+    /// the instance and the block code, pre_r = G·g_r + p_r − G − c_r·Σ_q u_q with
+    /// c_r = (G·t_in + |U_r|)/(t_in·n_in) when centered (0 otherwise), fires iff pre_r ≥ ½.
     fn reference_block_fired(instance: &And2Instance, net: &ChannelNetwork, active: &[u32]) -> Vec<usize> {
         let p = net.params();
         let mut u = vec![0i128; p.input_width];
@@ -574,36 +670,30 @@ mod tests {
                 u[q as usize] += 1;
             }
         }
-        let (t, g) = (p.t as i128, i128::from(p.gate_weight));
+        let mass: i128 = u.iter().sum();
+        let (t, g, n_in) = (p.t as i128, i128::from(p.gate_weight), p.input_width as i128);
         let mut fired = Vec::new();
         for block in &net.blocks {
             let gate_code = net.input_code().set(block.gate as usize);
             for r in 0..block.width {
-                let mut columns = std::collections::BTreeSet::new();
-                for (o, &j) in block.outputs.iter().enumerate() {
-                    if !block.code.set(o).contains(&(r as u32)) {
-                        continue;
-                    }
-                    let (a, b) = instance.pairs()[j as usize];
-                    assert!(
-                        a == block.gate || b == block.gate,
-                        "a block hosts only its gate's pairs"
-                    );
-                    let partner = if a == block.gate { b } else { a };
-                    columns.extend(net.input_code().set(partner as usize).iter().copied());
-                }
+                let columns = reference_union(instance, net, block, r);
                 // t_in·W[r, q] = G·[q ∈ C_in(i)] + [q ∈ U_r]; t_in·bias = −G·t_in.
                 let mut pre = -g * t;
                 for (q, &u_q) in u.iter().enumerate() {
-                    let on_gate = gate_code.contains(&(q as u32));
-                    let weight = if on_gate {
+                    let weight = if gate_code.contains(&(q as u32)) {
                         g
                     } else {
                         i128::from(columns.contains(&(q as u32)))
                     };
                     pre += weight * u_q;
                 }
-                if 2 * pre >= t {
+                // n_in·t_in·(pre_r − c_r·M) = n_in·(t_in·pre_r) − (G·t_in + |U_r|)·M.
+                let centering = if p.centering {
+                    (g * t + columns.len() as i128) * mass
+                } else {
+                    0
+                };
+                if 2 * (n_in * pre - centering) >= n_in * t {
                     fired.push(block.offset + r);
                 }
             }
@@ -639,9 +729,16 @@ mod tests {
         out
     }
 
-    /// A Zipf or star instance and its channel network at `extra` neurons above the narrowest
-    /// total width the allocation allows.
-    fn skewed_case(seed: u64, outputs: usize, extra: usize, star: bool) -> (And2Instance, ChannelPlan, ChannelNetwork) {
+    /// A Zipf or star instance and its channel network (gate weight `gate`, block rows centered
+    /// or not) at the first feasible total width from `extra` neurons above the narrowest one.
+    fn skewed_case(
+        seed: u64,
+        outputs: usize,
+        extra: usize,
+        star: bool,
+        gate: u32,
+        centering: bool,
+    ) -> (And2Instance, ChannelPlan, ChannelNetwork) {
         let inputs = outputs.max(12);
         let distribution = if star {
             PairDistribution::Star {
@@ -652,8 +749,14 @@ mod tests {
         };
         let instance = And2Instance::random(inputs, outputs, distribution, seed).unwrap();
         let mut params = ChannelParams::defaults(outputs, 1, seed ^ 7);
+        (params.gate_weight, params.centering) = (gate, centering);
         let plan = ChannelPlan::new(&instance, params.theta);
-        let width = plan.min_total_width(outputs, params.t) + extra;
+        // Rounding every block's share up can make a budget above the narrowest infeasible:
+        // take the first feasible one from `extra` above it.
+        let mut width = plan.min_total_width(outputs, params.t) + extra;
+        while allocate(&plan, outputs, width, params.t).is_err() {
+            width += 1;
+        }
         (params.input_width, params.total_hidden) = (width, width);
         let net = ChannelNetwork::build(&instance, &plan, params).unwrap();
         (instance, plan, net)
@@ -665,8 +768,9 @@ mod tests {
         #[test]
         fn integer_path_equals_rational_reference(
             seed in any::<u64>(), outputs in 8usize..48, extra in 0usize..40, star in any::<bool>(),
+            gate in 1u32..4, centering in any::<bool>(),
         ) {
-            let (instance, plan, net) = skewed_case(seed, outputs, extra, star);
+            let (instance, plan, net) = skewed_case(seed, outputs, extra, star, gate, centering);
             prop_assert!(!star || !plan.blocks.is_empty());
             let mut rng = stream(seed, "inputs", 0);
             let (mut scratch, mut active, mut got) = (ChannelScratch::default(), Vec::new(), Vec::new());
@@ -678,10 +782,11 @@ mod tests {
         }
 
         #[test]
-        fn gating_single_inputs_never_fire_and_hosted_pairs_always_do(
-            seed in any::<u64>(), outputs in 8usize..40, star in any::<bool>(),
+        fn gating_single_inputs_never_fire_and_hosted_pairs_fire_as_proved(
+            seed in any::<u64>(), outputs in 8usize..40, extra in 0usize..60, star in any::<bool>(),
+            gate in 1u32..4, centering in any::<bool>(),
         ) {
-            let (instance, _, net) = skewed_case(seed, outputs, 30, star);
+            let (instance, _, net) = skewed_case(seed, outputs, extra, star, gate, centering);
             // The proof assumes distinct input codes.
             let codes: std::collections::HashSet<&[u32]> =
                 (0..instance.inputs()).map(|i| net.input_code().set(i)).collect();
@@ -689,12 +794,22 @@ mod tests {
             for i in 0..instance.inputs() as u32 {
                 prop_assert!(reference_block_fired(&instance, &net, &[i]).is_empty(), "input {} alone fired a block neuron", i);
             }
+            let p = *net.params();
+            let (t, g, n_in) = (p.t as i64, i64::from(gate), p.input_width as i64);
             for block in &net.blocks {
+                let gate_code = net.input_code().set(block.gate as usize);
                 for (o, &j) in block.outputs.iter().enumerate() {
                     let (a, b) = instance.pairs()[j as usize];
+                    let partner = if a == block.gate { b } else { a };
+                    let o_b = net.input_code().set(partner as usize).iter().filter(|q| gate_code.contains(q)).count() as i64;
                     let fired = reference_block_fired(&instance, &net, &[a, b]);
                     for &r in block.code.set(o) {
-                        prop_assert!(fired.contains(&(block.offset + r as usize)), "pair {} did not fire row {}", j, r);
+                        let union = reference_union(&instance, &net, block, r as usize).len() as i64;
+                        // Uncentered: always. Centered: iff n_in·(t_in + 2(G−1)·o_b) ≥ 4·t_in·(G·t_in + |U_r|).
+                        let proved = !centering || n_in * (t + 2 * (g - 1) * o_b) >= 4 * t * (g * t + union);
+                        prop_assert_eq!(fired.contains(&(block.offset + r as usize)), proved, "pair {} row {}", j, r);
+                        // The sufficient condition n_in ≥ 4·(G·t_in + |U_r|) implies firing.
+                        prop_assert!(n_in < 4 * (g * t + union) || proved);
                     }
                 }
             }
@@ -733,23 +848,54 @@ mod tests {
 
     #[test]
     fn single_input_gating_holds_with_the_integer_path() {
-        // The fast path too: one active input never switches a block output on.
-        let (instance, plan, net) = skewed_case(3, 40, 20, true);
-        assert_eq!(plan.blocks.len(), 1);
-        let mut scratch = ChannelScratch::default();
-        for i in 0..instance.inputs() as u32 {
-            net.forward_blocks(&[i], &mut scratch);
-            let gate = &net.blocks[0];
-            let g = i64::from(net.params.gate_weight);
-            let base = g * (gate_sum(&scratch.columns, net.input_code().set(gate.gate as usize)) - net.params.t as i64);
-            assert!(
-                scratch
-                    .acc
-                    .iter()
-                    .all(|&a| 2 * (base + i64::from(a)) < net.params.t as i64),
-                "input {i}"
-            );
+        // The fast path too: one active input never fires a block neuron, centered or not.
+        for centering in [false, true] {
+            let (instance, plan, net) = skewed_case(3, 40, 20, true, 1, centering);
+            assert_eq!(plan.blocks.len(), 1);
+            let mut scratch = ChannelScratch::default();
+            for i in 0..instance.inputs() as u32 {
+                let mass = net.forward_blocks(&[i], &mut scratch);
+                assert_eq!(mass, net.params().t as i64);
+                let gate = gate_sum(&scratch.columns, net.input_code().set(net.blocks[0].gate as usize));
+                assert!(
+                    (0..net.blocks[0].width).all(|r| !net.fires(r, gate, i64::from(scratch.acc[r]), mass)),
+                    "input {i}, centering {centering}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn a_dense_centered_row_can_miss_its_own_pair_and_a_sparse_one_cannot() {
+        // The centered guarantee depends on the row's mass: at the narrowest allocation of a
+        // star (a block of 2t rows hosting 20 partners) some hosted pair's row has
+        // 4·(t_in + |U_r|) > n_in and misses; uncentered it fires. At a wide input width
+        // every hosted pair fires all its rows.
+        let instance = And2Instance::random(60, 40, PairDistribution::Star { degree: 20 }, 1).unwrap();
+        let missed = |width: usize, centering: bool| {
+            let mut params = ChannelParams::defaults(40, width, 3);
+            params.centering = centering;
+            let plan = ChannelPlan::new(&instance, params.theta);
+            let net = ChannelNetwork::build(&instance, &plan, params).unwrap();
+            let block = &net.blocks[0];
+            let mut missed = 0;
+            for (o, &j) in block.outputs.iter().enumerate() {
+                let (a, b) = instance.pairs()[j as usize];
+                let fired = reference_block_fired(&instance, &net, &[a, b]);
+                missed += block
+                    .code
+                    .set(o)
+                    .iter()
+                    .filter(|&&r| !fired.contains(&(block.offset + r as usize)))
+                    .count();
+            }
+            missed
+        };
+        let plan = ChannelPlan::new(&instance, ChannelParams::defaults(40, 1, 3).theta);
+        let narrow = plan.min_total_width(40, 6);
+        assert!(missed(narrow, true) > 0, "no row missed at width {narrow}");
+        assert_eq!(missed(narrow, false), 0);
+        assert_eq!(missed(4000, true), 0);
     }
 
     #[test]
@@ -803,24 +949,58 @@ mod tests {
 
     #[test]
     fn resources_count_every_part() {
-        let (_, plan, net) = skewed_case(8, 40, 30, false);
-        let r = net.resources();
-        let total = net.params().total_hidden;
-        let shared = net
-            .shared()
-            .expect("Zipf leaves pairs to the shared channel")
-            .resources();
-        let rows: usize = net.block_shapes().iter().map(|s| s.1).sum();
-        assert_eq!(r.hidden_width, total);
-        assert_eq!(net.shared_width() + rows, total);
-        assert_eq!(r.neurons, 2 * total + 1);
-        assert_eq!(
-            r.parameters,
-            shared.parameters + (rows * net.params().t) as u64 + net.partner_weights + rows as u64
-        );
-        let pairs: usize = net.block_shapes().iter().map(|s| s.2).sum();
-        assert_eq!(pairs, plan.block_pairs());
-        assert!(r.parameter_bits > shared.parameter_bits);
+        for centering in [false, true] {
+            let (_, plan, net) = skewed_case(8, 40, 30, false, 2, centering);
+            let r = net.resources();
+            let total = net.params().total_hidden;
+            let shared = net
+                .shared()
+                .expect("Zipf leaves pairs to the shared channel")
+                .resources();
+            let rows: usize = net.block_shapes().iter().map(|s| s.1).sum();
+            assert_eq!(r.hidden_width, total);
+            assert_eq!(net.shared_width() + rows, total);
+            // The shared channel's mass neuron serves the centered blocks too.
+            assert_eq!(r.neurons, 2 * total + 1);
+            let t = net.params().t;
+            let coefficients = if centering { rows as u64 } else { 0 };
+            assert_eq!(
+                r.parameters,
+                shared.parameters + (rows * t) as u64 + net.partner_weights + rows as u64 + coefficients
+            );
+            let max_union = u64::from(*net.union_size.iter().max().unwrap());
+            let coefficient_bits = if centering {
+                rows as u64 * bits_for(2 * t as u64 + max_union)
+            } else {
+                0
+            };
+            // Gate numerator 2 and bias 2 take 2 bits; partner weights 1 bit.
+            assert_eq!(
+                r.parameter_bits,
+                shared.parameter_bits
+                    + (rows * t) as u64 * 2
+                    + net.partner_weights
+                    + rows as u64 * 2
+                    + coefficient_bits
+            );
+            let pairs: usize = net.block_shapes().iter().map(|s| s.2).sum();
+            assert_eq!(pairs, plan.block_pairs());
+        }
+        // Every pair in the hub's block: centered blocks bring their own mass neuron and its
+        // n_in weights.
+        let instance = And2Instance::random(60, 40, PairDistribution::Star { degree: 40 }, 2).unwrap();
+        for centering in [false, true] {
+            let mut params = ChannelParams::defaults(40, 200, 1);
+            params.centering = centering;
+            let plan = ChannelPlan::new(&instance, params.theta);
+            let net = ChannelNetwork::build(&instance, &plan, params).unwrap();
+            assert!(net.shared().is_none());
+            let r = net.resources();
+            let extra = usize::from(centering);
+            assert_eq!((r.extra_neurons, r.neurons), (extra, 200 + 200 + extra));
+            let base = (200 * params.t) as u64 + net.partner_weights + 200;
+            assert_eq!(r.parameters, base + if centering { 200 + 200 } else { 0 });
+        }
     }
 
     #[test]

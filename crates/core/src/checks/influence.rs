@@ -4,7 +4,9 @@
 //! control), Zipf-skewed endpoints (exponent a parameter) and a star (one hub input in
 //! c·√m′ pairs) — the check compares plain AS-2AND at hidden width N (input width N) with the
 //! input-channel construction of [`crate::channel`] at the same input width N and the same
-//! total hidden width N (shared channel + blocks; inputs of influence > θ = √m′ get a block).
+//! total hidden width N (shared channel + blocks; inputs of influence > θ = √m′ get a block;
+//! block rows centered like AS-2AND rows unless `block_centering` is off, which the measured
+//! line states).
 //! Both are measured on the same planted k-sparse samples (common random numbers):
 //! - the minimal width n* at failure ≤ δ of each (binary search, capped at a multiple of the
 //!   reference width n_ref, the `and2-upper` n* of the size or its fallback);
@@ -47,6 +49,9 @@ pub struct InfluenceConfig {
     pub theta_factor: f64,
     /// G, the blocks' gate weight (see [`crate::channel`]).
     pub gate_weight: u32,
+    /// Whether block rows are centered ([`ChannelParams::centering`]; the shared channel and
+    /// plain AS-2AND always are).
+    pub block_centering: bool,
     /// Widths of the failure-vs-width sweep, as multiples of n_ref.
     pub sweep_factors: Vec<f64>,
     /// Searches stop at `max_width_factor`·n_ref; a construction not reaching δ there has
@@ -72,6 +77,7 @@ impl InfluenceConfig {
             star_degree_factor: 4.0,
             theta_factor: 1.0,
             gate_weight: 1,
+            block_centering: true,
             sweep_factors: vec![0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0],
             max_width_factor: 4.0,
             uniform_cost_factor: 1.1,
@@ -274,7 +280,11 @@ impl Runner<'_> {
         Ok(CheckResult {
             id: "influence".into(),
             status: status(pass),
-            measured: format!("n* plain/channel (total hidden width): {}", parts.join(" | ")),
+            measured: format!(
+                "block rows {}; n* plain/channel (total hidden width): {}",
+                if c.block_centering { "centered" } else { "uncentered" },
+                parts.join(" | ")
+            ),
             theory: format!(
                 "SPEC §3 step 5: on Zipf and star instances plain AS-2AND fails (Wilson lower bound > δ = {delta}) \
                  at the channel construction's minimal total width; on uniform instances channel n* ≤ {}× plain n*",
@@ -322,6 +332,7 @@ impl Runner<'_> {
         let mut params = ChannelParams::defaults(outputs, reference, code_seed);
         params.theta = c.theta_factor * (outputs as f64).sqrt();
         params.gate_weight = c.gate_weight;
+        params.centering = c.block_centering;
         let plan = ChannelPlan::new(&instance, params.theta);
         let max_influence = instance.influence().into_iter().max().unwrap_or(0);
         self.emit(Record::Influence(InfluenceRecord::Instance {
@@ -529,6 +540,7 @@ mod tests {
         // Partial configs fill the rest from the defaults.
         let partial: InfluenceConfig = serde_json::from_str(r#"{"sizes": [8]}"#).unwrap();
         assert_eq!(partial.zipf_exponent, 1.0);
+        assert!(partial.block_centering);
     }
 
     #[test]
