@@ -1,20 +1,64 @@
-//! Check `influence`: input channel for high-influence inputs (SPEC §3 step 5).
+//! Check `influence`: the input channel for high-influence inputs (SPEC §3 step 5).
 //!
-//! SKELETON (issue 5): the configuration, record and check below are placeholders to be
-//! replaced by the real check; the construction lives in [`crate::channel`].
+//! For each size m′ (m = m′ inputs, as `and2-upper`) and each instance type — uniform (the
+//! control), Zipf-skewed endpoints (exponent a parameter) and a star (one hub input in
+//! c·√m′ pairs) — the check compares plain AS-2AND at hidden width N (input width N) with the
+//! input-channel construction of [`crate::channel`] at the same input width N and the same
+//! total hidden width N (shared channel + blocks; inputs of influence > θ = √m′ get a block;
+//! block rows centered like AS-2AND rows unless `block_centering` is off, which the measured
+//! line states).
+//! Both are measured on the same planted k-sparse samples (common random numbers):
+//! - the minimal width n* at failure ≤ δ of each (binary search, capped at a multiple of the
+//!   reference width n_ref, the `and2-upper` n* of the size or its fallback);
+//! - the plain construction's failure at the channel's n* (full sample count, Wilson interval);
+//! - a sweep of failure against total width, on one grid of multiples of n_ref for both.
+//!
+//! **Criterion** (fixed before any standard-scale run): PASS iff, at every size,
+//! (a) on the Zipf and the star instance the channel construction reaches failure ≤ δ within
+//! the cap and plain AS-2AND at that same total width fails with the lower end of its 95 %
+//! Wilson interval above δ; and (b) on the uniform instance the channel's n* is at most
+//! `uniform_cost_factor` (1.1) times plain n*. With θ = √m′ a uniform instance (influence
+//! about Poisson(2)) usually has no heavy input, and the channel network is then plain AS-2AND
+//! itself, so (b) holds with ratio 1; the report says which case occurred.
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
-use super::{Runner, Scale};
-use crate::error::Result;
-use crate::results::{CheckResult, Status};
+use super::{Runner, Scale, status};
+use crate::and2::{And2Network, Scratch};
+use crate::channel::{ChannelNetwork, ChannelParams, ChannelPlan, ChannelScratch};
+use crate::error::{Error, Result, invalid};
+use crate::eval::{SampleSpec, count_failures};
+use crate::instance::{And2Instance, PairDistribution};
+use crate::results::{CheckResult, FailureRate, Record, Resources};
+use crate::rng::derive_seed;
+use crate::sample::{InputDistribution, sample_active};
+use crate::search::min_width;
 
-/// Sizes of check `influence` at one scale.
+/// Sizes and constants of check `influence` at one scale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InfluenceConfig {
-    /// log₂ sizes measured.
+    /// log₂ m′ measured (m = m′ inputs).
     pub sizes: Vec<u32>,
+    /// Exponent of the Zipf-skewed instance's endpoint distribution.
+    pub zipf_exponent: f64,
+    /// The star's hub is in `star_degree_factor`·√m′ pairs.
+    pub star_degree_factor: f64,
+    /// θ = `theta_factor`·√m′: inputs of influence above θ get a block.
+    pub theta_factor: f64,
+    /// G, the blocks' gate weight (see [`crate::channel`]).
+    pub gate_weight: u32,
+    /// Whether block rows are centered ([`ChannelParams::centering`]; the shared channel and
+    /// plain AS-2AND always are).
+    pub block_centering: bool,
+    /// Widths of the failure-vs-width sweep, as multiples of n_ref.
+    pub sweep_factors: Vec<f64>,
+    /// Searches stop at `max_width_factor`·n_ref; a construction not reaching δ there has
+    /// n* above the cap.
+    pub max_width_factor: f64,
+    /// Criterion (b): on uniform instances channel n* ≤ this × plain n*.
+    pub uniform_cost_factor: f64,
 }
 
 impl Default for InfluenceConfig {
@@ -27,34 +71,508 @@ impl Default for InfluenceConfig {
 impl InfluenceConfig {
     /// The sizes of a scale.
     pub fn new(scale: Scale) -> Self {
-        let _ = scale;
-        Self { sizes: vec![8] }
+        let quick = Self {
+            sizes: vec![10],
+            zipf_exponent: 1.0,
+            star_degree_factor: 4.0,
+            theta_factor: 1.0,
+            gate_weight: 1,
+            block_centering: true,
+            sweep_factors: vec![0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0],
+            max_width_factor: 4.0,
+            uniform_cost_factor: 1.1,
+        };
+        match scale {
+            Scale::Quick => quick,
+            Scale::Standard => Self {
+                sizes: vec![10, 12, 14],
+                ..quick
+            },
+            Scale::Full => Self {
+                sizes: vec![10, 12, 14, 16],
+                ..quick
+            },
+        }
     }
 
     pub(super) fn validate(&self) -> Result<()> {
+        if self.sizes.is_empty() || self.sizes.iter().any(|&s| !(6..=20).contains(&s)) {
+            return Err(invalid(
+                "influence sizes",
+                format!("{:?}", self.sizes),
+                "need at least one log₂ m′, each in 6..=20",
+            ));
+        }
+        if !(self.zipf_exponent.is_finite() && self.zipf_exponent >= 0.0) {
+            return Err(invalid("zipf exponent", self.zipf_exponent, "must be finite and ≥ 0"));
+        }
+        if !(self.star_degree_factor >= 1.0 && self.star_degree_factor <= 16.0) {
+            return Err(invalid(
+                "star degree factor",
+                self.star_degree_factor,
+                "must be in [1, 16] (the hub is in factor·√m′ pairs, at least √m′ to be adversarial)",
+            ));
+        }
+        if !(self.theta_factor > 0.0 && self.theta_factor.is_finite()) {
+            return Err(invalid("theta factor", self.theta_factor, "must be positive"));
+        }
+        if self.gate_weight == 0 || self.gate_weight > 64 {
+            return Err(invalid("gate weight", self.gate_weight, "must be in 1..=64"));
+        }
+        if self.sweep_factors.iter().any(|&f| !(f > 0.0 && f <= 16.0))
+            || self.max_width_factor.is_nan()
+            || self.max_width_factor < 1.0
+        {
+            return Err(invalid(
+                "influence width factors",
+                format!("{:?}, cap {}", self.sweep_factors, self.max_width_factor),
+                "sweep factors must be in (0, 16] and the cap factor at least 1",
+            ));
+        }
+        if self.uniform_cost_factor.is_nan() || self.uniform_cost_factor < 1.0 {
+            return Err(invalid("uniform cost factor", self.uniform_cost_factor, "must be ≥ 1"));
+        }
         Ok(())
     }
 }
 
+/// Which construction a measurement is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Construction {
+    /// Plain AS-2AND (every pair in the shared channel) at hidden width N.
+    Plain,
+    /// AS-2AND with the input channel, total hidden width N.
+    Channel,
+}
+
 /// One measurement of check `influence` (serialized inside [`crate::results::Record`], tagged
-/// `"kind": "influence"`; it must serialize as a JSON object and must not use a field named
-/// `kind`).
+/// `"kind": "influence"`, and by `"measure"` here).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InfluenceRecord {
-    /// m′.
-    pub m_prime: u64,
+#[serde(tag = "measure", rename_all = "snake_case")]
+pub enum InfluenceRecord {
+    /// An instance measured and how the channel splits it.
+    Instance {
+        /// `uniform`, `zipf` or `star`.
+        distribution: String,
+        /// m′.
+        m_prime: u64,
+        /// m.
+        m: u64,
+        /// Seed of the instance.
+        seed: u64,
+        /// θ, the influence threshold.
+        theta: f64,
+        /// Largest influence of any input.
+        max_influence: u64,
+        /// Inputs with influence above θ (blocks).
+        heavy_inputs: u64,
+        /// Pairs hosted by blocks.
+        block_pairs: u64,
+        /// n_ref: the width the searches start from and the sweep is a multiple of.
+        reference_width: u64,
+        /// Whether n_ref was measured by `and2-upper` (else the fallback 8·√(m′ log₂ m′)).
+        reference_measured: bool,
+    },
+    /// One network measured at one total hidden width.
+    Probe {
+        /// `uniform`, `zipf` or `star`.
+        distribution: String,
+        /// m′.
+        m_prime: u64,
+        /// Which construction.
+        construction: Construction,
+        /// `search` (may stop early), `sweep` or `cross` (plain at the channel's n*).
+        purpose: String,
+        /// N, the total hidden width (= input width).
+        width: u64,
+        /// Hidden width of the shared channel (N for plain).
+        shared_width: u64,
+        /// Σ block widths (0 for plain).
+        block_width: u64,
+        /// Resources of the network.
+        resources: Resources,
+        /// Failure over the planted samples.
+        failure: FailureRate,
+    },
+    /// Minimal total width of one construction on one instance.
+    MinWidth {
+        /// `uniform`, `zipf` or `star`.
+        distribution: String,
+        /// m′.
+        m_prime: u64,
+        /// Which construction.
+        construction: Construction,
+        /// n*, or None when no width up to `cap` met δ.
+        width: Option<u64>,
+        /// The search's largest width.
+        cap: u64,
+    },
+}
+
+/// The instance types, in report order.
+const TYPES: [&str; 3] = ["uniform", "zipf", "star"];
+
+/// One instance's outcome, for the verdict and the detail.
+struct Outcome {
+    distribution: &'static str,
+    m_prime: u64,
+    plain: Option<usize>,
+    channel: Option<usize>,
+    cross: Option<FailureRate>,
+    heavy_inputs: usize,
+    ok: bool,
 }
 
 impl Runner<'_> {
-    /// Check `influence` (skeleton).
+    /// Check `influence` (see the module documentation for the criterion).
     pub(super) fn influence(&mut self) -> Result<CheckResult> {
+        let c = self.config.influence.clone();
+        let total = (c.sizes.len() * TYPES.len()) as u64;
+        let mut outcomes = Vec::new();
+        let mut done = 0;
+        for &log_m in &c.sizes {
+            for (t_index, &distribution) in TYPES.iter().enumerate() {
+                let outcome = self.influence_instance(&c, log_m, t_index, distribution)?;
+                done += 1;
+                self.observer.progress(
+                    "influence",
+                    done,
+                    total,
+                    &format!(
+                        "m′ = 2^{log_m} {distribution}: n* plain {}, channel {}",
+                        show(outcome.plain, 0),
+                        show(outcome.channel, 0)
+                    ),
+                );
+                outcomes.push(outcome);
+            }
+        }
+        let pass = outcomes.iter().all(|o| o.ok);
+        let delta = self.config.delta;
+        let mut parts = Vec::new();
+        for &log_m in &c.sizes {
+            let here: Vec<String> = outcomes
+                .iter()
+                .filter(|o| o.m_prime == 1 << log_m)
+                .map(|o| {
+                    let cross = o
+                        .cross
+                        .map_or(String::new(), |f| format!(", plain there {:.0} %", 100.0 * f.rate));
+                    format!(
+                        "{} {}/{}{cross}",
+                        o.distribution,
+                        show(o.plain, self.influence_cap(&c, log_m)),
+                        show(o.channel, self.influence_cap(&c, log_m))
+                    )
+                })
+                .collect();
+            parts.push(format!("2^{log_m}: {}", here.join("; ")));
+        }
+        let rows: Vec<_> = outcomes
+            .iter()
+            .map(|o| {
+                json!({"distribution": o.distribution, "m_prime": o.m_prime, "n_plain": o.plain,
+                       "n_channel": o.channel, "plain_at_channel": o.cross,
+                       "heavy_inputs": o.heavy_inputs, "ok": o.ok})
+            })
+            .collect();
         Ok(CheckResult {
             id: "influence".into(),
-            status: Status::Fail,
-            measured: "not implemented yet".into(),
-            theory: "input channel for high-influence inputs (SPEC §3 step 5)".into(),
-            detail: serde_json::Value::Null,
+            status: status(pass),
+            measured: format!(
+                "block rows {}; n* plain/channel (total hidden width): {}",
+                if c.block_centering { "centered" } else { "uncentered" },
+                parts.join(" | ")
+            ),
+            theory: format!(
+                "SPEC §3 step 5: on Zipf and star instances plain AS-2AND fails (Wilson lower bound > δ = {delta}) \
+                 at the channel construction's minimal total width; on uniform instances channel n* ≤ {}× plain n*",
+                c.uniform_cost_factor
+            ),
+            detail: json!({"delta": delta, "rows": rows, "config": c}),
             seconds: 0.0,
         })
+    }
+
+    /// The searches' largest width at 2^`log_m`.
+    fn influence_cap(&self, c: &InfluenceConfig, log_m: u32) -> usize {
+        (self.n_star(log_m, 0).0 as f64 * c.max_width_factor).round() as usize
+    }
+
+    /// Measures one instance: both minimal widths, plain at the channel's n*, the sweep.
+    fn influence_instance(
+        &mut self,
+        c: &InfluenceConfig,
+        log_m: u32,
+        t_index: usize,
+        distribution: &'static str,
+    ) -> Result<Outcome> {
+        let outputs = 1usize << log_m;
+        let root = derive_seed(self.seed, "influence", u64::from(log_m) << 8 | t_index as u64);
+        let (instance, code_seed, sample_seed) = if distribution == "uniform" {
+            // The seed-0 instance and seeds of `and2-upper`, so n_ref is its measured n*.
+            let (instance, (code, samples)) = self.and2_instance(log_m, 0)?;
+            (instance, code, samples)
+        } else {
+            let pairs = if distribution == "zipf" {
+                PairDistribution::Zipf {
+                    exponent: c.zipf_exponent,
+                }
+            } else {
+                PairDistribution::Star {
+                    degree: (c.star_degree_factor * (outputs as f64).sqrt()).round() as usize,
+                }
+            };
+            let instance = And2Instance::random(outputs, outputs, pairs, derive_seed(root, "instance", 0))?;
+            (instance, derive_seed(root, "code", 0), derive_seed(root, "samples", 0))
+        };
+        let (reference, measured) = self.n_star(log_m, 0);
+        let cap = self.influence_cap(c, log_m);
+        let mut params = ChannelParams::defaults(outputs, reference, code_seed);
+        params.theta = c.theta_factor * (outputs as f64).sqrt();
+        params.gate_weight = c.gate_weight;
+        params.centering = c.block_centering;
+        let plan = ChannelPlan::new(&instance, params.theta);
+        let max_influence = instance.influence().into_iter().max().unwrap_or(0);
+        self.emit(Record::Influence(InfluenceRecord::Instance {
+            distribution: distribution.into(),
+            m_prime: outputs as u64,
+            m: instance.inputs() as u64,
+            seed: code_seed,
+            theta: params.theta,
+            max_influence: u64::from(max_influence),
+            heavy_inputs: plan.blocks.len() as u64,
+            block_pairs: plan.block_pairs() as u64,
+            reference_width: reference as u64,
+            reference_measured: measured,
+        }));
+        let spec = self.spec(self.config.samples, sample_seed, InputDistribution::Planted);
+        let stop = (self.config.delta * spec.samples as f64).floor() as u64;
+        let probe = Probe {
+            instance: &instance,
+            plan: &plan,
+            params,
+            spec,
+            distribution,
+        };
+        let mut n_star = [None, None];
+        for (slot, construction) in [Construction::Plain, Construction::Channel].into_iter().enumerate() {
+            let min = match construction {
+                Construction::Plain => params.t + 1,
+                Construction::Channel => plan.min_total_width(outputs, params.t),
+            };
+            let found = min_width(
+                reference.clamp(min, cap.max(min)),
+                min,
+                cap.max(min),
+                self.config.precision,
+                |w| {
+                    let measured = self.influence_probe(&probe, construction, w, "search", Some(stop))?;
+                    Ok(measured.is_some_and(|f| f.failures <= stop && f.samples == spec.samples))
+                },
+            );
+            n_star[slot] = match found {
+                Ok(outcome) => Some(outcome.width),
+                Err(Error::SearchFailed(_)) => None,
+                Err(e) => return Err(e),
+            };
+            self.emit(Record::Influence(InfluenceRecord::MinWidth {
+                distribution: distribution.into(),
+                m_prime: outputs as u64,
+                construction,
+                width: n_star[slot].map(|w| w as u64),
+                cap: cap as u64,
+            }));
+        }
+        let cross = match n_star[1] {
+            Some(w) => self.influence_probe(&probe, Construction::Plain, w, "cross", None)?,
+            None => None,
+        };
+        for &factor in &c.sweep_factors {
+            let width = (reference as f64 * factor).round() as usize;
+            for construction in [Construction::Plain, Construction::Channel] {
+                self.influence_probe(&probe, construction, width.max(params.t + 1), "sweep", None)?;
+            }
+        }
+        let ok = match distribution {
+            "uniform" => match (n_star[0], n_star[1]) {
+                (Some(p), Some(ch)) => ch as f64 <= c.uniform_cost_factor * p as f64,
+                _ => false,
+            },
+            _ => cross.is_some_and(|f| f.wilson_lo > self.config.delta),
+        };
+        Ok(Outcome {
+            distribution,
+            m_prime: outputs as u64,
+            plain: n_star[0],
+            channel: n_star[1],
+            cross,
+            heavy_inputs: plan.blocks.len(),
+            ok,
+        })
+    }
+
+    /// Builds one construction at total width `width`, measures it, tallies lower-bound
+    /// sanity and records it. None when the channel's allocation cannot fit that width.
+    fn influence_probe(
+        &mut self,
+        probe: &Probe<'_>,
+        construction: Construction,
+        width: usize,
+        purpose: &str,
+        stop: Option<u64>,
+    ) -> Result<Option<FailureRate>> {
+        let params = ChannelParams {
+            input_width: width,
+            total_hidden: width,
+            ..probe.params
+        };
+        let instance = probe.instance;
+        let index = instance.pair_index();
+        let k = probe.spec.k;
+        let (resources, failure, shared_width) = match construction {
+            Construction::Plain => {
+                let network = And2Network::build(instance, params.shared_params(width))?;
+                let failure = count_failures(&probe.spec, stop, |rng, state: &mut State<Scratch>| {
+                    sample_active(rng, instance, k, probe.spec.distribution, &mut state.active);
+                    network.evaluate(&state.active, &mut state.scratch, &mut state.got);
+                    instance.true_outputs(&index, &state.active, &mut state.truth);
+                    state.got != state.truth
+                });
+                (network.resources(), failure, width)
+            }
+            Construction::Channel => {
+                if crate::channel::allocate(probe.plan, instance.outputs(), width, params.t).is_err() {
+                    return Ok(None);
+                }
+                let network = ChannelNetwork::build(instance, probe.plan, params)?;
+                let failure = count_failures(&probe.spec, stop, |rng, state: &mut State<ChannelScratch>| {
+                    sample_active(rng, instance, k, probe.spec.distribution, &mut state.active);
+                    network.evaluate(&state.active, &mut state.scratch, &mut state.got);
+                    instance.true_outputs(&index, &state.active, &mut state.truth);
+                    state.got != state.truth
+                });
+                (network.resources(), failure, network.shared_width())
+            }
+        };
+        self.tally_sanity(instance, &resources);
+        self.emit(Record::Influence(InfluenceRecord::Probe {
+            distribution: probe.distribution.into(),
+            m_prime: instance.outputs() as u64,
+            construction,
+            purpose: purpose.into(),
+            width: width as u64,
+            shared_width: shared_width as u64,
+            block_width: (width - shared_width) as u64,
+            resources,
+            failure,
+        }));
+        Ok(Some(failure))
+    }
+}
+
+/// What every probe of one instance shares.
+struct Probe<'a> {
+    instance: &'a And2Instance,
+    plan: &'a ChannelPlan,
+    params: ChannelParams,
+    spec: SampleSpec,
+    distribution: &'static str,
+}
+
+/// Per-thread sample buffers.
+#[derive(Default)]
+struct State<S> {
+    scratch: S,
+    active: Vec<u32>,
+    got: Vec<u32>,
+    truth: Vec<u32>,
+}
+
+/// A minimal width, or "> cap" when none was found.
+fn show(width: Option<usize>, cap: usize) -> String {
+    match width {
+        Some(w) => w.to_string(),
+        None if cap > 0 => format!("> {cap}"),
+        None => "not reached".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{ScaleConfig, Silent};
+
+    #[test]
+    fn bad_configs_are_refused() {
+        let base = InfluenceConfig::default;
+        assert!(
+            InfluenceConfig {
+                sizes: vec![],
+                ..base()
+            }
+            .validate()
+            .is_err()
+        );
+        let star = InfluenceConfig {
+            star_degree_factor: 0.5,
+            ..base()
+        };
+        assert!(star.validate().unwrap_err().to_string().contains("star"));
+        assert!(
+            InfluenceConfig {
+                gate_weight: 0,
+                ..base()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            InfluenceConfig {
+                max_width_factor: 0.5,
+                ..base()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(InfluenceConfig::new(Scale::Full).validate().is_ok());
+        // Partial configs fill the rest from the defaults.
+        let partial: InfluenceConfig = serde_json::from_str(r#"{"sizes": [8]}"#).unwrap();
+        assert_eq!(partial.zipf_exponent, 1.0);
+        assert!(partial.block_centering);
+    }
+
+    #[test]
+    fn a_tiny_run_records_every_measure_and_a_verdict() {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.samples = 64;
+        config.influence.sizes = vec![7];
+        config.influence.sweep_factors = vec![1.0];
+        let mut silent = Silent;
+        let mut runner = Runner::new(config, 3, &mut silent).unwrap();
+        let result = runner.influence().unwrap();
+        assert_eq!(result.id, "influence");
+        let rows = result.detail["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 3);
+        let kinds = |m: &str| {
+            runner
+                .records
+                .iter()
+                .filter(|r| matches!(r, Record::Influence(x) if serde_json::to_value(x).unwrap()["measure"] == m))
+                .count()
+        };
+        assert_eq!(kinds("instance"), 3);
+        assert_eq!(kinds("min_width"), 6);
+        assert!(kinds("probe") >= 6 + 3);
+        // Records serialize as objects without a `kind` field of their own.
+        for r in &runner.records {
+            if let Record::Influence(x) = r {
+                let value = serde_json::to_value(x).unwrap();
+                assert!(value.is_object() && value.get("kind").is_none());
+            }
+        }
+        // Every network built was tallied.
+        assert!(runner.tally.networks as usize >= kinds("probe"));
     }
 }
