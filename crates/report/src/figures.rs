@@ -44,6 +44,47 @@ pub(crate) fn all(results: &RunResults) -> Vec<(&'static str, Built)> {
     all
 }
 
+/// Stem of the bench-compare figure (not part of a run's report).
+pub(crate) const PERFORMANCE_STEM: &str = "performance";
+
+/// `performance`: verified outputs per second of each path against m′, log-log.
+pub(crate) fn performance(points: &[crate::PerformancePoint]) -> Built {
+    if points.is_empty() {
+        return Err("bench-compare measured no size".into());
+    }
+    let path = |f: &dyn Fn(&crate::PerformancePoint) -> Option<f64>| -> Vec<(f64, f64)> {
+        points
+            .iter()
+            .filter_map(|p| Some((p.m_prime as f64, f(p).filter(|v| *v > 0.0)?)))
+            .collect()
+    };
+    let mut series = Vec::new();
+    for (label, color, pts) in [
+        (
+            "Rust: exact sublinear verification",
+            INK,
+            path(&|p| Some(p.rust_outputs_per_s)),
+        ),
+        (
+            "naive dense path (faer GEMM)",
+            PALETTE[1],
+            path(&|p| p.dense_outputs_per_s),
+        ),
+        ("NumPy/SciPy baseline", PALETTE[2], path(&|p| p.numpy_outputs_per_s)),
+    ] {
+        if !pts.is_empty() {
+            series.push(Series::new(Some(label.into()), color, Mark::LineDots, pts));
+        }
+    }
+    Ok(Figure {
+        stem: PERFORMANCE_STEM,
+        title: "Verified outputs per second (samples × m′ / s), one run".into(),
+        x: Axis::log("m′ (pairwise ANDs verified per sample)", TickStyle::PowersOfTwo),
+        y: Axis::log("verified outputs per second", TickStyle::Decimal),
+        series,
+    })
+}
+
 /// √(m′·log₂ m′): the shape of T2's lower bound on neurons.
 pub(crate) fn lower_shape(m: f64) -> f64 {
     (m * m.log2()).sqrt()

@@ -132,6 +132,32 @@ pub fn render_report(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, E
     Ok(written)
 }
 
+/// One size of `cargo xtask bench-compare`: verified outputs per second of each path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerformancePoint {
+    /// m′.
+    pub m_prime: u64,
+    /// The exact sublinear Rust verification.
+    pub rust_outputs_per_s: f64,
+    /// The NumPy/SciPy baseline, when it ran.
+    pub numpy_outputs_per_s: Option<f64>,
+    /// The dense faer GEMM path, when it ran.
+    pub dense_outputs_per_s: Option<f64>,
+}
+
+/// Write `dir/performance.png` and `.svg`: verified outputs per second against m′ for each
+/// path, log-log. Returns the paths written, or the reason nothing was drawn (no points).
+pub fn render_performance(points: &[PerformancePoint], dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    create_dir(dir)?;
+    match figures::performance(points) {
+        Ok(fig) => plot::save(&fig, dir),
+        Err(_) => {
+            remove_stale(dir, figures::PERFORMANCE_STEM)?;
+            Ok(Vec::new())
+        }
+    }
+}
+
 /// Write `reports_root/README.md`: one line per scale linking to `<scale>/README.md` with
 /// its pass/fail counts and time, then the check table of the most complete scale
 /// (full > standard > quick). Returns the path written.

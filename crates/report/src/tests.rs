@@ -672,3 +672,32 @@ fn render_demo() {
     let written = render_report(&synthetic(&[8, 10, 12, 14, 16], 3, 1.0), &dir).expect("render");
     println!("{written:#?}");
 }
+
+#[test]
+fn performance_plot_draws_every_path_and_nothing_without_points() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let points = [
+        crate::PerformancePoint {
+            m_prime: 1 << 16,
+            rust_outputs_per_s: 3e9,
+            numpy_outputs_per_s: Some(5e7),
+            dense_outputs_per_s: Some(9e7),
+        },
+        crate::PerformancePoint {
+            m_prime: 1 << 20,
+            rust_outputs_per_s: 5e9,
+            numpy_outputs_per_s: None,
+            dense_outputs_per_s: Some(7e7),
+        },
+    ];
+    let fig = crate::figures::performance(&points).expect("a figure");
+    // NumPy missing at one size: its series keeps only the size it ran at.
+    let lens: Vec<usize> = fig.series.iter().map(|s| s.points.len()).collect();
+    assert_eq!(lens, vec![2, 2, 1]);
+    let written = crate::render_performance(&points, dir.path()).expect("renders");
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(written.iter().all(|p| std::fs::metadata(p).expect("exists").len() > 0));
+    // No points: nothing drawn, and a stale plot from an earlier run is removed.
+    assert!(crate::render_performance(&[], dir.path()).expect("ok").is_empty());
+    assert!(!dir.path().join("performance.png").exists());
+}
