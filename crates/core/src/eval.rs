@@ -42,6 +42,20 @@ pub fn count_failures<S: Default + Send>(
     stop_above: Option<u64>,
     fails: impl Fn(&mut Rng, &mut S) -> bool + Sync,
 ) -> FailureRate {
+    count_chunk_failures(spec, stop_above, |rng, size, state| {
+        (0..size).filter(|_| fails(rng, state)).count() as u64
+    })
+}
+
+/// [`count_failures`] for evaluators that handle a whole chunk at once: `fails_in_chunk(rng,
+/// size, state)` draws `size` samples from `rng` in order and returns how many fail. Drawing
+/// a chunk's samples first and evaluating them together gives the same samples, so the same
+/// counts, as drawing and evaluating them one by one.
+pub fn count_chunk_failures<S: Default + Send>(
+    spec: &SampleSpec,
+    stop_above: Option<u64>,
+    fails_in_chunk: impl Fn(&mut Rng, u64, &mut S) -> u64 + Sync,
+) -> FailureRate {
     let chunks = spec.samples.div_ceil(CHUNK);
     let (mut failures, mut evaluated) = (0u64, 0u64);
     let mut start = 0;
@@ -52,8 +66,7 @@ pub fn count_failures<S: Default + Send>(
             .map_init(S::default, |state, c| {
                 let mut rng = stream(spec.seed, "samples", c);
                 let size = CHUNK.min(spec.samples - c * CHUNK);
-                let failed = (0..size).filter(|_| fails(&mut rng, state)).count() as u64;
-                (failed, size)
+                (fails_in_chunk(&mut rng, size, state), size)
             })
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         failures += f;
@@ -90,13 +103,37 @@ pub fn and2_failure(
     })
 }
 
-/// Per-sample failure of a representation over k distinct uniform features.
+#[derive(Default)]
+struct RepresentationState {
+    active: Vec<u32>,
+    lit: Vec<u64>,
+    lits: Vec<u64>,
+    actives: Vec<usize>,
+    counts: Vec<usize>,
+}
+
+/// Per-sample failure of a representation over k distinct uniform features: a sample fails
+/// iff the number of features decoded on differs from the number active (active features
+/// are always decoded, so the difference is a false positive).
+///
+/// A chunk's samples are decoded together ([`Representation::decoded_counts`]), one pass over
+/// the code per chunk instead of per sample; the verdicts are those of
+/// [`Representation::is_exact`] on each sample (tested).
 pub fn representation_failure(rep: &Representation, spec: &SampleSpec, stop_above: Option<u64>) -> FailureRate {
     let m = rep.features();
-    count_failures(spec, stop_above, |rng, state: &mut (Vec<u32>, Vec<u64>)| {
-        state.0.clear();
-        sample_uniform_fill(rng, m, spec.k.min(m), &mut state.0);
-        !rep.is_exact(&state.0, &mut state.1)
+    count_chunk_failures(spec, stop_above, |rng, size, state: &mut RepresentationState| {
+        state.lits.clear();
+        state.actives.clear();
+        for _ in 0..size {
+            state.active.clear();
+            sample_uniform_fill(rng, m, spec.k.min(m), &mut state.active);
+            rep.encode(&state.active, &mut state.lit);
+            state.lits.extend_from_slice(&state.lit);
+            state.actives.push(state.active.len());
+        }
+        state.counts.resize(state.actives.len(), 0);
+        rep.decoded_counts(&state.lits, &mut state.counts);
+        state.counts.iter().zip(&state.actives).filter(|(c, a)| c != a).count() as u64
     })
 }
 
@@ -126,6 +163,31 @@ mod tests {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let c = pool.install(|| count_failures(&spec(1000), None, coin));
         assert_eq!(a, c);
+    }
+
+    #[test]
+    fn batched_representation_failure_equals_sample_by_sample() {
+        let spec = SampleSpec {
+            samples: 1000,
+            ..spec(0)
+        };
+        for width in [24, 40, 70] {
+            let rep = Representation::build(5000, width, Representation::optimal_t(width, 4), 3).unwrap();
+            let one_by_one = count_failures(&spec, None, |rng, state: &mut (Vec<u32>, Vec<u64>)| {
+                state.0.clear();
+                sample_uniform_fill(rng, 5000, spec.k, &mut state.0);
+                !rep.is_exact(&state.0, &mut state.1)
+            });
+            assert_eq!(representation_failure(&rep, &spec, None), one_by_one, "d = {width}");
+            assert_eq!(
+                representation_failure(&rep, &spec, Some(3)),
+                count_failures(&spec, Some(3), |rng, state: &mut (Vec<u32>, Vec<u64>)| {
+                    state.0.clear();
+                    sample_uniform_fill(rng, 5000, spec.k, &mut state.0);
+                    !rep.is_exact(&state.0, &mut state.1)
+                })
+            );
+        }
     }
 
     #[test]

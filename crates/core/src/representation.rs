@@ -80,12 +80,33 @@ impl Representation {
         kern::count_covered_subsets(&self.sets, self.words, lit)
     }
 
+    /// The decoded count of each of several lit masks (`lits` holds ⌈d/64⌉ words per mask),
+    /// written into `counts` (one per mask): the same figures as [`Self::decoded_count`] per
+    /// mask, in one pass over the code.
+    ///
+    /// The code (m·⌈d/64⌉ words) is read block by block, each block tested against every mask
+    /// while it is in cache. One mask at a time reads the whole code from memory per sample
+    /// (400 MB at m = 2²⁴, d ≈ 150): that scan bounded the representation check at full scale.
+    pub fn decoded_counts(&self, lits: &[u64], counts: &mut [usize]) {
+        assert_eq!(lits.len(), counts.len() * self.words, "one lit mask per count");
+        counts.fill(0);
+        for sets in self.sets.chunks(FEATURE_BLOCK * self.words) {
+            for (count, lit) in counts.iter_mut().zip(lits.chunks_exact(self.words)) {
+                *count += kern::count_covered_subsets(sets, self.words, lit);
+            }
+        }
+    }
+
     /// Whether decoding the input `active` (distinct features) is exact.
     pub fn is_exact(&self, active: &[u32], lit: &mut Vec<u64>) -> bool {
         self.encode(active, lit);
         self.decoded_count(lit) == active.len()
     }
 }
+
+/// Features per cache block of [`Representation::decoded_counts`] (8192 features of up to
+/// four words: 256 KiB, within L2).
+const FEATURE_BLOCK: usize = 8192;
 
 /// The Johnson–Lindenstrauss alternative to R: feature i ↦ a Gaussian vector e_i ∈ R^d with
 /// E‖e_i‖² = 1; an input is v = Σ_{i on} e_i, and feature i is decoded on iff ⟨e_i, v⟩ ≥ ½.
@@ -159,6 +180,27 @@ mod tests {
                 .count();
             assert_eq!(rep.decoded_count(&lit), expected);
             assert!(expected >= 4);
+        }
+    }
+
+    #[test]
+    fn batched_counts_equal_one_mask_at_a_time() {
+        // Several cache blocks, a partial last one, and widths of one to three words.
+        for (features, width) in [(3 * FEATURE_BLOCK + 17, 150), (FEATURE_BLOCK / 2, 40), (20_000, 64)] {
+            let rep = Representation::build(features, width, Representation::optimal_t(width, 4), 9).unwrap();
+            let mut rng = stream(4, "r", width as u64);
+            let (mut active, mut lit, mut lits) = (Vec::new(), Vec::new(), Vec::new());
+            let mut expected = Vec::new();
+            for k in [1, 4, 6, 9, 12] {
+                active.clear();
+                sample_uniform_fill(&mut rng, features, k, &mut active);
+                rep.encode(&active, &mut lit);
+                expected.push(rep.decoded_count(&lit));
+                lits.extend_from_slice(&lit);
+            }
+            let mut counts = vec![usize::MAX; expected.len()];
+            rep.decoded_counts(&lits, &mut counts);
+            assert_eq!(counts, expected, "m = {features}, d = {width}");
         }
     }
 
