@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use superposition_core::and2::{And2Network, And2Params, DecoderKind};
+use superposition_core::and2::{And2Network, And2Params, DecoderKind, Scratch};
 use superposition_core::dense::{
     DenseAnd2, SampleSet, decoder_thresholds, dense_and2_failure, dense_friendly_width, dense_from_and2, exact_verdicts,
 };
@@ -128,6 +128,16 @@ pub struct Measurement {
     pub dense_gemm_gflops: Option<f64>,
     /// Share of the dense path's time spent in the forward passes.
     pub dense_forward_share: Option<f64>,
+    /// Mean bytes the sublinear path reads per sample from the network's large tables
+    /// (weight columns, decoder index, candidate codes; `And2Network::memory_traffic`).
+    #[serde(default)]
+    pub rust_bytes_per_sample: Option<f64>,
+    /// That traffic at the measured rate, GB/s.
+    #[serde(default)]
+    pub rust_bandwidth_gbs: Option<f64>,
+    /// `rust_bandwidth_gbs` over the measured peak read bandwidth.
+    #[serde(default)]
+    pub bandwidth_fraction: Option<f64>,
     /// Why a path is missing, or other remarks.
     pub notes: Vec<String>,
 }
@@ -169,6 +179,10 @@ pub struct Comparison {
     pub peak_gemm_gflops: f64,
     /// Side of that matrix.
     pub peak_gemm_side: usize,
+    /// Read bandwidth of a parallel sum over a large array, GB/s (the sparse path's practical
+    /// peak; absent in results written before it was measured).
+    #[serde(default)]
+    pub peak_read_gbs: Option<f64>,
     /// The machine.
     pub machine: Machine,
     /// Whether `--quick` was given.
@@ -197,6 +211,8 @@ pub fn run(options: &Options, git: String) -> Result<(), String> {
     eprintln!("bench-compare: {} threads, load average {loadavg_start}", threads);
     let peak = peak_gemm_gflops(PEAK_SIDE);
     eprintln!("bench-compare: faer f32 GEMM {PEAK_SIDE}²: {peak:.1} GFLOP/s");
+    let read_gbs = peak_read_gbs();
+    eprintln!("bench-compare: read bandwidth (parallel sum over 1 GiB): {read_gbs:.1} GB/s");
     let (numpy, numpy_installed) = match ensure_numpy(&options.python) {
         Ok((versions, installed)) => (Ok(versions), installed),
         Err(why) => (Err(why), false),
@@ -206,7 +222,7 @@ pub fn run(options: &Options, git: String) -> Result<(), String> {
     }
     let mut records = Vec::new();
     for plan in plans(options.quick) {
-        records.push(measure(options, &plan, peak, numpy.is_ok())?);
+        records.push(measure(options, &plan, peak, read_gbs, numpy.is_ok())?);
     }
     let mut machine = machine(threads);
     machine.implied_ghz = peak / (machine.cores as f64 * machine.flops_per_cycle);
@@ -216,6 +232,7 @@ pub fn run(options: &Options, git: String) -> Result<(), String> {
         records,
         peak_gemm_gflops: peak,
         peak_gemm_side: PEAK_SIDE,
+        peak_read_gbs: Some(read_gbs),
         machine,
         quick: options.quick,
         seed: options.seed,
@@ -253,7 +270,7 @@ pub fn run(options: &Options, git: String) -> Result<(), String> {
 }
 
 /// Measures one size; an unequal failure count between paths is an error.
-fn measure(options: &Options, plan: &Plan, peak: f64, numpy: bool) -> Result<Measurement, String> {
+fn measure(options: &Options, plan: &Plan, peak: f64, read_gbs: f64, numpy: bool) -> Result<Measurement, String> {
     let outputs = 1usize << plan.log_m;
     let t = plan.log_m as usize;
     let approx = 5.0 * (outputs as f64 * f64::from(plan.log_m)).sqrt();
@@ -312,9 +329,20 @@ fn measure(options: &Options, plan: &Plan, peak: f64, numpy: bool) -> Result<Mea
         dense_samples_per_s: None,
         dense_gemm_gflops: None,
         dense_forward_share: None,
+        rust_bytes_per_sample: None,
+        rust_bandwidth_gbs: None,
+        bandwidth_fraction: None,
         notes: Vec::new(),
     };
     time_rust(&network, &instance, &spec, plan, &mut record);
+    let mut scratch = Scratch::default();
+    let bytes: u64 = (0..samples.len())
+        .map(|i| network.memory_traffic(samples.sample(i), &mut scratch).total())
+        .sum();
+    let per_sample = bytes as f64 / samples.len().max(1) as f64;
+    record.rust_bytes_per_sample = Some(per_sample);
+    record.rust_bandwidth_gbs = Some(per_sample * record.rust_samples_per_s / 1e9);
+    record.bandwidth_fraction = Some(per_sample * record.rust_samples_per_s / 1e9 / read_gbs);
     time_dense(&network, &instance, &samples, &verdicts, plan, peak, &mut record)?;
     if numpy {
         time_numpy(options, &network, &instance, &samples, &mut record)?;
@@ -742,6 +770,29 @@ pub fn write_bundle(
 }
 
 /// faer f32 GEMM of two side × side matrices: best GFLOP/s of three calls after a warm-up.
+/// Bytes summed by the read-bandwidth measurement (1 GiB: far beyond every cache).
+const READ_BYTES: usize = 1 << 30;
+
+/// Read bandwidth, GB/s: a parallel sum over a 1 GiB array, best of 3 after a warm-up.
+fn peak_read_gbs() -> f64 {
+    use rayon::prelude::*;
+    let data: Vec<u64> = (0..READ_BYTES / 8).into_par_iter().map(|i| i as u64).collect();
+    let mut best = 0.0f64;
+    for call in 0..4 {
+        let clock = Instant::now();
+        let sum: u64 = data
+            .par_chunks(1 << 16)
+            .map(|c| c.iter().fold(0u64, |a, &x| a.wrapping_add(x)))
+            .reduce(|| 0, u64::wrapping_add);
+        std::hint::black_box(sum);
+        let rate = READ_BYTES as f64 / clock.elapsed().as_secs_f64() / 1e9;
+        if call > 0 {
+            best = best.max(rate);
+        }
+    }
+    best
+}
+
 fn peak_gemm_gflops(side: usize) -> f64 {
     use faer::linalg::matmul::matmul;
     use faer::{Accum, Mat, Par};
@@ -977,6 +1028,12 @@ fn render_markdown(c: &Comparison, plot: bool) -> String {
         c.machine.derivation,
         side = c.peak_gemm_side
     ));
+    if let Some(read) = c.peak_read_gbs {
+        md.push_str(&format!(
+            "- Read bandwidth, the sparse path's practical peak (parallel sum over a 1 GiB array, best of 3): \
+             **{read:.1} GB/s**.\n"
+        ));
+    }
     if c.machine.implied_ghz * 1000.0 > c.machine.mhz {
         md.push_str(&format!(
             "- The measured GEMM exceeds that figure: at {} FLOPs/cycle it implies the cores ran at {:.2} GHz or \
@@ -1000,6 +1057,16 @@ fn render_markdown(c: &Comparison, plot: bool) -> String {
                  its time is the forward pass; the rest decodes all m′ outputs)",
                 100.0 * fraction,
                 100.0 * r.dense_forward_share.unwrap_or(0.0)
+            ));
+        }
+        if let (Some(bytes), Some(rate), Some(fraction)) =
+            (r.rust_bytes_per_sample, r.rust_bandwidth_gbs, r.bandwidth_fraction)
+        {
+            parts.push(format!(
+                "the sublinear path reads {:.0} KB per sample from the network's tables (weight columns, anchor \
+                 runs, candidate codes), {rate:.1} GB/s at its rate, {:.0} % of the read bandwidth",
+                bytes / 1e3,
+                100.0 * fraction
             ));
         }
         md.push_str(&format!("- {}.", parts.join("; ")));
@@ -1188,12 +1255,16 @@ mod tests {
             dense_samples_per_s: None,
             dense_gemm_gflops: Some(50.0),
             dense_forward_share: Some(0.5),
+            rust_bytes_per_sample: Some(2e5),
+            rust_bandwidth_gbs: Some(4.0),
+            bandwidth_fraction: Some(0.2),
             notes: vec!["a note".into()],
         };
         let mut c = Comparison {
             records: vec![record(16, Some(1e8), 0.8), record(20, Some(2e6), 0.7)],
             peak_gemm_gflops: 100.0,
             peak_gemm_side: 2048,
+            peak_read_gbs: Some(20.0),
             machine: machine(2),
             quick: false,
             seed: 1,
@@ -1207,6 +1278,12 @@ mod tests {
         let md = render_markdown(&c, true);
         assert!(md.contains("| 2^20 | 64 | 10 | 1 |"), "{md}");
         assert!(md.contains("(performance.png)"), "{md}");
+        assert!(
+            md.contains("**20.0 GB/s**")
+                && md.contains("200 KB per sample")
+                && md.contains("20 % of the read bandwidth"),
+            "{md}"
+        );
         assert!(!render_markdown(&c, false).contains("performance.png"));
         assert!(md.contains("500×, met") && md.contains("70 % at worst, met"), "{md}");
         assert!(md.contains("installed by this run") && md.contains("a note"));

@@ -115,6 +115,15 @@ impl AnchorIndex {
         }
     }
 
+    /// Bytes the count of [`Self::collect`] reads for `fired`: every run (2 bytes an entry)
+    /// and its two run bounds (4 bytes each).
+    pub(crate) fn bytes_read(&self, fired: &[u32]) -> u64 {
+        (0..self.blocks)
+            .flat_map(|b| fired.iter().map(move |&r| (r as usize, b)))
+            .map(|(r, b)| 2 * self.run(r, b).len() as u64 + 8)
+            .sum()
+    }
+
     /// The run of (row, block).
     #[inline(always)]
     fn run(&self, row: usize, block: usize) -> &[u16] {

@@ -157,6 +157,26 @@ pub struct And2Network {
     nonzero_weights: u64,
 }
 
+/// Bytes one evaluation reads from the network's large tables (see
+/// [`And2Network::memory_traffic`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryTraffic {
+    /// Weight columns of the active input neurons: columns × n × bytes per weight.
+    pub weight_bytes: u64,
+    /// Decoder index entries read: anchor runs and their bounds (vote), or hosted lists
+    /// (average).
+    pub decoder_bytes: u64,
+    /// Output codes of the candidates checked in full (vote decoder).
+    pub candidate_bytes: u64,
+}
+
+impl MemoryTraffic {
+    /// All three.
+    pub fn total(&self) -> u64 {
+        self.weight_bytes + self.decoder_bytes + self.candidate_bytes
+    }
+}
+
 /// Reusable per-thread buffers for evaluation (no allocation in the sample loop).
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
@@ -453,6 +473,45 @@ impl And2Network {
             }
         }
         out.sort_unstable();
+    }
+
+    /// The bytes [`Self::evaluate`] reads from the network's large tables on `active`: the
+    /// weight columns it accumulates, the decoder index entries it counts, and the codes of
+    /// the candidates it verifies. Small per-sample buffers (n-entry accumulators, bitsets,
+    /// counters that stay in cache) are not counted. Used to express the sparse path's speed
+    /// as a fraction of the machine's memory bandwidth.
+    pub fn memory_traffic(&self, active: &[u32], scratch: &mut Scratch) -> MemoryTraffic {
+        self.forward(active, scratch);
+        let bytes_per_weight = match self.weights {
+            Weights::U8(_) => 1,
+            Weights::U16(_) => 2,
+        };
+        let weight_bytes = (scratch.columns.len() * self.params.hidden_width * bytes_per_weight) as u64;
+        match self.params.decoder {
+            DecoderKind::Vote => {
+                let threshold = self.vote_threshold() as usize;
+                let need = (threshold + self.anchor_len - self.params.t_out) as u8;
+                if scratch.votes.len() < VOTE_BLOCK.min(self.outputs) {
+                    scratch.votes = vec![0; VOTE_BLOCK.min(self.outputs)];
+                }
+                self.anchors
+                    .collect(&scratch.fired, need, &mut scratch.votes, &mut scratch.candidates);
+                MemoryTraffic {
+                    weight_bytes,
+                    decoder_bytes: self.anchors.bytes_read(&scratch.fired),
+                    candidate_bytes: (scratch.candidates.len() * self.params.t_out * 4) as u64,
+                }
+            }
+            DecoderKind::Average => MemoryTraffic {
+                weight_bytes,
+                decoder_bytes: scratch
+                    .fired
+                    .iter()
+                    .map(|&r| 4 * self.hosted.row(r as usize).len() as u64 + 8)
+                    .sum(),
+                candidate_bytes: 0,
+            },
+        }
     }
 
     /// Evaluates every output from its code (the dense all-outputs check): same verdict as
@@ -847,6 +906,28 @@ pub(crate) mod tests {
         assert!(matches!(net.weights, Weights::U16(_)));
         assert!(net.union_size(0) > 520);
         assert_eq!(net.weight(0, 0) + net.weight(0, 1), net.union_size(0) as u32);
+    }
+
+    #[test]
+    fn memory_traffic_counts_columns_runs_and_candidates() {
+        let (instance, net) = small_case(5, 300, 60, DecoderKind::Vote, true);
+        let p = *net.params();
+        let mut scratch = Scratch::default();
+        // No active input: nothing read.
+        assert_eq!(net.memory_traffic(&[], &mut scratch), MemoryTraffic::default());
+        let (a, b) = instance.pairs()[0];
+        let traffic = net.memory_traffic(&[a, b], &mut scratch);
+        // Two inputs' codes cover between t_in and 2·t_in distinct columns of n bytes each.
+        let columns = traffic.weight_bytes / p.hidden_width as u64;
+        assert!((p.t_in as u64..=2 * p.t_in as u64).contains(&columns), "{traffic:?}");
+        // The pair is on, so its t_out code neurons fire, each reading its runs, and the pair
+        // itself is a candidate verified against its code.
+        assert!(traffic.decoder_bytes > 0 && traffic.candidate_bytes >= (4 * p.t_out) as u64);
+        assert_eq!(traffic.candidate_bytes % (4 * p.t_out) as u64, 0);
+        assert_eq!(
+            traffic.total(),
+            traffic.weight_bytes + traffic.decoder_bytes + traffic.candidate_bytes
+        );
     }
 
     #[test]
