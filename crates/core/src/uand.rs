@@ -104,20 +104,7 @@ impl UAnd {
             }
         };
         let cols: Vec<Vec<u32>> = (0..inputs).into_par_iter().map(column).collect();
-        let columns = Csr::from_pairs(inputs, |push| {
-            for (alpha, c) in cols.iter().enumerate() {
-                for &i in c {
-                    push(alpha, i);
-                }
-            }
-        });
-        let rows = Csr::from_pairs(width, |push| {
-            for (alpha, c) in cols.iter().enumerate() {
-                for &i in c {
-                    push(i as usize, alpha as u32);
-                }
-            }
-        });
+        let (columns, rows) = index(&cols, width);
         Ok(Self {
             inputs,
             width,
@@ -146,20 +133,7 @@ impl UAnd {
                 ));
             }
         }
-        let columns = Csr::from_pairs(inputs, |push| {
-            for (alpha, c) in cols.iter().enumerate() {
-                for &i in c {
-                    push(alpha, i);
-                }
-            }
-        });
-        let rows = Csr::from_pairs(width, |push| {
-            for (alpha, c) in cols.iter().enumerate() {
-                for &i in c {
-                    push(i as usize, alpha as u32);
-                }
-            }
-        });
+        let (columns, rows) = index(&cols, width);
         let p = columns.len() as f64 / (inputs * width) as f64;
         Ok(Self {
             inputs,
@@ -378,6 +352,26 @@ pub fn measure(net: &UAnd, k: usize, samples: u64, off_pairs: usize, seed: u64, 
         max: per.iter().map(|e| e.max).fold(0.0, f64::max),
         failures: per.iter().filter(|e| e.max >= epsilon).count() as u64,
     }
+}
+
+/// Both directions of the connection pattern from its columns (input α ↦ neurons reading it,
+/// sorted): the columns themselves and rows (neuron i ↦ inputs it reads).
+fn index(cols: &[Vec<u32>], width: usize) -> (Csr, Csr) {
+    let columns = Csr::from_pairs(cols.len(), |push| {
+        for (alpha, c) in cols.iter().enumerate() {
+            for &i in c {
+                push(alpha, i);
+            }
+        }
+    });
+    let rows = Csr::from_pairs(width, |push| {
+        for (alpha, c) in cols.iter().enumerate() {
+            for &i in c {
+                push(i as usize, alpha as u32);
+            }
+        }
+    });
+    (columns, rows)
 }
 
 #[cfg(test)]
