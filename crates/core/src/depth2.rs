@@ -634,33 +634,24 @@ impl Depth2Network {
         s.touched_q.clear();
         let mut mass = 0i64;
         for &i in active {
-            for &q in self.layer1.input_code().set(i as usize) {
-                if s.u[q as usize] == 0 {
-                    s.touched_q.push(q);
-                }
-                s.u[q as usize] += 1;
-                mass += 1;
-            }
+            let code = self.layer1.input_code().set(i as usize);
+            scatter_add(&mut s.u, &mut s.touched_q, code, 1);
+            mass += code.len() as i64;
         }
         s.touched_i.clear();
         for &q in &s.touched_q {
             let u_q = s.u[q as usize];
-            for &i in self.input_inverted.row(q as usize) {
-                if s.overlap[i as usize] == 0 {
-                    s.touched_i.push(i);
-                }
-                s.overlap[i as usize] += u_q;
-            }
+            scatter_add(
+                &mut s.overlap,
+                &mut s.touched_i,
+                self.input_inverted.row(q as usize),
+                u_q,
+            );
         }
         s.touched_r1.clear();
         for &i in &s.touched_i {
             let o = s.overlap[i as usize];
-            for &r in self.rows_of_input.row(i as usize) {
-                if s.acc1[r as usize] == 0 {
-                    s.touched_r1.push(r);
-                }
-                s.acc1[r as usize] += o;
-            }
+            scatter_add(&mut s.acc1, &mut s.touched_r1, self.rows_of_input.row(i as usize), o);
             s.overlap[i as usize] = 0;
         }
         for &q in &s.touched_q {
@@ -686,12 +677,7 @@ impl Depth2Network {
         let threshold = ((p.tau * p.t_out as f64).ceil() as u16).max(1);
         s.touched_j.clear();
         for &r in &s.fired1 {
-            for &j in self.layer1.hosted(r as usize) {
-                if s.votes1[j as usize] == 0 {
-                    s.touched_j.push(j);
-                }
-                s.votes1[j as usize] += 1;
-            }
+            scatter_add(&mut s.votes1, &mut s.touched_j, self.layer1.hosted(r as usize), 1);
         }
         out.clear();
         for &j in &s.touched_j {
@@ -767,22 +753,12 @@ impl Depth2Network {
         );
         s.touched_j.clear();
         for &(q, x) in input {
-            for &j in self.code1_inverted.row(q as usize) {
-                if s.v[j as usize] == 0 {
-                    s.touched_j.push(j);
-                }
-                s.v[j as usize] += x;
-            }
+            scatter_add(&mut s.v, &mut s.touched_j, self.code1_inverted.row(q as usize), x);
         }
         s.touched_r2.clear();
         for &j in &s.touched_j {
             let v = s.v[j as usize];
-            for &r in self.rows_of_output.row(j as usize) {
-                if s.acc2[r as usize] == 0 {
-                    s.touched_r2.push(r);
-                }
-                s.acc2[r as usize] += v;
-            }
+            scatter_add(&mut s.acc2, &mut s.touched_r2, self.rows_of_output.row(j as usize), v);
             s.v[j as usize] = 0;
         }
         // Fire iff 2·(n₁·acc − |S₂_r|·t_in₂·mass) ≥ (2·bias + 1)·n₁·t_in₂·D.
@@ -833,6 +809,22 @@ impl CircuitTruth {
     pub fn evaluate(&self, circuit: &Circuit, active: &[u32], layer1: &mut Vec<u32>, gates: &mut Vec<u32>) {
         circuit.layer1().true_outputs(&self.index, active, layer1);
         circuit.gates_from_layer1(layer1, gates);
+    }
+}
+
+/// acc[x] += w for every x in `items`, listing in `touched` each x whose entry was 0 before
+/// (w > 0, so an entry is 0 exactly until its first touch): the sparse accumulate every stage
+/// of the two-layer forward pass uses, so only touched entries are read and reset.
+fn scatter_add<T>(acc: &mut [T], touched: &mut Vec<u32>, items: &[u32], w: T)
+where
+    T: Copy + Default + PartialEq + std::ops::AddAssign,
+{
+    for &x in items {
+        let slot = &mut acc[x as usize];
+        if *slot == T::default() {
+            touched.push(x);
+        }
+        *slot += w;
     }
 }
 
