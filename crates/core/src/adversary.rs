@@ -46,6 +46,7 @@ use crate::and2::{And2Network, DecoderKind, Scratch};
 use crate::error::{Result, invalid};
 use crate::instance::And2Instance;
 use crate::rng::{Rng, stream};
+pub use superposition_schema::checks::worst_case::{Attack, Counterexample};
 
 /// Budget and shape of one adversarial search.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -76,30 +77,6 @@ impl AdversaryConfig {
         }
         Ok(())
     }
-}
-
-/// Which way the attacked output was pushed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attack {
-    /// The target's pair is not active; its neurons were pushed over threshold.
-    OffToOn,
-    /// The target's pair is active; other inputs were chosen to pull its neurons down.
-    OnToOff,
-}
-
-/// A verified adversarial input: the network's decoded outputs differ from the truth.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counterexample {
-    /// The active inputs, sorted (at most k).
-    pub active: Vec<u32>,
-    /// The output the search attacked.
-    pub target: u32,
-    /// How it was attacked.
-    pub attack: Attack,
-    /// Every output the network gets wrong on `active`, sorted (the target need not be one:
-    /// interference may flip a neighbour instead).
-    pub wrong: Vec<u32>,
 }
 
 /// What one search did.

@@ -63,3 +63,13 @@ pub(crate) fn invalid(name: &'static str, value: impl ToString, reason: impl Int
         reason: reason.into(),
     }
 }
+
+impl From<superposition_schema::InvalidParameter> for Error {
+    fn from(e: superposition_schema::InvalidParameter) -> Self {
+        Error::InvalidParameter {
+            name: e.name,
+            value: e.value,
+            reason: e.reason,
+        }
+    }
+}

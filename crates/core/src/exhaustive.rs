@@ -33,40 +33,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, invalid};
-
-/// The order in which outputs are given readout codes (nonempty subsets of the n neurons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Readout {
-    /// Singletons {0}, {1}, …, then 2-subsets, then larger (lexicographic within a size).
-    Dedicated,
-    /// 2-subsets first, then singletons, then larger (lexicographic within a size).
-    Bloom2,
-}
-
-impl Readout {
-    /// Name as records spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Readout::Dedicated => "dedicated",
-            Readout::Bloom2 => "bloom2",
-        }
-    }
-
-    /// The codes D_0, D_1, … of a width-n readout, in output order.
-    pub fn codes(self, width: usize) -> Vec<Vec<usize>> {
-        let mut subsets: Vec<Vec<usize>> = (1u32..(1 << width))
-            .map(|mask| (0..width).filter(|&r| mask >> r & 1 == 1).collect())
-            .collect();
-        let rank = |size: usize| match (self, size) {
-            (Readout::Bloom2, 2) => 0,
-            (Readout::Bloom2, 1) => 1,
-            _ => size,
-        };
-        subsets.sort_by(|a, b| rank(a.len()).cmp(&rank(b.len())).then(a.cmp(b)));
-        subsets
-    }
-}
+pub use superposition_schema::checks::exhaustive::{ExhaustiveRow, Readout};
 
 /// The enumerated family: sizes and weight sets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,29 +46,6 @@ pub struct Family {
     pub weights: Vec<i32>,
     /// B, the allowed biases.
     pub biases: Vec<i32>,
-}
-
-/// Counts for one (readout, m, n, m′).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExhaustiveRow {
-    /// The readout's code order.
-    pub readout: Readout,
-    /// m.
-    pub inputs: usize,
-    /// n, the hidden width.
-    pub width: usize,
-    /// m′, the pairs computed.
-    pub m_prime: usize,
-    /// Distinct instances (sets of m′ distinct pairs) computed by some width-n network.
-    pub instances_computed: u64,
-    /// All instances of the class, C(C(m,2), m′).
-    pub instances_total: u64,
-    /// Instances first computable at this width (their minimal width is n).
-    pub minimal_width_here: u64,
-    /// log₂ of the number of width-n networks: the parameter bits n·(m·log₂|W| + log₂|B|).
-    pub parameter_bits: f64,
-    /// Number of width-n networks (weights and biases) that compute some instance.
-    pub networks_computing: f64,
 }
 
 impl Family {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use superposition_core::results::{CheckResult, LineFit, Record, RunResults};
+use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::stats::{median, wilson};
 
@@ -103,7 +103,7 @@ fn main_centering(results: &RunResults) -> Option<bool> {
 fn and2_min(
     results: &RunResults,
     centering: bool,
-    value: impl Fn(&superposition_core::results::Resources) -> f64,
+    value: impl Fn(&superposition_schema::results::Resources) -> f64,
 ) -> Vec<PerSize> {
     group(results.records.iter().filter_map(|r| match r {
         Record::And2MinWidth {

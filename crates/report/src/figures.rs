@@ -4,7 +4,7 @@
 //! meaningful plot (check not run, no records, a single size); the reason is printed in the
 //! Markdown where the plot would have been.
 
-use superposition_core::results::{LineFit, RunResults};
+use superposition_schema::results::{LineFit, RunResults};
 
 use crate::data::{self, PerSize};
 use crate::format::{fixed, num, pow2};

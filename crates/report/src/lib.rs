@@ -2,7 +2,7 @@
 //!
 //! This crate is the last step of the pipeline (instance + code → construction → network →
 //! evaluation → results → **report**). It reads a results file written by
-//! `cargo xtask verify-bounds` (the serde types of [`superposition_core::results`]) and
+//! `cargo xtask verify-bounds` (the serde types of [`superposition_schema::results`]) and
 //! nothing else, so a committed report can always be regenerated from its results.
 //!
 //! - [`load_results`] parses a results file, with errors that name the file and position.
@@ -21,7 +21,7 @@
 
 use std::path::{Path, PathBuf};
 
-use superposition_core::results::RunResults;
+use superposition_schema::results::RunResults;
 
 mod data;
 mod figures;

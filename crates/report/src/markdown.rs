@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use superposition_core::results::{CheckResult, RunResults, Status};
+use superposition_schema::results::{CheckResult, RunResults, Status};
 
 use crate::data::{
     self, AND2_UPPER, CAPACITY, CHERNOFF, DESCRIPTION_LENGTH, EXHAUSTIVE, GAP, LOWER_SANITY, PROBE_DECODER,

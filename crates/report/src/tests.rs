@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use serde_json::json;
-use superposition_core::chernoff::FailureBound;
-use superposition_core::exhaustive::{ExhaustiveRow, Readout};
-use superposition_core::results::{
+use superposition_schema::checks::exhaustive::{ExhaustiveRow, Readout};
+use superposition_schema::chernoff::FailureBound;
+use superposition_schema::results::{
     CheckResult, FailureRate, LineFit, Record, Resources, RunConfig, RunResults, Status,
 };
 

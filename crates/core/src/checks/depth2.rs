@@ -28,180 +28,21 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Runner, Scale, status};
+use super::{Runner, status};
 use crate::and2::{And2Network, And2Params};
 use crate::depth2::{
     Circuit, CircuitTruth, Depth2Network, Depth2Scratch, Intermediate, Layer2Params, sample_circuit_active,
 };
-use crate::error::{Result, invalid};
+use crate::error::Result;
 use crate::eval::{CHUNK, ROUND};
-use crate::results::{CheckResult, FailureRate, Record, Resources};
+use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::{derive_seed, stream};
 use crate::search::min_width;
 use crate::stats::failure_rate;
 
-/// Sizes of check `depth-2` at one scale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Depth2Config {
-    /// log₂ m′ measured (m′₁ = m′₂ = m′).
-    pub sizes: Vec<u32>,
-    /// Samples per grid point.
-    pub samples: u64,
-    /// Layer-1 widths, as multiples of n*(m′).
-    pub layer1_factors: Vec<f64>,
-    /// Layer-2 widths, as multiples of n*(m′).
-    pub layer2_factors: Vec<f64>,
-    /// Share of OR gates in the AND/OR circuit.
-    pub or_fraction: f64,
-    /// The criterion's factor: per-layer widths up to this multiple of n* may be used.
-    pub max_factor: f64,
-}
-
-impl Default for Depth2Config {
-    /// The quick scale's sizes.
-    fn default() -> Self {
-        Self::new(Scale::Quick)
-    }
-}
-
-impl Depth2Config {
-    /// The sizes of a scale.
-    pub fn new(scale: Scale) -> Self {
-        let quick = Self {
-            sizes: vec![8, 10],
-            samples: 400,
-            layer1_factors: vec![1.0, 2.0],
-            layer2_factors: vec![0.5, 0.75, 1.0, 1.5, 2.0],
-            or_fraction: 0.5,
-            max_factor: 2.0,
-        };
-        match scale {
-            Scale::Quick => quick,
-            Scale::Standard => Self {
-                sizes: vec![10, 12, 14],
-                samples: 1000,
-                layer1_factors: vec![1.0, 1.5, 2.0],
-                ..quick
-            },
-            Scale::Full => Self {
-                sizes: vec![10, 12, 14, 16],
-                samples: 2000,
-                layer1_factors: vec![1.0, 1.5, 2.0],
-                ..quick
-            },
-        }
-    }
-
-    pub(super) fn validate(&self) -> Result<()> {
-        if self.sizes.is_empty() || self.sizes.iter().any(|s| !(6..=18).contains(s)) {
-            return Err(invalid(
-                "depth-2 sizes",
-                format!("{:?}", self.sizes),
-                "need at least one log₂ m′, each in 6..=18",
-            ));
-        }
-        if self.samples < 50 {
-            return Err(invalid("depth-2 samples", self.samples, "need at least 50 per point"));
-        }
-        let bad = |f: &[f64]| f.is_empty() || f.iter().any(|&x| !(x > 0.0 && x <= 16.0));
-        if bad(&self.layer1_factors) || bad(&self.layer2_factors) {
-            return Err(invalid(
-                "depth-2 width factors",
-                format!("{:?} / {:?}", self.layer1_factors, self.layer2_factors),
-                "need at least one factor per layer, each in (0, 16]",
-            ));
-        }
-        if !(self.or_fraction > 0.0 && self.or_fraction <= 1.0) {
-            return Err(invalid("depth-2 or_fraction", self.or_fraction, "must be in (0, 1]"));
-        }
-        let min = |f: &[f64]| f.iter().cloned().fold(f64::INFINITY, f64::min);
-        if min(&self.layer1_factors) > self.max_factor || min(&self.layer2_factors) > self.max_factor {
-            return Err(invalid(
-                "depth-2 max_factor",
-                self.max_factor,
-                "the grid has no point within the criterion's factor",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// The two circuits measured.
-const CIRCUITS: [&str; 2] = ["4-and", "and-or"];
-
-/// One measurement of check `depth-2` (inside [`Record::Depth2`], tagged `"measure"`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "measure", rename_all = "snake_case")]
-pub enum Depth2Record {
-    /// One grid point (n₁, n₂) of one circuit (boxed: the record is large).
-    Grid(Box<Depth2Grid>),
-    /// Minimal layer-2 width at which layer 2 adds failure ≤ δ (threshold, layer 1 at n*).
-    MinWidth {
-        /// The circuit.
-        circuit: String,
-        /// m′.
-        m_prime: u64,
-        /// n*(m′).
-        n_star: usize,
-        /// n₁ used (= n*).
-        layer1_width: usize,
-        /// n₂*.
-        layer2_width: usize,
-        /// Layer 1 right but some gate wrong, at n₂*.
-        failure: FailureRate,
-        /// Depth-2 failure at n₂* (with the threshold).
-        total: FailureRate,
-    },
-}
-
-/// One grid point of check `depth-2`: failures of both variants and resources per layer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Depth2Grid {
-    /// `4-and` or `and-or`.
-    pub circuit: String,
-    /// m′ (= m′₁ = m′₂ = m).
-    pub m_prime: u64,
-    /// OR gates in the circuit.
-    pub or_gates: u64,
-    /// n*(m′) the widths are multiples of.
-    pub n_star: usize,
-    /// Whether n* was measured by `and2-upper` (else the 8·√(m′·log₂ m′) fallback).
-    pub n_star_measured: bool,
-    /// n₁ / n*.
-    pub layer1_factor: f64,
-    /// n₂ / n*.
-    pub layer2_factor: f64,
-    /// n₁ (= layer-1 input width).
-    pub layer1_width: usize,
-    /// n₂.
-    pub layer2_width: usize,
-    /// f₁: some layer-1 output wrong.
-    pub layer1: FailureRate,
-    /// f₂: layer 2 alone, on the interference-free input.
-    pub ideal: FailureRate,
-    /// Depth-2 failure with the intermediate threshold.
-    pub threshold: FailureRate,
-    /// Depth-2 failure without it (raw ReLU activations).
-    pub raw: FailureRate,
-    /// Layer 1 right but some gate wrong, with the threshold.
-    pub threshold_layer2: FailureRate,
-    /// Layer 1 right but some gate wrong, without it.
-    pub raw_layer2: FailureRate,
-    /// Independent layers' prediction 1 − (1 − f₁)(1 − f₂).
-    pub predicted: f64,
-    /// Mean number of on gates per sample (the measurement is not vacuous).
-    pub mean_gates_on: f64,
-    /// Resources of layer 1.
-    pub layer1_resources: Resources,
-    /// Resources of layer 2 (input width = n₁).
-    pub layer2_resources: Resources,
-    /// Neurons of the whole circuit (layer 1 + n₂ + layer 2's mass neuron).
-    pub total_neurons: usize,
-}
+pub use superposition_schema::checks::depth2::*;
 
 /// Failure counts of one grid point.
 #[derive(Debug, Clone, Copy, Default)]
@@ -477,6 +318,7 @@ fn summary(rows: &[serde_json::Value], min_widths: &[serde_json::Value], c: &Dep
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Scale;
 
     #[test]
     fn configs_validate_and_bad_ones_are_refused() {

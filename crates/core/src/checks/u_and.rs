@@ -20,11 +20,10 @@
 //! second-order effect of size ≈ C(k,2)·p² ∝ 1/d; their mean and the max error are reported
 //! with their own fitted slopes, not judged.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Runner, Scale, status};
-use crate::error::{Result, invalid};
+use super::{Runner, status};
+use crate::error::Result;
 use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
 use crate::search::min_width;
@@ -32,152 +31,7 @@ use crate::stats::median;
 use crate::theory;
 use crate::uand::{UAnd, default_p, measure};
 
-/// The criterion's band around −½.
-pub const SLOPE_BAND: (f64, f64) = (-0.6, -0.4);
-
-/// Sizes of check `u-and` at one scale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct UAndConfig {
-    /// log₂ m measured (m′ = C(m,2)).
-    pub sizes: Vec<u32>,
-    /// log₂ d of the error-vs-d grid.
-    pub widths: Vec<u32>,
-    /// Networks (seeds) per (m, d).
-    pub seeds: u64,
-    /// Random k-sparse inputs per measurement.
-    pub samples: u64,
-    /// Both-off pairs sampled per input.
-    pub off_pairs: usize,
-    /// ε of the neurons-until-ε search (½: thresholding would then be exact).
-    pub epsilon: f64,
-}
-
-impl Default for UAndConfig {
-    /// The quick scale's sizes.
-    fn default() -> Self {
-        Self::new(Scale::Quick)
-    }
-}
-
-impl UAndConfig {
-    /// The sizes of a scale.
-    pub fn new(scale: Scale) -> Self {
-        let quick = Self {
-            sizes: vec![6, 8, 10],
-            widths: (8..=13).collect(),
-            seeds: 3,
-            samples: 100,
-            off_pairs: 64,
-            epsilon: 0.5,
-        };
-        match scale {
-            Scale::Quick => quick,
-            Scale::Standard => Self {
-                sizes: vec![6, 8, 10, 12],
-                widths: (8..=14).collect(),
-                samples: 200,
-                ..quick
-            },
-            Scale::Full => Self {
-                sizes: vec![6, 8, 10, 12, 14],
-                widths: (8..=16).collect(),
-                seeds: 5,
-                samples: 400,
-                ..quick
-            },
-        }
-    }
-
-    pub(super) fn validate(&self) -> Result<()> {
-        if self.sizes.is_empty() || self.sizes.iter().any(|&s| !(2..=16).contains(&s)) {
-            return Err(invalid(
-                "u-and sizes",
-                format!("{:?}", self.sizes),
-                "need at least one log₂ m in 2..=16",
-            ));
-        }
-        if self.widths.len() < 2 || self.widths.iter().any(|&w| !(2..=20).contains(&w)) {
-            return Err(invalid(
-                "u-and widths",
-                format!("{:?}", self.widths),
-                "need at least two log₂ d in 2..=20 for the slope",
-            ));
-        }
-        if self.seeds == 0 || self.samples == 0 {
-            return Err(invalid(
-                "u-and seeds/samples",
-                format!("{} / {}", self.seeds, self.samples),
-                "must be positive",
-            ));
-        }
-        if !(self.epsilon > 0.0 && self.epsilon < 1.0) {
-            return Err(invalid("u-and epsilon", self.epsilon, "must be in (0, 1)"));
-        }
-        Ok(())
-    }
-}
-
-/// One measurement of check `u-and` (tagged `"measure"` inside the record's `"kind"`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "measure", rename_all = "snake_case")]
-pub enum UAndRecord {
-    /// Readout errors of one network.
-    Error {
-        /// m, inputs.
-        m: u64,
-        /// m′ = C(m,2), ANDs computed.
-        m_prime: u64,
-        /// d, neurons.
-        width: usize,
-        /// p.
-        p: f64,
-        /// Seed of the network.
-        seed: u64,
-        /// Inputs sampled.
-        samples: u64,
-        /// Both-off pairs sampled per input.
-        off_pairs: usize,
-        /// Mean |error| over pairs touching an active input (exact per input).
-        mean_active: f64,
-        /// Mean |error| over all C(m,2) pairs (stratified estimate).
-        mean_all: f64,
-        /// Mean |error| over sampled both-off pairs.
-        mean_off: f64,
-        /// Largest |error| seen.
-        max: f64,
-        /// Samples whose largest error reached ½.
-        failures: u64,
-    },
-    /// Fewest neurons d_ε with max error < ε on all but δ of the samples, for one seed.
-    MinWidth {
-        /// m.
-        m: u64,
-        /// m′ = C(m,2).
-        m_prime: u64,
-        /// Seed.
-        seed: u64,
-        /// d_ε.
-        width: usize,
-        /// p at d_ε.
-        p: f64,
-        /// Samples.
-        samples: u64,
-        /// Samples with an error ≥ ε at d_ε.
-        failures: u64,
-        /// Largest error at d_ε.
-        max: f64,
-    },
-    /// AS-2AND's exact n* used for the comparison.
-    And2Reference {
-        /// m′.
-        m_prime: u64,
-        /// Median n* (hidden width).
-        n_star: f64,
-        /// Whether measured by `and2-upper` in this run (else the fallback 8·√(m′ log₂ m′)).
-        measured: bool,
-    },
-}
+pub use superposition_schema::checks::u_and::*;
 
 fn pairs(m: usize) -> u64 {
     (m as u64) * (m as u64 - 1) / 2
@@ -367,6 +221,7 @@ impl Runner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Scale;
 
     #[test]
     fn configs_validate_and_bad_ones_are_refused() {

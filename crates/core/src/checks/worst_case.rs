@@ -30,166 +30,22 @@
 //! the verdict. The adversary is a heuristic: n*_worst is a lower estimate of the true
 //! worst-case width.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Runner, Scale, and2_search, status};
-use crate::adversary::{AdversaryConfig, Counterexample, attack};
+use super::{Runner, and2_search, status};
+use crate::adversary::{AdversaryConfig, attack};
 use crate::and2::{And2Network, And2Params, Scratch};
-use crate::error::{Result, invalid};
+use crate::error::Result;
 use crate::eval::and2_failure;
 use crate::instance::And2Instance;
-use crate::results::{CheckResult, FailureRate, Record, Resources};
+use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
 use crate::sample::InputDistribution;
 use crate::search::min_width;
 use crate::stats::median;
 use crate::theory;
 
-/// Sizes and adversary budget of check `worst-case` at one scale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct WorstCaseConfig {
-    /// log₂ m′ measured.
-    pub sizes: Vec<u32>,
-    /// Instances (seeds) per size: the first ones of `and2-upper`'s.
-    pub seeds: u64,
-    /// Target outputs the adversary attacks per network.
-    pub targets: usize,
-    /// Greedy restarts of the off → on attack per target.
-    pub restarts: usize,
-    /// Random inputs added to each target's candidate set.
-    pub extra_candidates: usize,
-    /// Relative precision of the worst-case width search.
-    pub precision: f64,
-    /// Largest width the worst-case search tries (n² weights are built per probe); a size
-    /// where the adversary still succeeds there is reported as censored, n*_worst > cap.
-    pub max_width: usize,
-}
-
-impl Default for WorstCaseConfig {
-    /// The quick scale's sizes.
-    fn default() -> Self {
-        Self::new(Scale::Quick)
-    }
-}
-
-impl WorstCaseConfig {
-    /// The sizes of a scale.
-    pub fn new(scale: Scale) -> Self {
-        let quick = Self {
-            sizes: (8..=12).collect(),
-            seeds: 3,
-            targets: 32,
-            restarts: 4,
-            extra_candidates: 32,
-            precision: 0.03,
-            max_width: 6144,
-        };
-        match scale {
-            Scale::Quick => quick,
-            Scale::Standard => Self {
-                sizes: (8..=14).collect(),
-                seeds: 3,
-                targets: 64,
-                max_width: 12288,
-                ..quick
-            },
-            Scale::Full => Self {
-                sizes: (8..=16).collect(),
-                seeds: 5,
-                targets: 128,
-                max_width: 24576,
-                ..quick
-            },
-        }
-    }
-
-    pub(super) fn validate(&self) -> Result<()> {
-        if self.sizes.len() < 2 || self.sizes.iter().any(|s| !(4..=22).contains(s)) {
-            return Err(invalid(
-                "worst-case sizes",
-                format!("{:?}", self.sizes),
-                "need at least two log₂ sizes, each in 4..=22",
-            ));
-        }
-        if self.seeds == 0 {
-            return Err(invalid("worst-case seeds", self.seeds, "must be at least 1"));
-        }
-        if self.targets == 0 || self.restarts == 0 {
-            return Err(invalid(
-                "worst-case budget",
-                format!("{} targets × {} restarts", self.targets, self.restarts),
-                "both must be at least 1",
-            ));
-        }
-        if !(64..=1 << 16).contains(&self.max_width) {
-            return Err(invalid("worst-case max width", self.max_width, "must be in 64..=65536"));
-        }
-        if !(self.precision > 0.0 && self.precision < 1.0) {
-            return Err(invalid("worst-case precision", self.precision, "must be in (0, 1)"));
-        }
-        Ok(())
-    }
-}
-
-/// One measurement of check `worst-case` (tagged `"measure"` inside `"kind": "worst_case"`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "measure", rename_all = "snake_case")]
-pub enum WorstCaseRecord {
-    /// One adversarial search against the network at one width.
-    Probe {
-        /// m′.
-        m_prime: u64,
-        /// Seed of the network's codes.
-        seed: u64,
-        /// Hidden width n (= input width).
-        width: usize,
-        /// Targets attacked before the search stopped.
-        targets_tried: usize,
-        /// Candidate inputs evaluated exactly.
-        evaluations: u64,
-        /// The verified counterexample, if one was found.
-        counterexample: Option<Counterexample>,
-    },
-    /// Adversary against random sampling at the average-case n* (the power criterion).
-    Power {
-        /// m′.
-        m_prime: u64,
-        /// Seed of the network's codes.
-        seed: u64,
-        /// n*_avg.
-        width: usize,
-        /// Random planted samples at n*_avg and how many failed.
-        random: FailureRate,
-        /// Whether the adversary found a counterexample at n*_avg.
-        adversary_found: bool,
-    },
-    /// Both minimal widths of one instance.
-    MinWidth {
-        /// m′.
-        m_prime: u64,
-        /// m.
-        m: u64,
-        /// Seed of the network's codes.
-        seed: u64,
-        /// Average-case n* (failure ≤ δ on random samples).
-        n_avg: usize,
-        /// Whether n_avg is `and2-upper`'s measurement (else searched by this check).
-        n_avg_from_and2_upper: bool,
-        /// Worst-case n*: smallest width at which the adversary found nothing; `None` when it
-        /// still found a counterexample at the cap (censored: n*_worst > `max_width`).
-        n_worst: Option<usize>,
-        /// The search's cap.
-        max_width: usize,
-        /// Resources of the network at n_worst.
-        resources: Option<Resources>,
-        /// A counterexample at the widest width where the adversary still succeeded.
-        last_counterexample: Option<Counterexample>,
-        /// That width.
-        last_failing_width: Option<usize>,
-    },
-}
+pub use superposition_schema::checks::worst_case::*;
 
 impl Runner<'_> {
     /// The adversary's budget for one network.
@@ -469,6 +325,7 @@ impl Runner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Scale;
 
     #[test]
     fn scales_validate_and_bad_configs_are_refused() {

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use superposition_core::checks::depth2::{Depth2Grid, Depth2Record};
-use superposition_core::results::{CheckResult, Record, RunResults};
+use superposition_schema::checks::depth2::{Depth2Grid, Depth2Record};
+use superposition_schema::results::{CheckResult, Record, RunResults};
 
 use crate::figures::Built;
 use crate::format::{fixed, pow2};

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use superposition_core::checks::influence::{Construction, InfluenceRecord};
-use superposition_core::results::{CheckResult, FailureRate, Record, RunResults};
+use superposition_schema::checks::influence::{Construction, InfluenceRecord};
+use superposition_schema::results::{CheckResult, FailureRate, Record, RunResults};
 
 use crate::data;
 use crate::figures::Built;

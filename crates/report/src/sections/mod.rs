@@ -7,7 +7,7 @@ pub(crate) mod permutation;
 pub(crate) mod u_and;
 pub(crate) mod worst_case;
 
-use superposition_core::results::{CheckResult, RunResults};
+use superposition_schema::results::{CheckResult, RunResults};
 
 use crate::figures::Built;
 use crate::markdown::FigureOutcomes;

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use superposition_core::checks::permutation::PermutationRecord;
-use superposition_core::results::{CheckResult, LineFit, Record, RunResults};
+use superposition_schema::checks::permutation::PermutationRecord;
+use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data::{self, PerSize};
 use crate::figures::{Built, lower_shape, upper_shape};

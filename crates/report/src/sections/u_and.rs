@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use superposition_core::checks::u_and::UAndRecord;
-use superposition_core::results::{CheckResult, Record, RunResults};
+use superposition_schema::checks::u_and::UAndRecord;
+use superposition_schema::results::{CheckResult, Record, RunResults};
 
 use crate::data;
 use crate::figures::{Built, lower_shape};

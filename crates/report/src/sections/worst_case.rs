@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use superposition_core::checks::worst_case::WorstCaseRecord;
-use superposition_core::results::{CheckResult, LineFit, Record, RunResults};
+use superposition_schema::checks::worst_case::WorstCaseRecord;
+use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data;
 use crate::figures::Built;

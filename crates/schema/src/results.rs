@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks::exhaustive::ExhaustiveRow;
 use crate::chernoff::FailureBound;
-use crate::exhaustive::ExhaustiveRow;
 
 /// Verdict of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
