@@ -1,47 +1,42 @@
 //! superposition-core: the mathematics of computation in superposition, executable.
 //!
-//! Data flows one way through the modules:
-//! instance + code → construction → network → evaluation → measurements → results.
-//! - [`code`]: seeded superposed codes (t-subset Bloom codes, Gaussian codes);
-//! - [`instance`]: 2-AND instances (uniform, Zipf, star, JSON) and their validation;
-//! - [`sample`]: k-sparse input distributions;
-//! - [`representation`]: construction R, representing k-sparse features (no computation);
-//! - [`and2`]: construction AS-2AND, computing m′ pairwise ANDs exactly after threshold;
-//! - [`eval`]: failure rates over many samples, in parallel, reproducible from a seed;
-//! - [`search`]: minimal-width searches;
-//! - [`theory`]: bound formulas and exact instance counts;
-//! - [`probe`]: the lower bound's decoder — recovering an instance from a network by probes;
-//! - [`exhaustive`]: every network of tiny width enumerated, for the counting lemma;
-//! - [`chernoff`]: the failure-probability bound of AS-2AND's analysis;
-//! - [`channel`]: AS-2AND with the input channel for high-influence inputs;
-//! - [`adversary`]: worst-case k-sparse inputs against a built network;
-//! - [`linear`]: Neural Permutation and sparse linear maps in superposition;
-//! - [`uand`]: U-AND, all pairwise ANDs with an averaged ε-error readout;
-//! - [`depth2`]: two AS-2AND layers composed (4-ANDs, AND/OR circuits);
-//! - [`stats`]: Wilson intervals, fits, bootstrap;
-//! - [`checks`]: the claims `verify-bounds` checks, each producing PASS/FAIL and records;
-//! - [`results`]: the serializable result types reports are rendered from.
+//! The modules are layers; data flows one way through them and no module imports from a
+//! layer above its own:
+//!
+//! 1. [`superposition_schema`] (re-exported here as [`results`], [`config`], [`theory`],
+//!    [`chernoff`], [`stats`], [`rng`]): result and record types, the bounds' formulas,
+//!    statistics and seeded streams — the vocabulary both this crate and the report use;
+//! 2. [`base`]: codes ([`code`]), instances ([`instance`]), k-sparse samples ([`sample`]),
+//!    memory estimates ([`memory`]) and the bridge to the SIMD kernels;
+//! 3. [`constructions`]: the networks — representation R ([`representation`]), AS-2AND
+//!    ([`and2`]), the input channel ([`channel`]), AS-PERM and linear maps ([`linear`]),
+//!    U-AND ([`uand`]), two layers composed ([`depth2`]);
+//! 4. [`evaluate`]: failure rates over many samples ([`eval`]), the dense GEMM path
+//!    ([`dense`]), minimal-width searches ([`search`]) and the worst-case adversary
+//!    ([`adversary`]);
+//! 5. [`lower`]: the lower bound executed — the probe decoder ([`probe`]) and the exhaustive
+//!    enumeration of tiny networks ([`exhaustive`]);
+//! 6. [`checks`]: the claims `verify-bounds` checks, each producing a verdict and records.
+//!
+//! The flat re-exports below (`superposition_core::and2`, …) are the public paths other
+//! crates use; inside this crate every import names its layer.
+//!
+//! Threading: every parallel loop runs on rayon's global pool, which the caller sizes once
+//! (`cargo xtask … --threads N`); faer is given [`base::par`], the same pool. Results never
+//! depend on the thread count: parallel work draws per-task streams from (seed, task index).
 
-pub mod adversary;
-mod anchor;
-pub mod and2;
-pub mod channel;
+#![warn(missing_docs)]
+
+pub mod base;
 pub mod checks;
-pub mod code;
-pub mod dense;
-pub mod depth2;
+pub mod constructions;
 pub mod error;
-pub mod eval;
-pub mod exhaustive;
-pub mod instance;
-mod kern;
-pub mod linear;
-pub mod memory;
-pub mod probe;
-pub mod representation;
-pub mod sample;
-pub mod search;
-pub mod uand;
+pub mod evaluate;
+pub mod lower;
 
+pub use base::{code, instance, memory, sample};
+pub use constructions::{and2, channel, depth2, linear, representation, uand};
 pub use error::{Error, Result};
+pub use evaluate::{adversary, dense, eval, search};
+pub use lower::{exhaustive, probe};
 pub use superposition_schema::{chernoff, config, results, rng, stats, theory};

@@ -132,6 +132,16 @@ fn choose_isa(force_scalar: Option<&std::ffi::OsStr>) -> Isa {
     Isa::Scalar
 }
 
+/// Hints the CPU to bring the cache line at `pointer` closer (x86-64 `prefetcht0`); a no-op
+/// on other architectures. Never faults, whatever the address: it is a hint.
+#[inline(always)]
+pub fn prefetch<T>(pointer: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    x86_64::prefetch(pointer);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = pointer;
+}
+
 /// The instruction set the kernels use on this machine: `"avx512"`, `"avx2"` or
 /// `"scalar"`.
 ///

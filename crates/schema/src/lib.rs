@@ -5,6 +5,7 @@
 //! kernel, no faer and no thread pool, so the report (which renders results files) depends on
 //! it alone, and the library that runs the checks (superposition-core) writes exactly these
 //! types.
+//! - [`measure`]: the measurement types every record shares (failure rate, resources, fit);
 //! - [`results`]: a results file ([`results::RunResults`]), its check verdicts and records;
 //! - [`checks`]: per check, its configuration, records and typed detail;
 //! - [`config`]: the scale of a run and every check's sizes;
@@ -20,6 +21,7 @@ pub mod checks;
 pub mod chernoff;
 pub mod config;
 pub mod error;
+pub mod measure;
 pub mod results;
 pub mod rng;
 pub mod stats;

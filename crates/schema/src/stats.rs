@@ -1,6 +1,6 @@
 //! Small statistics: Wilson intervals, least-squares lines, bootstrap, medians.
 
-use crate::results::{FailureRate, LineFit};
+use crate::measure::{FailureRate, LineFit};
 use crate::rng::Rng;
 use rand::Rng as _;
 

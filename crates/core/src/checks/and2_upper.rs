@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{Runner, status};
-use crate::and2::{And2Network, And2Params};
+use crate::base::instance::And2Instance;
+use crate::base::sample::InputDistribution;
+use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
-use crate::eval::{SampleSpec, and2_failure};
-use crate::instance::And2Instance;
+use crate::evaluate::eval::{SampleSpec, and2_failure};
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record, Resources};
-use crate::sample::InputDistribution;
-use crate::search::min_width;
 use crate::stats::median;
 use crate::theory;
 

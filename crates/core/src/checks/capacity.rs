@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{Runner, status};
-use crate::and2::{And2Network, And2Params};
+use crate::base::instance::{And2Instance, PairDistribution};
+use crate::base::sample::InputDistribution;
+use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
-use crate::eval::and2_failure;
-use crate::instance::{And2Instance, PairDistribution};
+use crate::evaluate::eval::and2_failure;
 use crate::results::{CheckResult, FailureRate, Record, Resources};
 use crate::rng::derive_seed;
-use crate::sample::InputDistribution;
 use crate::stats::median;
 use crate::theory;
 

@@ -4,13 +4,13 @@
 use serde_json::json;
 
 use super::{Runner, status};
-use crate::and2::{And2Network, And2Params};
+use crate::base::sample::InputDistribution;
 use crate::chernoff::{BoundInputs, FailureBound, and2_failure_bound};
+use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
-use crate::eval::and2_failure;
+use crate::evaluate::eval::and2_failure;
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
-use crate::sample::InputDistribution;
-use crate::search::min_width;
 
 /// One measured rate with what the bound needs.
 struct Measured {

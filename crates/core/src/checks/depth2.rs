@@ -1,10 +1,10 @@
 //! Check `depth-2`: two AS-2AND layers composed (SPEC §3 step 6; issue 5 item 5), with and
-//! without a threshold between them; the construction is [`crate::depth2`].
+//! without a threshold between them; the construction is [`crate::constructions::depth2`].
 //!
 //! At each size m′ (= m′₁ layer-1 pairs = m′₂ layer-2 gates, m = m′ inputs; layer 1 is the
 //! seed-0 instance of `and2-upper`, so its n* applies) two circuits are measured: **4-AND**
 //! (every gate an AND of two layer-1 pairs) and **AND/OR** (each gate an OR with probability
-//! `or_fraction`). Samples: k-sparse inputs from [`crate::depth2::sample_circuit_active`]
+//! `or_fraction`). Samples: k-sparse inputs from [`crate::constructions::depth2::sample_circuit_active`]
 //! (half plant a whole gate, half plant ⌊k/2⌋ layer-1 pairs). On a grid of layer-1 widths
 //! n₁ = f₁·n* and layer-2 widths n₂ = f₂·n*, every sample is evaluated once through layer 1
 //! and three ways through layer 2, with common random numbers across the grid:
@@ -31,15 +31,15 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::{Runner, status};
-use crate::and2::{And2Network, And2Params};
-use crate::depth2::{
+use crate::constructions::and2::{And2Network, And2Params};
+use crate::constructions::depth2::{
     Circuit, CircuitTruth, Depth2Network, Depth2Scratch, Intermediate, Layer2Params, sample_circuit_active,
 };
 use crate::error::Result;
-use crate::eval::{CHUNK, ROUND};
+use crate::evaluate::eval::{CHUNK, ROUND};
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::{derive_seed, stream};
-use crate::search::min_width;
 use crate::stats::failure_rate;
 
 pub use superposition_schema::checks::depth2::*;
@@ -359,7 +359,8 @@ mod tests {
     #[test]
     fn measurement_is_reproducible_across_thread_counts() {
         let instance =
-            crate::instance::And2Instance::random(64, 64, crate::instance::PairDistribution::Uniform, 1).unwrap();
+            crate::base::instance::And2Instance::random(64, 64, crate::base::instance::PairDistribution::Uniform, 1)
+                .unwrap();
         let circuit = Circuit::random(instance.clone(), 64, 0.5, 2).unwrap();
         let layer1 = Arc::new(And2Network::build(&instance, And2Params::defaults(64, 300, 3)).unwrap());
         let net = Depth2Network::build(&circuit, layer1, Layer2Params::defaults(64, 300, 4)).unwrap();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{Runner, status};
-use crate::and2::{And2Network, And2Params};
+use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
 use crate::results::{CheckResult, Record};
 use crate::stats::least_squares;

@@ -1,11 +1,11 @@
 //! Check `exhaustive`: the counting lemma on every network of tiny width (see
-//! [`crate::exhaustive`] for the family, the fixed readouts and the enumeration).
+//! [`crate::lower::exhaustive`] for the family, the fixed readouts and the enumeration).
 
 use serde_json::json;
 
 use super::{Runner, status};
 use crate::error::Result;
-use crate::exhaustive::{ExhaustiveRow, Family, Readout, enumerate};
+use crate::lower::exhaustive::{ExhaustiveRow, Family, Readout, enumerate};
 use crate::results::{CheckResult, Record};
 
 /// Weights and biases of the enumerated family.

@@ -3,7 +3,7 @@
 //! For each size m′ (m = m′ inputs, as `and2-upper`) and each instance type — uniform (the
 //! control), Zipf-skewed endpoints (exponent a parameter) and a star (one hub input in
 //! c·√m′ pairs) — the check compares plain AS-2AND at hidden width N (input width N) with the
-//! input-channel construction of [`crate::channel`] at the same input width N and the same
+//! input-channel construction of [`crate::constructions::channel`] at the same input width N and the same
 //! total hidden width N (shared channel + blocks; inputs of influence > θ = √m′ get a block;
 //! block rows centered like AS-2AND rows unless `block_centering` is off, which the measured
 //! line states).
@@ -24,15 +24,15 @@
 use serde_json::json;
 
 use super::{Runner, status};
-use crate::and2::{And2Network, Scratch};
-use crate::channel::{ChannelNetwork, ChannelParams, ChannelPlan, ChannelScratch};
+use crate::base::instance::{And2Instance, PairDistribution};
+use crate::base::sample::{InputDistribution, sample_active};
+use crate::constructions::and2::{And2Network, Scratch};
+use crate::constructions::channel::{ChannelNetwork, ChannelParams, ChannelPlan, ChannelScratch};
 use crate::error::{Error, Result};
-use crate::eval::{SampleSpec, count_failures};
-use crate::instance::{And2Instance, PairDistribution};
+use crate::evaluate::eval::{SampleSpec, count_failures};
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
-use crate::sample::{InputDistribution, sample_active};
-use crate::search::min_width;
 
 pub use superposition_schema::checks::influence::*;
 
@@ -266,7 +266,7 @@ impl Runner<'_> {
                 (network.resources(), failure, width)
             }
             Construction::Channel => {
-                if crate::channel::allocate(probe.plan, instance.outputs(), width, params.t).is_err() {
+                if crate::constructions::channel::allocate(probe.plan, instance.outputs(), width, params.t).is_err() {
                     return Ok(None);
                 }
                 let network = ChannelNetwork::build(instance, probe.plan, params)?;

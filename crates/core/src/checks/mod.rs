@@ -30,12 +30,12 @@ use std::time::Instant;
 
 pub use and2_upper::and2_search;
 
+use crate::base::instance::{And2Instance, PairDistribution};
+use crate::base::sample::InputDistribution;
 use crate::error::{Result, invalid};
-use crate::eval::SampleSpec;
-use crate::instance::{And2Instance, PairDistribution};
+use crate::evaluate::eval::SampleSpec;
 use crate::results::{LineFit, Record, RunConfig, RunResults, Status};
 use crate::rng::{derive_seed, stream};
-use crate::sample::InputDistribution;
 use crate::stats::bootstrap_line;
 pub use superposition_schema::config::{LowerBoundConfig, Scale, ScaleConfig};
 

@@ -1,13 +1,13 @@
 //! Check `permutation`: Neural Permutation and sparse linear maps computed in superposition
-//! (AS-PERM, [`crate::linear`]).
+//! (AS-PERM, [`crate::constructions::linear`]).
 //!
 //! Measured: the minimal hidden width n*(m′) (= input width) at which AS-PERM computes a
 //! seeded random permutation of m′ = m features with per-sample failure ≤ δ over random
 //! k-sparse inputs (a sample fails if any of the m′ outputs is wrong after the vote), by
-//! binary search over width ([`crate::search::min_width`]), for several seeds per size; the
+//! binary search over width ([`crate::evaluate::search::min_width`]), for several seeds per size; the
 //! exponent of n* in m′ by least squares on log-log with a bootstrap interval; beside it
 //! d*(m′), the width that merely *represents* m′ features (R1; from `representation` when it
-//! ran, else measured here with [`crate::representation`] on one seed), and the counting
+//! ran, else measured here with [`crate::constructions::representation`] on one seed), and the counting
 //! bound: m′! instances, so log₂ m′! parameter bits and the neuron bound that follows (T1/T2).
 //! One ε-error measurement for a real sparse M (mean and max |ŷ − y|) at a few widths.
 //!
@@ -28,14 +28,14 @@
 use serde_json::json;
 
 use super::{Runner, status};
+use crate::base::sample::{InputDistribution, sample_uniform_fill};
+use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
+use crate::constructions::representation::Representation;
 use crate::error::Result;
-use crate::eval::count_failures;
-use crate::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
-use crate::representation::Representation;
+use crate::evaluate::eval::count_failures;
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
-use crate::sample::{InputDistribution, sample_uniform_fill};
-use crate::search::min_width;
 use crate::stats::median;
 use crate::theory;
 
@@ -50,7 +50,7 @@ fn permutation_failure(
     seed: u64,
     stop: Option<u64>,
 ) -> FailureRate {
-    let spec = crate::eval::SampleSpec {
+    let spec = crate::evaluate::eval::SampleSpec {
         k,
         distribution: InputDistribution::Uniform,
         samples,
@@ -90,7 +90,7 @@ impl Runner<'_> {
         let start = theory::bloom_width(m as f64, k as f64, delta).round() as usize;
         let outcome = min_width(start, 2, 1 << 14, 0.0, |width| {
             let rep = Representation::build(m, width, Representation::optimal_t(width, k), seed)?;
-            let failure = crate::eval::representation_failure(&rep, &spec, Some(stop));
+            let failure = crate::evaluate::eval::representation_failure(&rep, &spec, Some(stop));
             Ok(failure.failures <= stop && failure.samples == spec.samples)
         })?;
         Ok((outcome.width as f64, false))
@@ -251,10 +251,10 @@ impl Runner<'_> {
                 InputDistribution::Uniform,
             );
             // Per sample: (Σ|err|, Σ|err| on y ≠ 0, count y ≠ 0, max |err|), summed in sample order.
-            let per_sample: Vec<(f64, f64, u64, f64)> = (0..spec.samples.div_ceil(crate::eval::CHUNK))
+            let per_sample: Vec<(f64, f64, u64, f64)> = (0..spec.samples.div_ceil(crate::evaluate::eval::CHUNK))
                 .flat_map(|chunk| {
                     let mut rng = crate::rng::stream(spec.seed, "samples", chunk);
-                    let size = crate::eval::CHUNK.min(spec.samples - chunk * crate::eval::CHUNK);
+                    let size = crate::evaluate::eval::CHUNK.min(spec.samples - chunk * crate::evaluate::eval::CHUNK);
                     let (mut scratch, mut active, mut y, mut y_hat) =
                         (LinearScratch::default(), Vec::new(), Vec::new(), Vec::new());
                     (0..size)

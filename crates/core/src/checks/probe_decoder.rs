@@ -1,15 +1,15 @@
 //! Check `probe-decoder` (the lower bound's decoding step, executed): a decoder that sees only
-//! a built network and the public codes recovers the 2-AND instance (see [`crate::probe`]).
+//! a built network and the public codes recovers the 2-AND instance (see [`crate::lower::probe`]).
 
 use std::time::Instant;
 
 use serde_json::json;
 
 use super::{Runner, status};
-use crate::and2::{And2Network, And2Params, Scratch};
+use crate::base::instance::And2Instance;
+use crate::constructions::and2::{And2Network, And2Params, Scratch};
 use crate::error::Result;
-use crate::instance::And2Instance;
-use crate::probe::{ProbeDecoding, decode_and2};
+use crate::lower::probe::{ProbeDecoding, decode_and2};
 use crate::results::{CheckResult, Record};
 
 /// 2-sparse probes allowed per output before the decoder gives up (a correct decoding uses ~1).

@@ -3,15 +3,15 @@
 use serde_json::json;
 
 use super::{Runner, status};
+use crate::base::sample::InputDistribution;
+use crate::base::sample::sample_uniform_fill;
+use crate::constructions::representation::{GaussianRepresentation, Representation};
 use crate::error::Result;
-use crate::eval::count_failures;
-use crate::eval::representation_failure;
-use crate::representation::{GaussianRepresentation, Representation};
+use crate::evaluate::eval::count_failures;
+use crate::evaluate::eval::representation_failure;
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
-use crate::sample::InputDistribution;
-use crate::sample::sample_uniform_fill;
-use crate::search::min_width;
 use crate::stats::median;
 use crate::theory;
 

@@ -1,12 +1,12 @@
 //! Check `u-and`: U-AND (Hänni et al. 2024), all C(m,2) pairwise ANDs with an averaged ε-error
-//! readout ([`crate::uand`]) — the ε-linear world set beside AS-2AND's exact one.
+//! readout ([`crate::constructions::uand`]) — the ε-linear world set beside AS-2AND's exact one.
 //!
 //! Measured, for each m and each d of a grid, over several seeded networks and random
 //! k-sparse inputs: the mean readout error over the pairs touching an active input (every one
 //! of them, exactly: the C(k,2) pairs with both inputs on and the k·(m − k) with one on), the
 //! mean over all C(m,2) pairs (the both-off pairs estimated from `off_pairs` uniformly sampled
 //! pairs per input, stratified), and the largest error over every pair evaluated.
-//! p = min(1, √(2·ln C(m,2)/d)) (see [`crate::uand::default_p`]): every pair shares
+//! p = min(1, √(2·ln C(m,2)/d)) (see [`crate::constructions::uand::default_p`]): every pair shares
 //! 2·ln C(m,2) neurons on average, enough that no pair shares none (union bound), and the
 //! first-order interference (k − 1)·p falls like 1/√d at fixed m.
 //! Then, per m, the fewest neurons d_ε at which the largest error stays below ε = ½ (where a
@@ -23,13 +23,13 @@
 use serde_json::json;
 
 use super::{Runner, status};
+use crate::constructions::uand::{UAnd, default_p, measure};
 use crate::error::Result;
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
-use crate::search::min_width;
 use crate::stats::median;
 use crate::theory;
-use crate::uand::{UAnd, default_p, measure};
 
 pub use superposition_schema::checks::u_and::*;
 

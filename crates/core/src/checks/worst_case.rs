@@ -1,5 +1,5 @@
 //! Check `worst-case`: the minimal hidden width at which AS-2AND survives an adversary that
-//! picks its k-sparse inputs ([`crate::adversary`]), against the average-case n*.
+//! picks its k-sparse inputs ([`crate::evaluate::adversary`]), against the average-case n*.
 //!
 //! For each m′ and seed (the instance and codes of `and2-upper`'s seed), the average-case
 //! n*_avg is `and2-upper`'s n* when it ran, else searched here exactly as `and2-upper` searches
@@ -33,15 +33,15 @@
 use serde_json::json;
 
 use super::{Runner, and2_search, status};
-use crate::adversary::{AdversaryConfig, attack};
-use crate::and2::{And2Network, And2Params, Scratch};
+use crate::base::instance::And2Instance;
+use crate::base::sample::InputDistribution;
+use crate::constructions::and2::{And2Network, And2Params, Scratch};
 use crate::error::Result;
-use crate::eval::and2_failure;
-use crate::instance::And2Instance;
+use crate::evaluate::adversary::{AdversaryConfig, attack};
+use crate::evaluate::eval::and2_failure;
+use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
-use crate::sample::InputDistribution;
-use crate::search::min_width;
 use crate::stats::median;
 use crate::theory;
 

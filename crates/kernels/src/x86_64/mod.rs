@@ -155,3 +155,13 @@ macro_rules! kernels_for {
 }
 
 pub(crate) use kernels_for;
+
+/// `prefetcht0` of the cache line at `pointer`.
+#[inline(always)]
+pub(crate) fn prefetch<T>(pointer: *const T) {
+    // SAFETY: prefetching is a hint: it never faults, even on an invalid address, and SSE is
+    // part of the x86-64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(pointer.cast());
+    }
+}

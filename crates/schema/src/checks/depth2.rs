@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Scale;
 use crate::error::{Result, invalid};
-use crate::results::{FailureRate, Resources};
+use crate::measure::{FailureRate, Resources};
 
 /// Sizes of check `depth-2` at one scale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Scale;
 use crate::error::{Result, invalid};
-use crate::results::{FailureRate, Resources};
+use crate::measure::{FailureRate, Resources};
 
 /// Lower end of the exponent criterion (see the module documentation).
 pub const EXPONENT_LO: f64 = 0.30;

@@ -28,10 +28,10 @@ use faer::{Accum, Mat, Par};
 use rand::Rng as _;
 use rand::seq::SliceRandom as _;
 
-use crate::and2::bits_for;
-use crate::code::{Csr, SubsetCode};
+use crate::base::code::{Csr, SubsetCode};
+use crate::base::memory;
+use crate::constructions::and2::bits_for;
 use crate::error::{Result, invalid};
-use crate::memory;
 use crate::results::Resources;
 use crate::rng::{derive_seed, stream};
 
@@ -618,7 +618,7 @@ impl LinearNetwork {
             .flat_map(|r| (0..n_in).map(move |q| (r, q)))
             .map(|(r, q)| f64::from(w[(r, q)].abs()))
             .fold(0.0, f64::max);
-        if max_abs * mass >= crate::dense::F32_EXACT_LIMIT as f64 {
+        if max_abs * mass >= crate::base::kern::F32_EXACT_LIMIT as f64 {
             return None;
         }
         let mut out = Mat::<f32>::zeros(n, 1);
@@ -706,7 +706,7 @@ where
         m.as_ref(),
         e_in.transpose(),
         one,
-        Par::rayon(0),
+        crate::base::par(),
     );
     let mut a = Mat::<T>::zeros(output_code.width(), input_code.width());
     matmul(
@@ -715,7 +715,7 @@ where
         e_out.as_ref(),
         inner.as_ref(),
         one,
-        Par::rayon(0),
+        crate::base::par(),
     );
     a
 }
@@ -723,7 +723,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample::sample_uniform_fill;
+    use crate::base::sample::sample_uniform_fill;
     use proptest::prelude::*;
 
     fn random_active(seed: u64, m: usize, k: usize) -> Vec<u32> {

@@ -1,12 +1,12 @@
 //! Adversarial k-sparse inputs against a built AS-2AND network (SPEC §2, worst case).
 //!
-//! The random-sample failure rate of [`crate::eval`] is the *average* case. The worst case
+//! The random-sample failure rate of [`crate::evaluate::eval`] is the *average* case. The worst case
 //! asks whether **some** k-sparse input makes some output wrong. This module searches for one
 //! by greedy interference at one output's code neurons, with restarts.
 //!
 //! # Why the search is cheap: pre-activations are additive over inputs
 //! With acc_r = Σ_q A[r, q]·u_q and mass s = Σ_q u_q = |X|·t_in for a set X of distinct active
-//! inputs, the network's exact firing test (vote decoder, see [`crate::and2`]) is
+//! inputs, the network's exact firing test (vote decoder, see [`crate::constructions::and2`]) is
 //! 2·n_in·acc_r − 2·t_in·s·|S_r| ≥ 3·n_in·t_in. Both terms are sums over the active inputs,
 //! so neuron r fires iff Σ_{i ∈ X} e_r(i) ≥ T with
 //! e_r(i) = 2·n_in·Σ_{q ∈ C_in(i)} A[r, q] − 2·t_in²·|S_r| (the last term only with centering)
@@ -42,9 +42,9 @@ use rand::Rng as _;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::and2::{And2Network, DecoderKind, Scratch};
+use crate::base::instance::And2Instance;
+use crate::constructions::and2::{And2Network, DecoderKind, Scratch};
 use crate::error::{Result, invalid};
-use crate::instance::And2Instance;
 use crate::rng::{Rng, stream};
 pub use superposition_schema::checks::worst_case::{Attack, Counterexample};
 
@@ -432,9 +432,9 @@ fn attack_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::and2::tests::small_case;
+    use crate::base::sample::{InputDistribution, sample_active};
+    use crate::constructions::and2::tests::small_case;
     use crate::rng::stream;
-    use crate::sample::{InputDistribution, sample_active};
     use proptest::prelude::*;
 
     fn config(seed: u64, k: usize) -> AdversaryConfig {

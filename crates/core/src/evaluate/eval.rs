@@ -8,18 +8,15 @@
 
 use rayon::prelude::*;
 
-use crate::and2::{And2Network, Scratch};
-use crate::instance::And2Instance;
-use crate::representation::Representation;
+use crate::base::instance::And2Instance;
+use crate::base::sample::{InputDistribution, sample_active, sample_uniform_fill};
+use crate::constructions::and2::{And2Network, Scratch};
+use crate::constructions::representation::Representation;
 use crate::results::FailureRate;
 use crate::rng::{Rng, stream};
-use crate::sample::{InputDistribution, sample_active, sample_uniform_fill};
 use crate::stats::failure_rate;
 
-/// Samples per chunk (one random stream each).
-pub const CHUNK: u64 = 32;
-/// Chunks per round (the early-stop granularity).
-pub const ROUND: u64 = 8;
+pub use crate::base::sample::{CHUNK, ROUND};
 
 /// What to sample.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -22,12 +22,12 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::anchor::{AnchorIndex, VOTE_BLOCK};
-use crate::code::{Csr, SubsetCode};
+use crate::base::code::{Csr, SubsetCode};
+use crate::base::instance::And2Instance;
+use crate::base::kern;
+use crate::base::memory;
+use crate::constructions::anchor::{AnchorIndex, VOTE_BLOCK};
 use crate::error::{Result, invalid};
-use crate::instance::And2Instance;
-use crate::kern;
-use crate::memory;
 use crate::results::Resources;
 use crate::rng::derive_seed;
 
@@ -440,7 +440,7 @@ impl And2Network {
                     // Candidates' codes are scattered over m′·t_out entries; at m′ = 2^22
                     // these loads were half of `evaluate` without prefetching.
                     if let Some(&ahead) = scratch.candidates.get(index + PREFETCH_AHEAD) {
-                        prefetch(self.output_code.set(ahead as usize).as_ptr());
+                        kern::prefetch(self.output_code.set(ahead as usize).as_ptr());
                     }
                     let fired = self
                         .output_code
@@ -617,19 +617,6 @@ fn fold_weights(
 /// How many inputs ahead the build prefetches their row lists.
 const PREFETCH_AHEAD: usize = 12;
 
-/// Hints the CPU to bring the cache line at `pointer` closer; a no-op off x86-64.
-#[inline(always)]
-pub(crate) fn prefetch<T>(pointer: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint: it never faults, even on an invalid address, and SSE is
-    // part of the x86-64 baseline.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(pointer.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = pointer;
-}
-
 /// Inputs per parallel task when listing R_i.
 const INPUT_CHUNK: usize = 4096;
 
@@ -693,10 +680,10 @@ where
                 // Two stages: the row's offsets first, its items once the offsets are near.
                 for (index, &i) in inputs.iter().enumerate() {
                     if let Some(&ahead) = inputs.get(index + 2 * PREFETCH_AHEAD) {
-                        prefetch(rows_of.offsets().as_ptr().wrapping_add(ahead as usize));
+                        kern::prefetch(rows_of.offsets().as_ptr().wrapping_add(ahead as usize));
                     }
                     if let Some(&ahead) = inputs.get(index + PREFETCH_AHEAD) {
-                        prefetch(rows_of.row(ahead as usize).as_ptr());
+                        kern::prefetch(rows_of.row(ahead as usize).as_ptr());
                     }
                     for &r in rows_of.row(i as usize) {
                         counts[r as usize] += 1;
@@ -722,9 +709,9 @@ where
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::instance::PairDistribution;
+    use crate::base::instance::PairDistribution;
+    use crate::base::sample::{InputDistribution, sample_active};
     use crate::rng::stream;
-    use crate::sample::{InputDistribution, sample_active};
     use proptest::prelude::*;
 
     /// The network's on-outputs computed from the SPEC's definitions with exact rationals,

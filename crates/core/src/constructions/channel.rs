@@ -88,11 +88,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::and2::{And2Network, And2Params, DecoderKind, Scratch, bits_for};
-use crate::code::{Csr, SubsetCode};
+use crate::base::code::{Csr, SubsetCode};
+use crate::base::instance::And2Instance;
+use crate::base::memory;
+use crate::constructions::and2::{And2Network, And2Params, DecoderKind, Scratch, bits_for};
 use crate::error::{Result, invalid};
-use crate::instance::And2Instance;
-use crate::memory;
 use crate::results::Resources;
 use crate::rng::derive_seed;
 
@@ -627,9 +627,9 @@ fn block_unions(instance: &And2Instance, blocks: &[Block], input_code: &SubsetCo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instance::PairDistribution;
+    use crate::base::instance::PairDistribution;
+    use crate::base::sample::{InputDistribution, sample_active};
     use crate::rng::stream;
-    use crate::sample::{InputDistribution, sample_active};
     use proptest::prelude::*;
 
     /// U_r of block row `r` of `block`, rebuilt from the instance and the block code: the

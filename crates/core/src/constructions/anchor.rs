@@ -1,7 +1,7 @@
 //! The vote decoder's candidate index: which outputs have a given hidden neuron among their
 //! anchors (the first s neurons of their output code), split into blocks of output ids.
 //!
-//! [`crate::and2::And2Network::evaluate`] counts, for every output, how many of its anchors
+//! [`crate::constructions::and2::And2Network::evaluate`] counts, for every output, how many of its anchors
 //! fired, one block of [`VOTE_BLOCK`] output ids at a time so that the u8 counters stay in
 //! L1. This index stores, for every (block b, hidden neuron r), the run of outputs of block b
 //! anchored at r as u16 offsets within the block: half the bytes of u32 output ids, and a
@@ -16,7 +16,7 @@
 //! the work of the former two-pass count (count, then compare-and-reset along the same
 //! runs), which was 76 % of the decoder's time.
 
-use crate::code::SubsetCode;
+use crate::base::code::SubsetCode;
 use crate::error::{Result, invalid};
 
 /// Output ids counted per block (u8 counters, 32 KiB: fits in L1; offsets fit in u16).
@@ -101,7 +101,7 @@ impl AnchorIndex {
             let votes = &mut votes[..len];
             for (i, &r) in fired.iter().enumerate() {
                 if let Some(&ahead) = fired.get(i + PREFETCH_AHEAD) {
-                    crate::and2::prefetch(self.run(ahead as usize, b).as_ptr());
+                    crate::base::kern::prefetch(self.run(ahead as usize, b).as_ptr());
                 }
                 for &offset in self.run(r as usize, b) {
                     let slot = &mut votes[offset as usize];

@@ -3,9 +3,9 @@
 //! - [`DenseLayer`] is the general path, for any network given as dense matrices (trained or
 //!   imported): H = ReLU(W·X + b·1ᵀ) for a batch X of inputs (one input per column).
 //! - [`dense_from_and2`] converts an AS-2AND network into that form (the "naive dense path"
-//!   the sublinear verification of [`crate::and2`] is measured against), and
+//!   the sublinear verification of [`crate::constructions::and2`] is measured against), and
 //!   [`dense_and2_failure`] verifies it on a [`SampleSet`] with the same per-sample verdicts
-//!   as [`crate::eval::and2_failure`] gives on the same samples.
+//!   as [`crate::evaluate::eval::and2_failure`] gives on the same samples.
 //!
 //! Exactness. AS-2AND's dense weights are W[r, q] = A[r, q]/t_in − |S_r|/n_in (the centering
 //! folded into every entry of the row), bias −1. Scaled by L = lcm(t_in, n_in) every weight
@@ -27,19 +27,18 @@ use faer::prelude::ReborrowMut;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
-use crate::and2::{And2Network, And2Params, DecoderKind, Scratch};
-use crate::code::SubsetCode;
+use crate::base::code::SubsetCode;
+use crate::base::instance::And2Instance;
+use crate::base::memory;
+use crate::base::sample::sample_active;
+use crate::constructions::and2::{And2Network, And2Params, DecoderKind, Scratch};
 use crate::error::{Result, invalid};
-use crate::eval::{CHUNK, SampleSpec};
-use crate::instance::And2Instance;
-use crate::memory;
+use crate::evaluate::eval::{CHUNK, SampleSpec};
 use crate::results::FailureRate;
 use crate::rng::stream;
-use crate::sample::sample_active;
 use crate::stats::failure_rate;
 
-/// 2^24: every integer of smaller magnitude is exact in f32 (24-bit significand).
-pub const F32_EXACT_LIMIT: u64 = 1 << 24;
+pub use crate::base::kern::F32_EXACT_LIMIT;
 
 /// A dense ReLU layer h = ReLU(W·x + b), evaluated a batch at a time.
 #[derive(Debug, Clone)]
@@ -298,7 +297,7 @@ pub struct SampleSet {
 }
 
 impl SampleSet {
-    /// Draws `spec.samples` samples exactly as [`crate::eval::and2_failure`] does: chunk c of
+    /// Draws `spec.samples` samples exactly as [`crate::evaluate::eval::and2_failure`] does: chunk c of
     /// [`CHUNK`] samples from the stream (seed, "samples", c), in order. The same spec gives
     /// the same samples, so verdicts can be compared sample by sample.
     pub fn draw(instance: &And2Instance, spec: &SampleSpec) -> Self {
@@ -618,14 +617,14 @@ fn sample_fails(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::and2_failure;
-    use crate::instance::PairDistribution;
-    use crate::sample::InputDistribution;
+    use crate::base::instance::PairDistribution;
+    use crate::base::sample::InputDistribution;
+    use crate::evaluate::eval::and2_failure;
     use proptest::prelude::*;
     use proptest::test_runner::RngSeed;
     use rand::Rng as _;
 
-    use crate::and2::tests::small_case as network;
+    use crate::constructions::and2::tests::small_case as network;
 
     fn spec(samples: u64, seed: u64) -> SampleSpec {
         SampleSpec {

@@ -6,10 +6,10 @@
 //! fails iff some inactive feature is covered (a false positive). The minimal width for
 //! failure ≤ δ grows like 1.44·k·log₂(m/δ) (Bloom bound): O(log m) neurons (R1).
 
-use crate::code::{GaussianCode, SubsetCode};
+use crate::base::code::{GaussianCode, SubsetCode};
+use crate::base::kern;
+use crate::base::memory;
 use crate::error::{Result, invalid};
-use crate::kern;
-use crate::memory;
 use crate::rng::derive_seed;
 
 /// A built representation: the code as one bitset of ⌈d/64⌉ words per feature.
@@ -162,8 +162,8 @@ impl GaussianRepresentation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::sample::sample_uniform_fill;
     use crate::rng::stream;
-    use crate::sample::sample_uniform_fill;
 
     #[test]
     fn decoding_finds_actives_and_false_positives_exactly() {

@@ -70,11 +70,11 @@ use std::sync::Arc;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
-use crate::and2::{And2Network, DecoderKind, bits_for};
-use crate::code::{Csr, SubsetCode};
+use crate::base::code::{Csr, SubsetCode};
+use crate::base::instance::And2Instance;
+use crate::base::memory;
+use crate::constructions::and2::{And2Network, DecoderKind, bits_for};
 use crate::error::{Error, Result, invalid};
-use crate::instance::And2Instance;
-use crate::memory;
 use crate::results::Resources;
 use crate::rng::{Rng, derive_seed, stream};
 
@@ -289,7 +289,7 @@ pub fn sample_circuit_active(rng: &mut Rng, circuit: &Circuit, k: usize, out: &m
             plant(rng.random_range(0..pairs.len() as u32), out);
         }
     }
-    crate::sample::sample_uniform_fill(rng, m, k, out);
+    crate::base::sample::sample_uniform_fill(rng, m, k, out);
     out.sort_unstable();
 }
 
@@ -305,7 +305,7 @@ pub enum Intermediate {
     Ideal,
 }
 
-/// Parameters of layer 2 (layer 1's are an [`crate::and2::And2Params`]).
+/// Parameters of layer 2 (layer 1's are an [`crate::constructions::and2::And2Params`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Layer2Params {
     /// n₂, layer-2 width (AND pool + OR pool).
@@ -831,8 +831,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::and2::{And2Params, Scratch};
-    use crate::instance::PairDistribution;
+    use crate::base::instance::PairDistribution;
+    use crate::constructions::and2::{And2Params, Scratch};
     use proptest::prelude::*;
 
     /// A random circuit with m′₁ = m′₂ = `outputs` over `outputs` inputs, and its network.

@@ -8,8 +8,13 @@
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
-use crate::instance::And2Instance;
+use crate::base::instance::And2Instance;
 use crate::rng::Rng;
+
+/// Samples per chunk (one random stream each).
+pub const CHUNK: u64 = 32;
+/// Chunks per round (the early-stop granularity).
+pub const ROUND: u64 = 8;
 
 /// How active inputs are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +65,7 @@ pub fn sample_uniform_fill(rng: &mut Rng, m: usize, k: usize, out: &mut Vec<u32>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instance::PairDistribution;
+    use crate::base::instance::PairDistribution;
     use crate::rng::stream;
 
     #[test]

@@ -16,12 +16,12 @@
 use rand::Rng as _;
 use rayon::prelude::*;
 
-use crate::code::Csr;
+use crate::base::code::Csr;
+use crate::base::memory;
+use crate::base::sample::CHUNK;
+use crate::base::sample::sample_uniform_fill;
 use crate::error::{Result, invalid};
-use crate::eval::CHUNK;
-use crate::memory;
 use crate::rng::{Rng, derive_seed, stream};
-use crate::sample::sample_uniform_fill;
 
 /// The default connection probability p = min(1, √(2·ln C(m,2) / d)).
 pub fn default_p(inputs: usize, width: usize) -> f64 {

@@ -36,8 +36,8 @@
 
 use std::collections::HashMap;
 
-use crate::and2::{And2Network, Scratch};
-use crate::instance::And2Instance;
+use crate::base::instance::And2Instance;
+use crate::constructions::and2::{And2Network, Scratch};
 
 /// What the probe decoder recovered from a network, and what it cost.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,8 +189,8 @@ fn candidate_pairs(network: &And2Network, responders: &[Vec<u32>], max_probes: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::and2::And2Params;
-    use crate::instance::PairDistribution;
+    use crate::base::instance::PairDistribution;
+    use crate::constructions::and2::And2Params;
     use proptest::prelude::*;
 
     fn network(outputs: usize, width: usize, seed: u64) -> (And2Instance, And2Network) {
