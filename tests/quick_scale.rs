@@ -1,8 +1,9 @@
 //! End to end: the quick scale runs, its results round-trip through JSON, and the report
 //! renders from the results file alone.
 
-use superposition_core::checks::{CHECK_IDS, Runner, Scale, ScaleConfig, Silent};
+use superposition_core::checks::{Runner, Scale, ScaleConfig, Silent};
 use superposition_core::results::{Record, RunResults, Status};
+use superposition_schema::checks::CheckId;
 
 #[test]
 fn quick_scale_runs_end_to_end_into_a_temp_dir() {
@@ -12,8 +13,8 @@ fn quick_scale_runs_end_to_end_into_a_temp_dir() {
         .run(Scale::Quick, "test".into())
         .expect("quick scale runs");
 
-    let ids: Vec<&str> = results.checks.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, CHECK_IDS);
+    let ids: Vec<CheckId> = results.checks.iter().map(|c| c.id()).collect();
+    assert_eq!(ids, CheckId::ALL);
     // A construction below the counting bound would be a bug, whatever the scale.
     let sanity = &results.checks[2];
     assert_eq!(sanity.status, Status::Pass, "{}", sanity.measured);
@@ -46,8 +47,8 @@ fn quick_scale_runs_end_to_end_into_a_temp_dir() {
         );
     }
     let readme = std::fs::read_to_string(report_dir.join("README.md")).expect("readme");
-    for id in CHECK_IDS {
-        assert!(readme.contains(id), "report lacks {id}");
+    for id in CheckId::ALL {
+        assert!(readme.contains(id.as_str()), "report lacks {id}");
     }
 }
 

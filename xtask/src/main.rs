@@ -238,7 +238,9 @@ fn verify_bounds(
         let verdict = if check.status == Status::Pass { "PASS" } else { "FAIL" };
         println!(
             "check {}: {verdict} {} (theory: {})",
-            check.id, check.measured, check.theory
+            check.id(),
+            check.measured,
+            check.theory
         );
     }
     let path = out.join(format!("verify-bounds-{name}.json"));

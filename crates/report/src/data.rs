@@ -9,22 +9,41 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use superposition_schema::checks::{CheckDetail, CheckId};
 use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::stats::{median, wilson};
 
 /// Check id of the representation scaling check (R1).
-pub(crate) const REPRESENTATION: &str = "representation";
+pub(crate) const REPRESENTATION: CheckId = CheckId::Representation;
 /// Check id of the 2-AND upper-bound check (T3).
-pub(crate) const AND2_UPPER: &str = "and2-upper";
-/// Check id of the lower-bound sanity check (T1/T2).
-pub(crate) const LOWER_SANITY: &str = "lower-sanity";
+pub(crate) const AND2_UPPER: CheckId = CheckId::And2Upper;
 /// Check id of the representing-vs-computing gap.
-pub(crate) const GAP: &str = "gap";
+pub(crate) const GAP: CheckId = CheckId::Gap;
 
 /// The check with this id, if it ran.
-pub(crate) fn check<'a>(results: &'a RunResults, id: &str) -> Option<&'a CheckResult> {
-    results.checks.iter().find(|c| c.id == id)
+pub(crate) fn check(results: &RunResults, id: CheckId) -> Option<&CheckResult> {
+    results.check(id)
+}
+
+/// A check's detail as JSON, for the checks whose detail is not typed yet.
+pub(crate) fn raw(c: &CheckResult) -> &Value {
+    match &c.detail {
+        CheckDetail::Representation(v)
+        | CheckDetail::And2Upper(v)
+        | CheckDetail::LowerSanity(v)
+        | CheckDetail::Gap(v)
+        | CheckDetail::ProbeDecoder(v)
+        | CheckDetail::Exhaustive(v)
+        | CheckDetail::Capacity(v)
+        | CheckDetail::Chernoff(v)
+        | CheckDetail::DescriptionLength(v)
+        | CheckDetail::Influence(v)
+        | CheckDetail::WorstCase(v)
+        | CheckDetail::Permutation(v)
+        | CheckDetail::UAnd(v)
+        | CheckDetail::Depth2(v) => v,
+    }
 }
 
 /// `detail[key]` deserialised as `T`, `None` if absent or of another shape.
@@ -34,13 +53,13 @@ pub(crate) fn field<T: DeserializeOwned>(detail: &Value, key: &str) -> Option<T>
 
 /// `detail.fit` as a [`LineFit`].
 pub(crate) fn fit(check: &CheckResult, key: &str) -> Option<LineFit> {
-    field(&check.detail, key)
+    field(raw(check), key)
 }
 
 /// δ of a check: its `detail.delta`, else the run's configured δ.
 pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
     check
-        .and_then(|c| field::<f64>(&c.detail, "delta"))
+        .and_then(|c| field::<f64>(raw(c), "delta"))
         .unwrap_or(results.config.delta)
 }
 
@@ -170,7 +189,7 @@ pub(crate) struct And2Constants {
 
 /// `detail.constants` of `and2-upper`, rows in file order.
 pub(crate) fn and2_constants(check: &CheckResult) -> Vec<And2Constants> {
-    let Some(rows) = check.detail.get("constants").and_then(Value::as_array) else {
+    let Some(rows) = raw(check).get("constants").and_then(Value::as_array) else {
         return Vec::new();
     };
     rows.iter()
@@ -311,7 +330,7 @@ pub(crate) struct GapPoint {
 /// sizes both checks measured.
 pub(crate) fn gap_points(results: &RunResults) -> Vec<GapPoint> {
     if let Some(points) = check(results, GAP)
-        .and_then(|c| c.detail.get("points"))
+        .and_then(|c| raw(c).get("points"))
         .and_then(Value::as_array)
     {
         let parsed: Vec<GapPoint> = points
@@ -343,20 +362,20 @@ pub(crate) fn gap_points(results: &RunResults) -> Vec<GapPoint> {
 }
 
 /// Check id of the capacity check (C1).
-pub(crate) const CAPACITY: &str = "capacity";
+pub(crate) const CAPACITY: CheckId = CheckId::Capacity;
 /// Check id of the measured-failure-vs-analytic-bound check.
-pub(crate) const CHERNOFF: &str = "chernoff";
+pub(crate) const CHERNOFF: CheckId = CheckId::Chernoff;
 /// Check id of the description-length check (T1's minimum, measured).
-pub(crate) const DESCRIPTION_LENGTH: &str = "description-length";
+pub(crate) const DESCRIPTION_LENGTH: CheckId = CheckId::DescriptionLength;
 /// Check id of the probe decoder (T1's decoding step, executed).
-pub(crate) const PROBE_DECODER: &str = "probe-decoder";
+pub(crate) const PROBE_DECODER: CheckId = CheckId::ProbeDecoder;
 /// Check id of the exhaustive tiny-network enumeration (the counting lemma).
-pub(crate) const EXHAUSTIVE: &str = "exhaustive";
+pub(crate) const EXHAUSTIVE: CheckId = CheckId::Exhaustive;
 
 /// `detail[key]` as an array of objects (empty if absent).
 fn detail_rows<'a>(check: Option<&'a CheckResult>, key: &str) -> &'a [Value] {
     check
-        .and_then(|c| c.detail.get(key))
+        .and_then(|c| raw(c).get(key))
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }

@@ -11,8 +11,7 @@ use crate::format::{fixed, num, pow2};
 use crate::plot::{Axis, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::fit_constant_log;
 
-/// A figure, or why it was not drawn.
-pub(crate) type Built = Result<Figure, String>;
+pub(crate) use crate::plot::Built;
 
 /// Stems of every figure the report can contain, in report order.
 pub(crate) const STEMS: [&str; 8] = [
@@ -25,24 +24,6 @@ pub(crate) const STEMS: [&str; 8] = [
     "chernoff",
     "description-length",
 ];
-
-/// Build every figure, paired with its stem.
-pub(crate) fn all(results: &RunResults) -> Vec<(&'static str, Built)> {
-    let mut all = vec![
-        (STEMS[0], and2_width(results)),
-        (STEMS[1], and2_transition(results)),
-        (STEMS[2], and2_params(results)),
-        (STEMS[3], representation_width(results)),
-        (STEMS[4], gap(results)),
-        (STEMS[5], capacity(results)),
-        (STEMS[6], chernoff(results)),
-        (STEMS[7], description_length(results)),
-    ];
-    for section in &crate::sections::SECTIONS {
-        all.extend((section.figures)(results));
-    }
-    all
-}
 
 /// Stem of the bench-compare figure (not part of a run's report).
 pub(crate) const PERFORMANCE_STEM: &str = "performance";
@@ -221,7 +202,7 @@ fn x_span(points: &[(f64, f64)]) -> (f64, f64) {
 }
 
 /// `and2-width`: n* against m′, log-log, with fit and the two theory shapes.
-fn and2_width(results: &RunResults) -> Built {
+pub(crate) fn and2_width(results: &RunResults) -> Built {
     let check = data::check(results, data::AND2_UPPER).ok_or("check `and2-upper` was not run")?;
     let (main, other) = data::and2_widths(results);
     let constants = data::and2_constants(check);
@@ -287,7 +268,7 @@ fn and2_width(results: &RunResults) -> Built {
 }
 
 /// `and2-transition`: pooled failure rate against hidden width, one series per m′.
-fn and2_transition(results: &RunResults) -> Built {
+pub(crate) fn and2_transition(results: &RunResults) -> Built {
     let sweeps: Vec<data::Sweep> = data::and2_sweeps(results)
         .into_iter()
         .filter(|s| !s.rates().is_empty())
@@ -339,7 +320,7 @@ fn and2_transition(results: &RunResults) -> Built {
 }
 
 /// `and2-params`: p* against m′ with the parameter-count shapes.
-fn and2_params(results: &RunResults) -> Built {
+pub(crate) fn and2_params(results: &RunResults) -> Built {
     let check = data::check(results, data::AND2_UPPER).ok_or("check `and2-upper` was not run")?;
     let groups = data::and2_params(results);
     let fallback = data::and2_constants(check)
@@ -388,7 +369,7 @@ fn and2_params(results: &RunResults) -> Built {
 }
 
 /// `representation-width`: d* against log₂ m, linear axes, with the Bloom bound.
-fn representation_width(results: &RunResults) -> Built {
+pub(crate) fn representation_width(results: &RunResults) -> Built {
     let check = data::check(results, data::REPRESENTATION).ok_or("check `representation` was not run")?;
     let (groups, _) = data::representation_widths(results);
     if groups.is_empty() {
@@ -427,7 +408,7 @@ fn representation_width(results: &RunResults) -> Built {
 }
 
 /// `gap`: d* and n* against m′ on one log-log plot.
-fn gap(results: &RunResults) -> Built {
+pub(crate) fn gap(results: &RunResults) -> Built {
     let points = data::gap_points(results);
     if points.is_empty() {
         return Err("no size has both a representation width d* and a computing width n*".into());
@@ -487,7 +468,7 @@ fn size_ticks(sizes: impl IntoIterator<Item = u64>) -> TickStyle {
 
 /// `capacity`: m′_max against n, log-log, with the two capacity shapes and the counting
 /// capacity of the network's parameter bits.
-fn capacity(results: &RunResults) -> Built {
+pub(crate) fn capacity(results: &RunResults) -> Built {
     let check = data::check(results, data::CAPACITY).ok_or("check `capacity` was not run")?;
     let points = data::capacity_points(results);
     if points.is_empty() {
@@ -500,7 +481,7 @@ fn capacity(results: &RunResults) -> Built {
     need_two_sizes(groups.len(), "n with m′_max > 0")?;
     let (lo, hi) = (groups[0].size as f64, groups[groups.len() - 1].size as f64);
     let mut series = seeds_and_median(&groups, |n| n as f64, "m′_max", INK);
-    let constant = |key: &str| data::field::<f64>(&check.detail, key).filter(|c| c.is_finite() && *c > 0.0);
+    let constant = |key: &str| data::field::<f64>(data::raw(check), key).filter(|c| c.is_finite() && *c > 0.0);
     let medians: Vec<(f64, f64)> = groups
         .iter()
         .filter_map(|g| Some((g.size as f64, g.median()?)))
@@ -567,7 +548,7 @@ fn capacity(results: &RunResults) -> Built {
 const CHERNOFF_FLOOR: f64 = 1e-6;
 
 /// `chernoff`: measured failure rate against the analytic bound, log-log, with y = x.
-fn chernoff(results: &RunResults) -> Built {
+pub(crate) fn chernoff(results: &RunResults) -> Built {
     data::check(results, data::CHERNOFF).ok_or("check `chernoff` was not run")?;
     let points = data::chernoff_points(results);
     if points.is_empty() {
@@ -657,7 +638,7 @@ fn chernoff(results: &RunResults) -> Built {
 }
 
 /// `description-length`: description size over log₂ #instances against m′.
-fn description_length(results: &RunResults) -> Built {
+pub(crate) fn description_length(results: &RunResults) -> Built {
     data::check(results, data::DESCRIPTION_LENGTH).ok_or("check `description-length` was not run")?;
     let points = data::description_points(results);
     if points.is_empty() {

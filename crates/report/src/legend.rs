@@ -7,7 +7,7 @@
 
 use plotters::prelude::SeriesLabelPosition;
 
-use crate::plot::{Figure, Mark, Scale};
+use crate::spec::{Figure, Mark, Scale};
 
 /// Estimated plotting-area size in pixels (figure minus margins, label areas and caption).
 const AREA: (f64, f64) = (880.0, 565.0);

@@ -28,8 +28,11 @@ mod figures;
 mod format;
 mod legend;
 mod markdown;
+mod page;
 mod plot;
+mod registry;
 mod sections;
+mod spec;
 mod stats;
 
 /// Everything that can go wrong while reading results or writing a report.
@@ -113,8 +116,8 @@ pub fn load_results(path: &Path) -> Result<RunResults, Error> {
 pub fn render_report(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     create_dir(dir)?;
     let mut written = Vec::new();
-    let mut outcomes = markdown::FigureOutcomes::new();
-    for (stem, built) in figures::all(results) {
+    let mut outcomes = page::FigureOutcomes::new();
+    for (stem, built) in registry::all_figures(results) {
         match built {
             Ok(fig) => {
                 written.extend(plot::save(&fig, dir)?);
@@ -127,7 +130,7 @@ pub fn render_report(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, E
         }
     }
     let readme = dir.join("README.md");
-    write(&readme, &markdown::report(results, &outcomes))?;
+    write(&readme, &registry::report(results, &outcomes))?;
     written.insert(0, readme);
     Ok(written)
 }

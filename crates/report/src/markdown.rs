@@ -3,48 +3,17 @@
 //! Text only: figures are drawn elsewhere and referenced by relative links; a figure that
 //! was not drawn is replaced by the reason.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use superposition_schema::results::{CheckResult, RunResults, Status};
 
-use crate::data::{
-    self, AND2_UPPER, CAPACITY, CHERNOFF, DESCRIPTION_LENGTH, EXHAUSTIVE, GAP, LOWER_SANITY, PROBE_DECODER,
-    REPRESENTATION,
-};
+use crate::data::{self};
 use crate::figures::{
     capacity_lower_shape, capacity_upper_shape, lower_shape, params_lower_shape, params_upper_shape, upper_shape,
 };
 use crate::format::{cell, fixed, num, pow2, seconds};
-use crate::sections::SECTIONS;
+use crate::page::{FigureOutcomes, compact, drawn, figure, status};
 use crate::stats::effective_exponent;
-
-/// Outcome of each figure by stem: drawn, or the reason it was not.
-pub(crate) type FigureOutcomes = BTreeMap<&'static str, Result<(), String>>;
-
-/// Checks with a dedicated section, in report order.
-const KNOWN: [&str; 9] = [
-    REPRESENTATION,
-    AND2_UPPER,
-    LOWER_SANITY,
-    GAP,
-    CAPACITY,
-    CHERNOFF,
-    DESCRIPTION_LENGTH,
-    PROBE_DECODER,
-    EXHAUSTIVE,
-];
-
-/// Longest detail JSON printed for a check without a dedicated section.
-const MAX_DETAIL_CHARS: usize = 4000;
-
-/// `PASS` or `FAIL`.
-fn status(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "PASS",
-        Status::Fail => "FAIL",
-    }
-}
 
 /// Sizes 2^e as `2⁸, 2¹⁰, …`.
 fn sizes(log2: &[u32]) -> String {
@@ -58,7 +27,7 @@ fn sizes(log2: &[u32]) -> String {
 }
 
 /// (pass, fail) counts.
-fn counts(results: &RunResults) -> (usize, usize) {
+pub(crate) fn counts(results: &RunResults) -> (usize, usize) {
     let pass = results.checks.iter().filter(|c| c.status == Status::Pass).count();
     (pass, results.checks.len() - pass)
 }
@@ -74,79 +43,14 @@ pub(crate) fn checks_table(results: &RunResults, link_prefix: &str) -> String {
             cell(&c.measured),
             cell(&c.theory),
             num((c.seconds * 100.0).round() / 100.0),
-            id = c.id,
+            id = c.id(),
         );
     }
     s
 }
 
-/// The whole README of one run.
-pub(crate) fn report(results: &RunResults, figs: &FigureOutcomes) -> String {
-    let mut s = header(results);
-    s.push_str("\n## Checks\n\n");
-    if results.checks.is_empty() {
-        s.push_str("Nothing was run: this results file holds no checks, so there is nothing to report.\n");
-        return s;
-    }
-    let (pass, fail) = counts(results);
-    let _ = writeln!(s, "{pass} of {} checks pass, {fail} fail.\n", results.checks.len());
-    s.push_str(&checks_table(results, ""));
-    let missing: Vec<String> = KNOWN
-        .iter()
-        .chain(SECTIONS.iter().map(|sec| &sec.id))
-        .filter(|id| data::check(results, id).is_none())
-        .map(|id| format!("`{id}`"))
-        .collect();
-    if !missing.is_empty() {
-        let _ = writeln!(s, "\nNot run in this results file: {}.", missing.join(", "));
-    }
-    for id in KNOWN {
-        if let Some(c) = data::check(results, id) {
-            s.push_str(&section_head(c, known_title(id)));
-            match id {
-                REPRESENTATION => representation(&mut s, results, c, figs),
-                AND2_UPPER => and2_upper(&mut s, results, c, figs),
-                LOWER_SANITY => lower_sanity(&mut s, results, c),
-                GAP => gap(&mut s, results, c, figs),
-                CAPACITY => capacity(&mut s, results, c, figs),
-                CHERNOFF => chernoff(&mut s, results, c, figs),
-                DESCRIPTION_LENGTH => description_length(&mut s, results, c, figs),
-                PROBE_DECODER => probe_decoder(&mut s, results, c),
-                _ => exhaustive(&mut s, results, c),
-            }
-        }
-    }
-    for section in &SECTIONS {
-        if let Some(c) = data::check(results, section.id) {
-            s.push_str(&section_head(c, section.title));
-            (section.write)(&mut s, results, c, figs);
-        }
-    }
-    let dedicated = |id: &str| KNOWN.contains(&id) || SECTIONS.iter().any(|sec| sec.id == id);
-    for c in results.checks.iter().filter(|c| !dedicated(&c.id)) {
-        s.push_str(&section_head(c, "(no dedicated figure in this report version)"));
-        generic(&mut s, c);
-    }
-    s
-}
-
-/// Title of a known check's section.
-fn known_title(id: &str) -> &'static str {
-    match id {
-        REPRESENTATION => "(R1): representing m sparse features takes O(log m) neurons",
-        AND2_UPPER => "(T3): computing m′ pairwise ANDs with O(√m′·log m′) neurons",
-        LOWER_SANITY => "(T1/T2): every network carries at least log₂ #instances bits",
-        GAP => "(R1 vs T2/T3): representing against computing",
-        CAPACITY => "(C1): how many ANDs n neurons compute",
-        CHERNOFF => "(T3's analysis): measured failure never exceeds the analytic bound",
-        DESCRIPTION_LENGTH => "(T1): description size against the counting minimum",
-        PROBE_DECODER => "(T1's decoding step, executed): the instance read back from the weights",
-        _ => "(counting lemma): every tiny network enumerated",
-    }
-}
-
 /// Title block: scale, seed, git, version, total time, configuration.
-fn header(r: &RunResults) -> String {
+pub(crate) fn header(r: &RunResults) -> String {
     let mut s = format!("# superposition-bounds verification report: scale `{}`\n\n", r.scale);
     s.push_str(
         "Empirical checks of the bounds of Adler & Shavit, *On the Complexity of Neural \
@@ -177,49 +81,6 @@ fn header(r: &RunResults) -> String {
     s
 }
 
-/// A JSON value on one line, cut at `max` characters.
-fn compact(v: &serde_json::Value, max: usize) -> String {
-    let s = v.to_string();
-    if s.chars().count() <= max {
-        s
-    } else {
-        let cut: String = s.chars().take(max).collect();
-        format!("{cut} … (truncated)")
-    }
-}
-
-/// Heading (with an anchor equal to the id) and the check's one-line verdict.
-fn section_head(c: &CheckResult, title: &str) -> String {
-    format!(
-        "\n<a id=\"{id}\"></a>\n\n## `{id}` {title}\n\n**{}** in {}. Measured: {}. Theory: {}.\n",
-        status(c.status),
-        seconds(c.seconds),
-        c.measured.trim_end_matches('.'),
-        c.theory.trim_end_matches('.'),
-        id = c.id,
-    )
-}
-
-/// The embedded figure, or why it is missing.
-pub(crate) fn figure(s: &mut String, figs: &FigureOutcomes, stem: &str, alt: &str) {
-    match figs.get(stem) {
-        Some(Ok(())) => {
-            let _ = writeln!(s, "\n![{alt}]({stem}.png)\n\n([SVG]({stem}.svg))");
-        }
-        Some(Err(reason)) => {
-            let _ = writeln!(s, "\n*Plot `{stem}` not drawn: {reason}.*");
-        }
-        None => {
-            let _ = writeln!(s, "\n*Plot `{stem}` not drawn.*");
-        }
-    }
-}
-
-/// Whether the figure `stem` was drawn (its "how to read" text only makes sense then).
-pub(crate) fn drawn(figs: &FigureOutcomes, stem: &str) -> bool {
-    figs.get(stem).is_some_and(Result::is_ok)
-}
-
 /// `median [min, max]` of per-seed values.
 fn spread(g: &data::PerSize) -> String {
     match g.median() {
@@ -235,7 +96,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 /// Section of `representation`.
-fn representation(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
+pub(crate) fn representation(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(s, figs, "representation-width", "d* against log2 m");
     let delta = data::delta(r, Some(c));
     let (widths, ts) = data::representation_widths(r);
@@ -270,8 +131,8 @@ fn representation(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Figure
         );
     }
     if let (Some(lo), Some(hi)) = (
-        data::field::<f64>(&c.detail, "ratio_min"),
-        data::field::<f64>(&c.detail, "ratio_max"),
+        data::field::<f64>(data::raw(c), "ratio_min"),
+        data::field::<f64>(data::raw(c), "ratio_max"),
     ) {
         let _ = writeln!(
             s,
@@ -298,7 +159,7 @@ fn representation(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Figure
 }
 
 /// Section of `and2-upper`.
-fn and2_upper(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
+pub(crate) fn and2_upper(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     let delta = data::delta(r, Some(c));
     figure(s, figs, "and2-width", "n* against m′, log-log");
     and2_fit_text(s, c, &and2_sizes(r, c));
@@ -478,8 +339,8 @@ fn and2_table(s: &mut String, r: &RunResults, c: &CheckResult) {
 }
 
 /// Section of `lower-sanity`.
-fn lower_sanity(s: &mut String, r: &RunResults, c: &CheckResult) {
-    let d = &c.detail;
+pub(crate) fn lower_sanity(s: &mut String, r: &RunResults, c: &CheckResult) {
+    let d = data::raw(c);
     let networks = data::field::<u64>(d, "networks");
     let violations = data::field::<u64>(d, "violations");
     if networks.is_some() || violations.is_some() {
@@ -529,7 +390,7 @@ fn lower_sanity(s: &mut String, r: &RunResults, c: &CheckResult) {
 }
 
 /// Section of `gap`.
-fn gap(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
+pub(crate) fn gap(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(s, figs, "gap", "d* and n* against m′, log-log");
     let points = data::gap_points(r);
     if !points.is_empty() {
@@ -563,19 +424,6 @@ fn gap(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
              while the computing curve rises with slope about ½: in superposition, computation costs \
              polynomially many neurons where representation costs logarithmically many. The slope of \
              ln(n*/d*) against ln m′ is how fast that gap opens.\n",
-        );
-    }
-}
-
-/// Section of a check without a dedicated rendering: its detail as compact JSON.
-pub(crate) fn generic(s: &mut String, c: &CheckResult) {
-    if c.detail.is_null() {
-        s.push_str("\nNo detail recorded.\n");
-    } else {
-        let _ = writeln!(
-            s,
-            "\nDetail as recorded:\n\n```json\n{}\n```",
-            compact(&c.detail, MAX_DETAIL_CHARS)
         );
     }
 }
@@ -625,7 +473,7 @@ pub(crate) fn index(runs: &[(String, RunResults)]) -> String {
 }
 
 /// Section of `capacity`.
-fn capacity(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
+pub(crate) fn capacity(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(s, figs, "capacity", "m′_max against n, log-log");
     let points = data::capacity_points(r);
     let maxima = data::capacity_groups(&points, |p| p.m_max);
@@ -661,7 +509,7 @@ fn capacity(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcom
             );
         }
     }
-    let d = &c.detail;
+    let d = data::raw(c);
     if let (Some(cl), Some(cu)) = (
         data::field::<f64>(d, "c_lower_shape"),
         data::field::<f64>(d, "c_upper_shape"),
@@ -706,14 +554,14 @@ fn capacity(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcom
 }
 
 /// Section of `chernoff`.
-fn chernoff(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
+pub(crate) fn chernoff(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(
         s,
         figs,
         "chernoff",
         "measured failure rate against the analytic bound, log-log",
     );
-    let d = &c.detail;
+    let d = data::raw(c);
     let points = data::chernoff_points(r);
     let mut sources: Vec<&str> = points.iter().map(|p| p.source.as_str()).collect();
     sources.sort_unstable();
@@ -787,7 +635,7 @@ fn chernoff(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcom
 }
 
 /// Section of `description-length`.
-fn description_length(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
+pub(crate) fn description_length(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(
         s,
         figs,
@@ -818,7 +666,7 @@ fn description_length(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
             );
         }
     }
-    let d = &c.detail;
+    let d = data::raw(c);
     if let (Some(a), Some(b)) = (
         data::field::<f64>(d, "slope_factor_parameter_bits"),
         data::field::<f64>(d, "slope_factor_entropy"),
@@ -847,7 +695,7 @@ fn description_length(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
 }
 
 /// Section of `probe-decoder`.
-fn probe_decoder(s: &mut String, r: &RunResults, c: &CheckResult) {
+pub(crate) fn probe_decoder(s: &mut String, r: &RunResults, c: &CheckResult) {
     let rows = data::probe_rows(r);
     if rows.is_empty() {
         s.push_str("\nNo `ProbeDecoder` records and no `detail.points`: the table is empty.\n");
@@ -880,7 +728,7 @@ fn probe_decoder(s: &mut String, r: &RunResults, c: &CheckResult) {
             );
         }
     }
-    let d = &c.detail;
+    let d = data::raw(c);
     if let (Some(sound), Some(all)) = (
         data::field::<bool>(d, "decoder_sound"),
         data::field::<bool>(d, "decoded_every_size"),
@@ -907,8 +755,8 @@ fn probe_decoder(s: &mut String, r: &RunResults, c: &CheckResult) {
 }
 
 /// Section of `exhaustive`.
-fn exhaustive(s: &mut String, r: &RunResults, c: &CheckResult) {
-    let d = &c.detail;
+pub(crate) fn exhaustive(s: &mut String, r: &RunResults, c: &CheckResult) {
+    let d = data::raw(c);
     let (cells, above, worst) = data::exhaustive_cells(r);
     if cells > 0 {
         let _ = writeln!(

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde_json::json;
 use superposition_schema::checks::exhaustive::{ExhaustiveRow, Readout};
+use superposition_schema::checks::{CheckDetail, CheckId};
 use superposition_schema::chernoff::FailureBound;
 use superposition_schema::results::{
     CheckResult, FailureRate, LineFit, Record, Resources, RunConfig, RunResults, Status,
@@ -194,11 +195,10 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
         .collect();
     let and2_fit = fit_of(&log_pts);
     let check = |id: &str, status, measured: String, detail| CheckResult {
-        id: id.into(),
+        detail: typed(id, detail),
         status,
         measured,
         theory: "see report".into(),
-        detail,
         seconds: 1.25,
     };
     let checks = vec![
@@ -233,12 +233,6 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
             Status::Fail,
             "n*/d* exponent".into(),
             json!({"fit": fit_of(&gap_log), "points": gap_points}),
-        ),
-        check(
-            "mystery-check",
-            Status::Pass,
-            "5/5 widgets frobbed".into(),
-            json!({"frobbed": 5, "of": 5}),
         ),
     ];
     let mut checks = checks;
@@ -474,10 +468,9 @@ fn full_report_writes_every_figure_and_links_it() {
         );
     }
     for c in &results.checks {
-        assert!(readme.contains(&format!("`{}`", c.id)), "README lacks {}", c.id);
+        assert!(readme.contains(&format!("`{}`", c.id())), "README lacks {}", c.id());
     }
     assert!(readme.contains("**PASS**") && readme.contains("**FAIL**"));
-    assert!(readme.contains("```json"), "unknown check's detail not printed");
     assert!(readme.contains("1 min 23 s"));
     assert!(readme.contains("| 2¹⁴ | 3 |"), "and2 table row missing");
 }
@@ -529,7 +522,6 @@ fn lower_bound_checks_get_sections_tables_and_plots() {
         readme.contains("| 2⁸ | 128 | 640 | 1 | 128 |"),
         "probe-decoder row missing"
     );
-    assert!(readme.contains("## `mystery-check` (no dedicated figure"));
 }
 
 #[test]
@@ -547,7 +539,10 @@ fn lower_bound_checks_without_data_skip_plots_and_say_why() {
         )
     });
     for c in &mut results.checks {
-        c.detail = json!({"points": [{"m_prime": "not a number"}], "minimal_width": 3, "c_lower_shape": null});
+        c.detail = typed(
+            c.id().as_str(),
+            json!({"points": [{"m_prime": "not a number"}], "minimal_width": 3, "c_lower_shape": null}),
+        );
     }
     render_report(&results, dir.path()).expect("render");
     let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
@@ -615,9 +610,9 @@ fn missing_detail_fields_do_not_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut results = synthetic(&[8, 10, 12], 2, 1.0);
     for c in &mut results.checks {
-        c.detail = json!(null);
+        c.detail = typed(c.id().as_str(), json!(null));
     }
-    results.checks.retain(|c| c.id != "gap");
+    results.checks.retain(|c| c.id() != CheckId::Gap);
     render_report(&results, dir.path()).expect("render");
     let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
     assert!(readme.contains("Not run in this results file: `gap`"), "{readme}");
@@ -700,4 +695,23 @@ fn performance_plot_draws_every_path_and_nothing_without_points() {
     // No points: nothing drawn, and a stale plot from an earlier run is removed.
     assert!(crate::render_performance(&[], dir.path()).expect("ok").is_empty());
     assert!(!dir.path().join("performance.png").exists());
+}
+
+/// The typed detail of check `id` from its JSON.
+fn typed(id: &str, detail: serde_json::Value) -> CheckDetail {
+    serde_json::from_value(json!({"id": id, "detail": detail})).expect("a known check id")
+}
+
+#[test]
+fn a_results_file_naming_an_unknown_check_is_refused_with_the_known_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = serde_json::to_value(synthetic(&[8, 10], 2, 1.0)).expect("serialize");
+    value["checks"][0]["id"] = json!("mystery-check");
+    let path = dir.path().join("verify-bounds-quick.json");
+    std::fs::write(&path, value.to_string()).expect("write");
+    let message = load_results(&path).unwrap_err().to_string();
+    assert!(
+        message.contains("mystery-check") && message.contains("and2-upper"),
+        "{message}"
+    );
 }

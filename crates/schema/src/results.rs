@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::exhaustive::ExhaustiveRow;
+use crate::checks::{CheckDetail, CheckId};
 use crate::chernoff::FailureBound;
 pub use crate::measure::{FailureRate, LineFit, Resources};
 
@@ -20,19 +21,18 @@ pub enum Status {
     Fail,
 }
 
-/// One claim checked: the printed PASS/FAIL line plus machine-readable detail.
+/// One claim checked: the printed PASS/FAIL line plus its typed detail.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
-    /// Check id, e.g. `and2-upper`.
-    pub id: String,
+    /// Which check (`id` in JSON) and its figures (`detail`): fits, constants, criteria.
+    #[serde(flatten)]
+    pub detail: CheckDetail,
     /// Verdict.
     pub status: Status,
     /// The measured figure, human-readable (e.g. `exponent 0.55 [0.51, 0.60]`).
     pub measured: String,
     /// What theory says, human-readable (e.g. `n* = O(√m′·log m′): exponent ≤ 0.65`).
     pub theory: String,
-    /// Check-specific figures (fits, constants, criteria); see each check's documentation.
-    pub detail: serde_json::Value,
     /// Wall time of the check, seconds.
     pub seconds: f64,
 }
@@ -287,4 +287,18 @@ pub struct RunResults {
     pub records: Vec<Record>,
     /// Total wall time, seconds.
     pub seconds: f64,
+}
+
+impl CheckResult {
+    /// The check this verdict is of.
+    pub fn id(&self) -> CheckId {
+        self.detail.id()
+    }
+}
+
+impl RunResults {
+    /// The verdict of check `id`, if it ran.
+    pub fn check(&self, id: CheckId) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.id() == id)
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{And2Widths, Runner, status};
 use crate::base::instance::And2Instance;
 use crate::base::sample::InputDistribution;
 use crate::constructions::and2::{And2Network, And2Params};
@@ -15,6 +15,7 @@ use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record, Resources};
 use crate::stats::median;
 use crate::theory;
+use superposition_schema::checks::CheckDetail;
 
 impl Runner<'_> {
     /// Builds AS-2AND at one width and measures it; tallies lower-bound sanity; records it.
@@ -124,7 +125,8 @@ impl Runner<'_> {
     }
 
     /// T3: n*(m′) does not grow faster than √m′·log m′.
-    pub(super) fn and2_upper(&mut self) -> Result<CheckResult> {
+    pub(super) fn and2_upper(&mut self) -> Result<(CheckResult, And2Widths)> {
+        let mut and2_widths = BTreeMap::new();
         let c = self.config.clone();
         let total = (c.and2_sizes.len() + c.uncentered_sizes.len()) as u64 * c.seeds
             + c.sweep_sizes.iter().filter(|s| c.and2_sizes.contains(s)).count() as u64 * c.sweep_seeds.min(c.seeds);
@@ -155,7 +157,7 @@ impl Runner<'_> {
             let n_star = median(&widths);
             let p_star = median(&params);
             guess = n_star / shape;
-            self.and2_widths.insert(log_m, widths.clone());
+            and2_widths.insert(log_m, widths.clone());
             constants.push(json!({
                 "m_prime": outputs, "n_star": n_star, "n_min": widths.iter().cloned().fold(f64::INFINITY, f64::min),
                 "n_max": widths.iter().cloned().fold(0.0, f64::max),
@@ -182,8 +184,7 @@ impl Runner<'_> {
             let mut widths = Vec::new();
             for s in 0..c.seeds {
                 let start = (2.0
-                    * self
-                        .and2_widths
+                    * and2_widths
                         .get(&log_m)
                         .map(|w| median(w))
                         .unwrap_or(5.0 * theory::lower_shape(outputs as f64)))
@@ -198,7 +199,7 @@ impl Runner<'_> {
                     &format!("m′ = 2^{log_m} uncentered: n* = {width}"),
                 );
             }
-            let centered = self.and2_widths.get(&log_m).map(|w| median(w));
+            let centered = and2_widths.get(&log_m).map(|w| median(w));
             uncentered.push(json!({"m_prime": outputs, "n_star_uncentered": median(&widths),
                                    "n_star_centered": centered, "ratio": centered.map(|n| median(&widths) / n)}));
         }
@@ -208,8 +209,7 @@ impl Runner<'_> {
         let last = &constants[constants.len() - 1];
         let pass = fit.slope_hi <= 0.65;
         let local_below_half = fit.slope < 0.5;
-        Ok(CheckResult {
-            id: "and2-upper".into(),
+        let check = CheckResult {
             status: status(pass),
             measured: format!(
                 "n* ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}; n*/(√m′·log₂m′) {:.2} → {:.2}; p* ∝ m′^{:.3}{}",
@@ -228,10 +228,13 @@ impl Runner<'_> {
                 }
             ),
             theory: "T3: n* = O(√m′·log m′) — fitted exponent's 95 % interval reaches no higher than 0.65".into(),
-            detail: json!({"fit": fit, "param_fit": param_fit, "delta": c.delta, "constants": constants,
+            detail: CheckDetail::And2Upper(
+                json!({"fit": fit, "param_fit": param_fit, "delta": c.delta, "constants": constants,
                            "uncentered": uncentered, "local_exponent_below_half": local_below_half}),
+            ),
             seconds: 0.0,
-        })
+        };
+        Ok((check, And2Widths(and2_widths)))
     }
 
     fn last_min_width_parameters(&self) -> u64 {

@@ -15,6 +15,7 @@ use crate::results::{CheckResult, FailureRate, Record, Resources};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
+use superposition_schema::checks::CheckDetail;
 
 /// Least-squares constant of y ≈ c·x through the origin, and the RMS of ln(y / (c·x)).
 fn through_origin(points: &[(f64, f64)]) -> (f64, f64) {
@@ -103,7 +104,6 @@ impl Runner<'_> {
         let first = medians.first().copied().unwrap_or_default();
         let last = medians.last().copied().unwrap_or_default();
         Ok(CheckResult {
-            id: "capacity".into(),
             status: status(violations == 0 && !medians.is_empty()),
             measured: format!(
                 "m′_max {:.0} at n = {:.0} → {:.0} at n = {:.0}; m′_max ≈ {c_lower:.3}·n²/log₂²n (rms log-residual {rms_lower:.2}) ≈ {c_upper:.4}·n²/log₂n (rms {rms_upper:.2}); local exponent {:.2} [{:.2}, {:.2}]; {violations} above the counting capacity; {empty} widths with no m′ passing",
@@ -111,10 +111,10 @@ impl Runner<'_> {
             ),
             theory: "C1: m′ ≤ counting capacity of the network's parameter bits (log₂ C(C(m′,2), m′) ≤ bits) at every n — PASS iff it holds everywhere; T3 expects m′_max ∝ n²/log₂² n"
                 .into(),
-            detail: json!({"points": points, "c_upper_shape": c_upper, "rms_upper_shape": rms_upper,
+            detail: CheckDetail::Capacity(json!({"points": points, "c_upper_shape": c_upper, "rms_upper_shape": rms_upper,
                            "c_lower_shape": c_lower, "rms_lower_shape": rms_lower, "fit": fit, "delta": self.config.delta,
                            "better_shape": if rms_lower <= rms_upper { "n^2/log2^2 n" } else { "n^2/log2 n" },
-                           "widths_without_capacity": empty}),
+                           "widths_without_capacity": empty})),
             seconds: 0.0,
         })
     }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{And2Widths, Runner, status};
 use crate::base::sample::InputDistribution;
 use crate::chernoff::{BoundInputs, FailureBound, and2_failure_bound};
 use crate::constructions::and2::{And2Network, And2Params};
@@ -11,6 +11,8 @@ use crate::error::Result;
 use crate::evaluate::eval::and2_failure;
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
+use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::CheckId;
 
 /// One measured rate with what the bound needs.
 struct Measured {
@@ -33,13 +35,13 @@ impl Runner<'_> {
     /// likely its independence step. Where the bound exceeds 1 it is vacuous and passes
     /// trivially; the count of non-vacuous comparisons and the width at which the bound first
     /// reaches δ (against n*) say how informative the check was.
-    pub(super) fn chernoff(&mut self) -> Result<CheckResult> {
+    pub(super) fn chernoff(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.lower.clone();
         let tau = And2Params::defaults(16, 16, 0).tau;
         let mut measured = self.centered_probe_rates();
         for (done, &log_m) in c.chernoff_sizes.iter().enumerate() {
             let (instance, (code_seed, sample_seed)) = self.and2_instance(log_m, 0)?;
-            let (n_star, _) = self.n_star(log_m, 0);
+            let (n_star, _) = and2.n_star(log_m, 0);
             let spec = self.spec(c.chernoff_samples, sample_seed, InputDistribution::Planted);
             for &factor in &c.chernoff_factors {
                 let t = And2Params::defaults(instance.outputs(), 1, 0).t_in;
@@ -116,13 +118,12 @@ impl Runner<'_> {
                 bound,
             });
         }
-        let widths = self.bound_widths(tau, k)?;
+        let widths = self.bound_widths(and2, tau, k)?;
         let looseness: Vec<f64> = widths
             .iter()
             .filter_map(|w| w["bound_over_measured"].as_f64())
             .collect();
         Ok(CheckResult {
-            id: "chernoff".into(),
             status: status(above == 0 && !measured.is_empty()),
             measured: format!(
                 "{above} of {} measured rates above the bound ({informative} comparisons non-vacuous; max rate/bound {worst_ratio:.3}); width where the bound reaches δ ÷ n*: {}",
@@ -131,16 +132,15 @@ impl Runner<'_> {
             ),
             theory: "Chernoff per code neuron (code-overlap noise + signal collisions), Chernoff over each output's t_out votes, union bound over outputs — PASS iff no measured rate's 95 % Wilson lower end exceeds the bound"
                 .into(),
-            detail: json!({"comparisons": measured.len(), "above": above, "above_points": above_list,
-                           "non_vacuous": informative, "max_rate_over_bound": worst_ratio, "bound_widths": widths}),
+            detail: CheckDetail::Chernoff(json!({"comparisons": measured.len(), "above": above, "above_points": above_list,
+                           "non_vacuous": informative, "max_rate_over_bound": worst_ratio, "bound_widths": widths})),
             seconds: 0.0,
         })
     }
 
     /// Every centered AS-2AND probe recorded so far (failure ≤ … at the defaults' τ).
     fn centered_probe_rates(&self) -> Vec<Measured> {
-        self.records
-            .iter()
+        self.records_of(&[CheckId::And2Upper, CheckId::Capacity, CheckId::Chernoff])
             .filter_map(|r| match r {
                 crate::results::Record::And2Probe {
                     purpose,
@@ -168,9 +168,9 @@ impl Runner<'_> {
     }
 
     /// Per AS-2AND size: the smallest width n_δ at which the bound reaches δ, beside n*.
-    fn bound_widths(&self, tau: f64, k: f64) -> Result<Vec<serde_json::Value>> {
+    fn bound_widths(&self, and2: &And2Widths, tau: f64, k: f64) -> Result<Vec<serde_json::Value>> {
         let mut out = Vec::new();
-        for (&log_m, widths) in &self.and2_widths {
+        for (&log_m, widths) in &and2.0 {
             let outputs = (1u64 << log_m) as f64;
             let t = And2Params::defaults(1 << log_m, 1, 0).t_in;
             let bound_at = |width: usize| -> FailureBound {

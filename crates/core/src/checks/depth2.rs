@@ -30,7 +30,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{And2Widths, Runner, status};
 use crate::constructions::and2::{And2Network, And2Params};
 use crate::constructions::depth2::{
     Circuit, CircuitTruth, Depth2Network, Depth2Scratch, Intermediate, Layer2Params, sample_circuit_active,
@@ -41,6 +41,7 @@ use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::{derive_seed, stream};
 use crate::stats::failure_rate;
+use superposition_schema::checks::CheckDetail;
 
 pub use superposition_schema::checks::depth2::*;
 
@@ -129,7 +130,7 @@ fn measure(
 
 impl Runner<'_> {
     /// Check `depth-2`: see the module documentation for what is measured and the criterion.
-    pub(super) fn depth2(&mut self) -> Result<CheckResult> {
+    pub(super) fn depth2(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.depth2.clone();
         let (k, delta) = (self.config.k, self.config.delta);
         let allowed = (delta * c.samples as f64).floor() as u64;
@@ -139,7 +140,7 @@ impl Runner<'_> {
         for &log_m in &c.sizes {
             let outputs = 1usize << log_m;
             let (instance, (code_seed, _)) = self.and2_instance(log_m, 0)?;
-            let (n_star, n_star_measured) = self.n_star(log_m, 0);
+            let (n_star, n_star_measured) = and2.n_star(log_m, 0);
             for (ci, &name) in CIRCUITS.iter().enumerate() {
                 let or_fraction = if ci == 0 { 0.0 } else { c.or_fraction };
                 let circuit = Circuit::random(
@@ -254,7 +255,6 @@ impl Runner<'_> {
         }
         let measured = summary(&rows, &min_widths, &c);
         Ok(CheckResult {
-            id: "depth-2".into(),
             status: status(pass),
             measured,
             theory: format!(
@@ -263,8 +263,8 @@ impl Runner<'_> {
                  size; without the threshold: reported, not judged",
                 c.max_factor
             ),
-            detail: json!({"delta": delta, "samples": c.samples, "max_factor": c.max_factor,
-                           "grid": rows, "min_widths": min_widths}),
+            detail: CheckDetail::Depth2(json!({"delta": delta, "samples": c.samples, "max_factor": c.max_factor,
+                           "grid": rows, "min_widths": min_widths})),
             seconds: 0.0,
         })
     }

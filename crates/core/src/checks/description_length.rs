@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{And2Widths, Runner, status};
 use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
 use crate::results::{CheckResult, Record};
 use crate::stats::least_squares;
 use crate::theory;
+use superposition_schema::checks::CheckDetail;
 
 /// Bits of the header every description carries: the code seed (64) and n_in, n, t_in, t_out
 /// (32 each).
@@ -39,11 +40,11 @@ impl Runner<'_> {
     /// instance; for a random instance a description shorter than log₂(#instances) − c bits
     /// has probability below 2^−c, so a factor below 1 would mean a counting or coding bug.
     /// The factor's growth with m′ is reported (slope against log₂ m′), not judged.
-    pub(super) fn description_length(&mut self) -> Result<CheckResult> {
+    pub(super) fn description_length(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let sizes = self.config.lower.description_sizes.clone();
         let (mut points, mut below) = (Vec::new(), 0u64);
         for (done, &log_m) in sizes.iter().enumerate() {
-            let (n_star, measured) = self.n_star(log_m, 0);
+            let (n_star, measured) = and2.n_star(log_m, 0);
             if !measured {
                 continue; // n* unknown at this size: nothing to measure at n*.
             }
@@ -90,7 +91,6 @@ impl Runner<'_> {
         let factor = |p: Option<&serde_json::Value>, key: &str| p.and_then(|p| p[key].as_f64()).unwrap_or(f64::NAN);
         let (first, last) = (points.first(), points.last());
         Ok(CheckResult {
-            id: "description-length".into(),
             status: status(below == 0 && !points.is_empty()),
             measured: format!(
                 "bits/log₂#instances: parameters×bits {:.1} → {:.1}, entropy-coded {:.1} → {:.1} over m′ = {} → {} (slopes {:.2}, {:.2} per doubling of m′)",
@@ -105,8 +105,8 @@ impl Runner<'_> {
             ),
             theory: "T1: any description of a network computing a random instance has ≥ log₂ C(C(m,2), m′) bits — PASS iff both factors ≥ 1 at every m′ (T3 predicts a factor growing like log m′)"
                 .into(),
-            detail: json!({"points": points, "below_minimum": below, "slope_factor_parameter_bits": slope_bits,
-                           "slope_factor_entropy": slope_entropy, "explicit_bounds": explicit_bounds()}),
+            detail: CheckDetail::DescriptionLength(json!({"points": points, "below_minimum": below, "slope_factor_parameter_bits": slope_bits,
+                           "slope_factor_entropy": slope_entropy, "explicit_bounds": explicit_bounds()})),
             seconds: 0.0,
         })
     }

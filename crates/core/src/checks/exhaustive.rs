@@ -7,6 +7,7 @@ use super::{Runner, status};
 use crate::error::Result;
 use crate::lower::exhaustive::{ExhaustiveRow, Family, Readout, enumerate};
 use crate::results::{CheckResult, Record};
+use superposition_schema::checks::CheckDetail;
 
 /// Weights and biases of the enumerated family.
 const WEIGHTS: [i32; 3] = [-1, 0, 1];
@@ -74,7 +75,6 @@ impl Runner<'_> {
             })
             .collect();
         Ok(CheckResult {
-            id: "exhaustive".into(),
             status: status(violations == 0 && !rows.is_empty()),
             measured: format!(
                 "{violations} of {} cells above 2^bits (max computed/2^bits = 2^{max_ratio_log2:.1}); m = {largest}: {}",
@@ -83,8 +83,8 @@ impl Runner<'_> {
             ),
             theory: "counting lemma: distinct instances computed by width-n networks ≤ 2^(parameter bits) = (3^m·4)^n in every cell (weights {−1,0,1}, biases {−2..1}, fixed vote readout, exact on all ≤k-sparse inputs)"
                 .into(),
-            detail: json!({"rows": rows, "minimal_width": table, "weights": WEIGHTS, "biases": BIASES,
-                           "k": self.config.k, "violations": violations, "max_log2_computed_over_networks": max_ratio_log2}),
+            detail: CheckDetail::Exhaustive(json!({"rows": rows, "minimal_width": table, "weights": WEIGHTS, "biases": BIASES,
+                           "k": self.config.k, "violations": violations, "max_log2_computed_over_networks": max_ratio_log2})),
             seconds: 0.0,
         })
     }

@@ -2,10 +2,11 @@
 
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{And2Widths, RepresentationMedians, Runner, status};
 use crate::results::CheckResult;
 use crate::rng::stream;
 use crate::stats::{bootstrap_line, median};
+use superposition_schema::checks::CheckDetail;
 
 impl Runner<'_> {
     /// Representing vs computing: n*(m′)/d*(m′) grows with m′.
@@ -15,11 +16,11 @@ impl Runner<'_> {
     /// asymptotic exponent (½ up to logs) is not expected at these sizes, for the finite-size
     /// reasons reported under `and2-upper`. A first draft demanded an exponent above 0.25;
     /// that threshold had no basis in the theory and was replaced before any standard run.
-    pub(super) fn gap(&mut self) -> CheckResult {
+    pub(super) fn gap(&mut self, and2: &And2Widths, representation: &RepresentationMedians) -> CheckResult {
         let mut points = Vec::new();
         let mut groups = Vec::new();
-        for (&log_m, seeds) in &self.and2_widths {
-            if let Some(&d_star) = self.representation_medians.get(&log_m) {
+        for (&log_m, seeds) in &and2.0 {
+            if let Some(&d_star) = representation.0.get(&log_m) {
                 let m_prime = 1u64 << log_m;
                 let n_star = median(seeds);
                 points.push(json!({"m_prime": m_prime, "n_star": n_star, "d_star": d_star, "ratio": n_star / d_star}));
@@ -34,7 +35,6 @@ impl Runner<'_> {
         let above = !ratios.is_empty() && ratios.iter().all(|&r| r > 1.0);
         let pass = above && fit.is_some_and(|f| f.slope_lo > 0.0);
         CheckResult {
-            id: "gap".into(),
             status: status(pass),
             measured: match fit {
                 Some(f) => format!(
@@ -49,7 +49,7 @@ impl Runner<'_> {
             },
             theory: "computing costs polynomially more than representing (√m′ vs log m′ up to logs): n* > d* at every m′, exponent of n*/d* > 0 (95 % interval)"
                 .into(),
-            detail: json!({"fit": fit, "points": points}),
+            detail: CheckDetail::Gap(json!({"fit": fit, "points": points})),
             seconds: 0.0,
         }
     }

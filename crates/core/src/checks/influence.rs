@@ -23,7 +23,7 @@
 
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{And2Widths, Runner, status};
 use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::{InputDistribution, sample_active};
 use crate::constructions::and2::{And2Network, Scratch};
@@ -33,6 +33,7 @@ use crate::evaluate::eval::{SampleSpec, count_failures};
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
+use superposition_schema::checks::CheckDetail;
 
 pub use superposition_schema::checks::influence::*;
 
@@ -49,14 +50,14 @@ struct Outcome {
 
 impl Runner<'_> {
     /// Check `influence` (see the module documentation for the criterion).
-    pub(super) fn influence(&mut self) -> Result<CheckResult> {
+    pub(super) fn influence(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.influence.clone();
         let total = (c.sizes.len() * TYPES.len()) as u64;
         let mut outcomes = Vec::new();
         let mut done = 0;
         for &log_m in &c.sizes {
             for (t_index, &distribution) in TYPES.iter().enumerate() {
-                let outcome = self.influence_instance(&c, log_m, t_index, distribution)?;
+                let outcome = self.influence_instance(and2, &c, log_m, t_index, distribution)?;
                 done += 1;
                 self.observer.progress(
                     "influence",
@@ -85,8 +86,8 @@ impl Runner<'_> {
                     format!(
                         "{} {}/{}{cross}",
                         o.distribution,
-                        show(o.plain, self.influence_cap(&c, log_m)),
-                        show(o.channel, self.influence_cap(&c, log_m))
+                        show(o.plain, Self::influence_cap(and2, &c, log_m)),
+                        show(o.channel, Self::influence_cap(and2, &c, log_m))
                     )
                 })
                 .collect();
@@ -101,7 +102,6 @@ impl Runner<'_> {
             })
             .collect();
         Ok(CheckResult {
-            id: "influence".into(),
             status: status(pass),
             measured: format!(
                 "block rows {}; n* plain/channel (total hidden width): {}",
@@ -113,19 +113,20 @@ impl Runner<'_> {
                  at the channel construction's minimal total width; on uniform instances channel n* ≤ {}× plain n*",
                 c.uniform_cost_factor
             ),
-            detail: json!({"delta": delta, "rows": rows, "config": c}),
+            detail: CheckDetail::Influence(json!({"delta": delta, "rows": rows, "config": c})),
             seconds: 0.0,
         })
     }
 
     /// The searches' largest width at 2^`log_m`.
-    fn influence_cap(&self, c: &InfluenceConfig, log_m: u32) -> usize {
-        (self.n_star(log_m, 0).0 as f64 * c.max_width_factor).round() as usize
+    fn influence_cap(and2: &And2Widths, c: &InfluenceConfig, log_m: u32) -> usize {
+        (and2.n_star(log_m, 0).0 as f64 * c.max_width_factor).round() as usize
     }
 
     /// Measures one instance: both minimal widths, plain at the channel's n*, the sweep.
     fn influence_instance(
         &mut self,
+        and2: &And2Widths,
         c: &InfluenceConfig,
         log_m: u32,
         t_index: usize,
@@ -150,8 +151,8 @@ impl Runner<'_> {
             let instance = And2Instance::random(outputs, outputs, pairs, derive_seed(root, "instance", 0))?;
             (instance, derive_seed(root, "code", 0), derive_seed(root, "samples", 0))
         };
-        let (reference, measured) = self.n_star(log_m, 0);
-        let cap = self.influence_cap(c, log_m);
+        let (reference, measured) = and2.n_star(log_m, 0);
+        let cap = Self::influence_cap(and2, c, log_m);
         let mut params = ChannelParams::defaults(outputs, reference, code_seed);
         params.theta = c.theta_factor * (outputs as f64).sqrt();
         params.gate_weight = c.gate_weight;
@@ -375,9 +376,11 @@ mod tests {
         config.influence.sweep_factors = vec![1.0];
         let mut silent = Silent;
         let mut runner = Runner::new(config, 3, &mut silent).unwrap();
-        let result = runner.influence().unwrap();
-        assert_eq!(result.id, "influence");
-        let rows = result.detail["rows"].as_array().unwrap();
+        let result = runner.influence(&And2Widths::default()).unwrap();
+        let CheckDetail::Influence(detail) = &result.detail else {
+            panic!("influence returned the detail of {}", result.id())
+        };
+        let rows = detail["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 3);
         let kinds = |m: &str| {
             runner

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::{Runner, status};
 use crate::results::CheckResult;
+use superposition_schema::checks::CheckDetail;
 
 impl Runner<'_> {
     /// T1/T2 sanity on every network built.
@@ -12,7 +13,6 @@ impl Runner<'_> {
         let t = self.tally;
         let pass = t.violations == 0 && t.networks > 0;
         CheckResult {
-            id: "lower-sanity".into(),
             status: status(pass),
             measured: format!(
                 "{} of {} networks below the bound; min margin {:.0} bits; min neurons/bound {:.2}",
@@ -20,8 +20,8 @@ impl Runner<'_> {
             ),
             theory: "T1/T2: parameter bits ≥ log₂ C(C(m,2), m′) and neurons ≥ 2(√(1 + bits/b) − 1) for every network"
                 .into(),
-            detail: json!({"networks": t.networks, "violations": t.violations,
-                           "min_margin_bits": t.min_margin_bits, "min_neuron_ratio": t.min_neuron_ratio}),
+            detail: CheckDetail::LowerSanity(json!({"networks": t.networks, "violations": t.violations,
+                           "min_margin_bits": t.min_margin_bits, "min_neuron_ratio": t.min_neuron_ratio})),
             seconds: 0.0,
         }
     }

@@ -34,9 +34,10 @@ use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::InputDistribution;
 use crate::error::{Result, invalid};
 use crate::evaluate::eval::SampleSpec;
-use crate::results::{LineFit, Record, RunConfig, RunResults, Status};
+use crate::results::{CheckResult, LineFit, Record, RunConfig, RunResults, Status};
 use crate::rng::{derive_seed, stream};
 use crate::stats::bootstrap_line;
+use superposition_schema::checks::CheckId;
 pub use superposition_schema::config::{LowerBoundConfig, Scale, ScaleConfig};
 
 /// Receives records as they are made (to stream them to disk) and progress.
@@ -70,32 +71,68 @@ pub struct Runner<'a> {
     seed: u64,
     observer: &'a mut dyn Observer,
     records: Vec<Record>,
+    /// Where each finished check's records are in `records`, in run order; the running
+    /// check's start is `current`.
+    spans: Vec<(CheckId, std::ops::Range<usize>)>,
+    current: Option<(CheckId, usize)>,
     tally: SanityTally,
-    /// Median d*(m) per log₂ m.
-    representation_medians: BTreeMap<u32, f64>,
-    /// n*(m′) per seed, per log₂ m′ (centering on).
-    and2_widths: BTreeMap<u32, Vec<f64>>,
-    /// The checks to run (all of [`CHECK_IDS`] unless [`Runner::only`] narrowed them).
-    selected: Vec<&'static str>,
+    /// The checks to run, in [`CheckId::ALL`] order.
+    selected: Vec<CheckId>,
+    /// Checks added to the selection because a selected check consumes them: (added, by).
+    added: Vec<(CheckId, CheckId)>,
 }
 
-/// The ids of the checks, in run order.
-pub const CHECK_IDS: [&str; 14] = [
-    "representation",
-    "and2-upper",
-    "lower-sanity",
-    "gap",
-    "probe-decoder",
-    "exhaustive",
-    "capacity",
-    "chernoff",
-    "description-length",
-    "influence",
-    "worst-case",
-    "permutation",
-    "u-and",
-    "depth-2",
-];
+/// n*(m′) of `and2-upper` per seed, per log₂ m′ (centering on): what `gap`, `probe-decoder`,
+/// `chernoff`, `description-length`, `influence`, `worst-case` and `depth-2` consume.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct And2Widths(pub BTreeMap<u32, Vec<f64>>);
+
+impl And2Widths {
+    /// n* of seed `s` at 2^`log_m`, and whether `and2-upper` measured it; for a size or seed
+    /// it did not measure, 8·√(m′·log₂ m′), near the measured n* at 2¹⁰–2¹² (the prototype's
+    /// 5–6 is too narrow there).
+    pub fn n_star(&self, log_m: u32, s: usize) -> (usize, bool) {
+        match self.0.get(&log_m).and_then(|w| w.get(s)) {
+            Some(&w) => (w as usize, true),
+            None => (
+                (8.0 * crate::theory::lower_shape((1u64 << log_m) as f64)).round() as usize,
+                false,
+            ),
+        }
+    }
+}
+
+/// Median d*(m) of `representation` per log₂ m: what `gap` and `permutation` consume.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepresentationMedians(pub BTreeMap<u32, f64>);
+
+/// What finished checks hand to the checks that consume them ([`CheckId::consumes`]).
+#[derive(Debug, Default)]
+struct Products {
+    representation: Option<RepresentationMedians>,
+    and2_upper: Option<And2Widths>,
+}
+
+impl Products {
+    fn and2_upper(&self) -> Result<&And2Widths> {
+        self.and2_upper.as_ref().ok_or_else(|| missing(CheckId::And2Upper))
+    }
+
+    fn representation(&self) -> Result<&RepresentationMedians> {
+        self.representation
+            .as_ref()
+            .ok_or_else(|| missing(CheckId::Representation))
+    }
+}
+
+/// A consumed product that is absent: the run order guarantees it never happens.
+fn missing(producer: CheckId) -> crate::Error {
+    invalid(
+        "checks",
+        producer,
+        format!("{producer} must run before the checks that consume it (see CheckId::consumes)"),
+    )
+}
 
 impl<'a> Runner<'a> {
     /// A runner for `config` under master `seed`.
@@ -106,58 +143,97 @@ impl<'a> Runner<'a> {
             seed,
             observer,
             records: Vec::new(),
+            spans: Vec::new(),
+            current: None,
             tally: SanityTally {
                 min_margin_bits: f64::INFINITY,
                 min_neuron_ratio: f64::INFINITY,
                 ..Default::default()
             },
-            representation_medians: BTreeMap::new(),
-            and2_widths: BTreeMap::new(),
-            selected: CHECK_IDS.to_vec(),
+            selected: CheckId::ALL.to_vec(),
+            added: Vec::new(),
         })
     }
 
-    /// Runs only the checks named in `ids` (still in [`CHECK_IDS`] order). Checks that reuse
-    /// another's measurements fall back to stated defaults when it did not run (e.g. n* taken
-    /// as 8·√(m′·log₂ m′) without `and2-upper`). Unknown ids are an error listing the valid ones.
+    /// Runs only the checks named in `ids`, in [`CheckId::ALL`] order, plus every check they
+    /// consume (transitively), which [`Runner::added`] lists. Unknown ids are an error listing
+    /// the valid ones.
     pub fn only(mut self, ids: &[String]) -> Result<Self> {
         if ids.is_empty() {
             return Err(invalid("checks", "(none)", "name at least one check"));
         }
-        if let Some(bad) = ids.iter().find(|id| !CHECK_IDS.contains(&id.as_str())) {
-            return Err(invalid("check", bad, format!("known checks: {}", CHECK_IDS.join(", "))));
+        let mut wanted = std::collections::BTreeSet::new();
+        for id in ids {
+            let id: CheckId = id
+                .parse()
+                .map_err(|e: superposition_schema::checks::UnknownCheck| invalid("check", id, e.to_string()))?;
+            wanted.insert(id);
         }
-        self.selected = CHECK_IDS.into_iter().filter(|id| ids.iter().any(|s| s == id)).collect();
+        // CheckId::ALL lists producers before consumers, so one pass from the end suffices.
+        for &id in CheckId::ALL.iter().rev() {
+            if wanted.contains(&id) {
+                for &dep in id.consumes() {
+                    if wanted.insert(dep) {
+                        self.added.push((dep, id));
+                    }
+                }
+            }
+        }
+        self.added.sort();
+        self.selected = CheckId::ALL.iter().copied().filter(|id| wanted.contains(id)).collect();
         Ok(self)
     }
 
-    /// Runs every check and returns the whole results file.
+    /// Checks added to the selection because a selected check consumes them: (added, by).
+    pub fn added(&self) -> &[(CheckId, CheckId)] {
+        &self.added
+    }
+
+    /// Runs one check: the registry's dispatch, matched exhaustively over [`CheckId`].
+    fn run_check(&mut self, id: CheckId, products: &mut Products) -> Result<CheckResult> {
+        Ok(match id {
+            CheckId::Representation => {
+                let (check, medians) = self.representation()?;
+                products.representation = Some(medians);
+                check
+            }
+            CheckId::And2Upper => {
+                let (check, widths) = self.and2_upper()?;
+                products.and2_upper = Some(widths);
+                check
+            }
+            CheckId::LowerSanity => self.lower_sanity(),
+            CheckId::Gap => self.gap(products.and2_upper()?, products.representation()?),
+            CheckId::ProbeDecoder => self.probe_decoder(products.and2_upper()?)?,
+            CheckId::Exhaustive => self.exhaustive()?,
+            CheckId::Capacity => self.capacity()?,
+            CheckId::Chernoff => self.chernoff(products.and2_upper()?)?,
+            CheckId::DescriptionLength => self.description_length(products.and2_upper()?)?,
+            CheckId::Influence => self.influence(products.and2_upper()?)?,
+            CheckId::WorstCase => self.worst_case(products.and2_upper()?)?,
+            CheckId::Permutation => self.permutation(products.representation()?)?,
+            CheckId::UAnd => self.u_and()?,
+            CheckId::Depth2 => self.depth2(products.and2_upper()?)?,
+        })
+    }
+
+    /// Runs every selected check and returns the whole results file.
     pub fn run(mut self, scale: Scale, git: String) -> Result<RunResults> {
         let started = Instant::now();
         let mut checks = Vec::new();
+        let mut products = Products::default();
         for id in self.selected.clone() {
             let t0 = Instant::now();
-            let mut check = match id {
-                "representation" => self.representation()?,
-                "and2-upper" => self.and2_upper()?,
-                "lower-sanity" => self.lower_sanity(),
-                "gap" => self.gap(),
-                "probe-decoder" => self.probe_decoder()?,
-                "exhaustive" => self.exhaustive()?,
-                "capacity" => self.capacity()?,
-                "chernoff" => self.chernoff()?,
-                "description-length" => self.description_length()?,
-                "influence" => self.influence()?,
-                "worst-case" => self.worst_case()?,
-                "permutation" => self.permutation()?,
-                "u-and" => self.u_and()?,
-                _ => self.depth2()?,
-            };
+            self.current = Some((id, self.records.len()));
+            let mut check = self.run_check(id, &mut products)?;
+            debug_assert_eq!(check.id(), id, "a check's detail names another check");
+            self.spans
+                .push((id, self.current.take().expect("set above").1..self.records.len()));
             check.seconds = t0.elapsed().as_secs_f64();
             checks.push(check);
         }
         // Later checks build networks too: the sanity verdict must cover all of them.
-        if let Some(sanity) = checks.iter_mut().find(|c| c.id == "lower-sanity") {
+        if let Some(sanity) = checks.iter_mut().find(|c| c.id() == CheckId::LowerSanity) {
             let seconds = sanity.seconds;
             *sanity = self.lower_sanity();
             sanity.seconds = seconds;
@@ -183,6 +259,17 @@ impl<'a> Runner<'a> {
         })
     }
 
+    /// The records emitted so far by the checks in `ids` (finished or running), in order.
+    fn records_of<'r>(&'r self, ids: &'r [CheckId]) -> impl Iterator<Item = &'r Record> + 'r {
+        let running = self.current.map(|(id, start)| (id, start..self.records.len()));
+        self.spans
+            .iter()
+            .cloned()
+            .chain(running)
+            .filter(move |(id, _)| ids.contains(id))
+            .flat_map(move |(_, range)| &self.records[range])
+    }
+
     /// The seed-`s` instance of size 2^`log_m` and its (code, sample) seeds, derived exactly as
     /// `and2-upper` derives them, so later checks revisit the networks whose n* it measured.
     fn and2_instance(&self, log_m: u32, s: u64) -> Result<(And2Instance, (u64, u64))> {
@@ -198,19 +285,6 @@ impl<'a> Runner<'a> {
             instance,
             (derive_seed(seed, "code", 0), derive_seed(seed, "samples", 0)),
         ))
-    }
-
-    /// n* of seed `s` at 2^`log_m` from `and2-upper`, or — for a size it did not measure —
-    /// 8·√(m′·log₂ m′), near the measured n* at 2¹⁰–2¹² (the prototype's 5–6 is too narrow
-    /// there).
-    fn n_star(&self, log_m: u32, s: usize) -> (usize, bool) {
-        match self.and2_widths.get(&log_m).and_then(|w| w.get(s)) {
-            Some(&w) => (w as usize, true),
-            None => (
-                (8.0 * crate::theory::lower_shape((1u64 << log_m) as f64)).round() as usize,
-                false,
-            ),
-        }
     }
 
     fn emit(&mut self, record: Record) {
@@ -241,4 +315,50 @@ impl<'a> Runner<'a> {
 
 fn status(pass: bool) -> Status {
     if pass { Status::Pass } else { Status::Fail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selection(ids: &[&str]) -> Result<(Vec<CheckId>, Vec<(CheckId, CheckId)>)> {
+        let config = ScaleConfig::new(Scale::Quick, 4);
+        let mut silent = Silent;
+        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let runner = Runner::new(config, 1, &mut silent)?.only(&ids)?;
+        Ok((runner.selected.clone(), runner.added().to_vec()))
+    }
+
+    #[test]
+    fn a_selected_check_brings_what_it_consumes_in_run_order() {
+        let (selected, added) = selection(&["gap"]).unwrap();
+        assert_eq!(selected, [CheckId::Representation, CheckId::And2Upper, CheckId::Gap]);
+        assert_eq!(
+            added,
+            [
+                (CheckId::Representation, CheckId::Gap),
+                (CheckId::And2Upper, CheckId::Gap)
+            ]
+        );
+        // chernoff consumes and2-upper and capacity; lower-sanity consumes and2-upper.
+        let (selected, _) = selection(&["chernoff", "lower-sanity"]).unwrap();
+        assert_eq!(
+            selected,
+            [
+                CheckId::And2Upper,
+                CheckId::LowerSanity,
+                CheckId::Capacity,
+                CheckId::Chernoff
+            ]
+        );
+        let (selected, added) = selection(&["exhaustive"]).unwrap();
+        assert_eq!((selected, added), (vec![CheckId::Exhaustive], vec![]));
+    }
+
+    #[test]
+    fn unknown_or_empty_selections_are_refused_naming_the_known_checks() {
+        let message = selection(&["gap", "nope"]).unwrap_err().to_string();
+        assert!(message.contains("nope") && message.contains("depth-2"), "{message}");
+        assert!(selection(&[]).is_err());
+    }
 }

@@ -27,7 +27,7 @@
 
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{RepresentationMedians, Runner, status};
 use crate::base::sample::{InputDistribution, sample_uniform_fill};
 use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
 use crate::constructions::representation::Representation;
@@ -38,6 +38,7 @@ use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
+use superposition_schema::checks::CheckDetail;
 
 pub use superposition_schema::checks::permutation::*;
 
@@ -74,8 +75,8 @@ fn permutation_failure(
 
 impl Runner<'_> {
     /// d*(m) from check `representation`, or measured here (one seed) when it did not run.
-    fn representation_width(&mut self, log_m: u32) -> Result<(f64, bool)> {
-        if let Some(&d) = self.representation_medians.get(&log_m) {
+    fn representation_width(&mut self, representation: &RepresentationMedians, log_m: u32) -> Result<(f64, bool)> {
+        if let Some(&d) = representation.0.get(&log_m) {
             return Ok((d, true));
         }
         let m = 1usize << log_m;
@@ -97,7 +98,7 @@ impl Runner<'_> {
     }
 
     /// Check `permutation` (see the module documentation for the criterion).
-    pub(super) fn permutation(&mut self) -> Result<CheckResult> {
+    pub(super) fn permutation(&mut self, representation: &RepresentationMedians) -> Result<CheckResult> {
         let c = self.config.permutation.clone();
         let (k, delta, precision) = (self.config.k, self.config.delta, self.config.precision);
         let total = c.sizes.len() as u64 * c.seeds + 1;
@@ -171,7 +172,7 @@ impl Runner<'_> {
             let n_star = median(&widths);
             guess = n_star / shape;
             medians.insert(log_m, n_star);
-            let (d_star, from_check) = self.representation_width(log_m)?;
+            let (d_star, from_check) = self.representation_width(representation, log_m)?;
             self.emit(Record::Permutation(PermutationRecord::Representation {
                 m_prime: m as u64,
                 d_star,
@@ -198,7 +199,6 @@ impl Runner<'_> {
         let (first, last) = (&rows[0], &rows[rows.len() - 1]);
         let eps_last = epsilon.last().cloned().unwrap_or(json!(null));
         Ok(CheckResult {
-            id: "permutation".into(),
             status: status(pass),
             measured: format!(
                 "n* ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}; n* {} → {} vs d* {} → {}; n*/√(m′log₂m′) {:.2} → {:.2}; \
@@ -224,10 +224,12 @@ impl Runner<'_> {
                  every size, every network at n* above the counting bound, and the exponent's 95 % interval within \
                  [{EXPONENT_LO}, {EXPONENT_HI}]"
             ),
-            detail: json!({"fit": fit, "delta": delta, "k": k, "sizes": rows, "epsilon": epsilon,
+            detail: CheckDetail::Permutation(
+                json!({"fit": fit, "delta": delta, "k": k, "sizes": rows, "epsilon": epsilon,
                            "n_above_d": n_above_d, "counting_bound_respected": bound_ok,
                            "exponent_in_range": in_range, "exponent_range": [EXPONENT_LO, EXPONENT_HI],
                            "local_exponent_below_half": fit.slope < 0.5}),
+            ),
             seconds: 0.0,
         })
     }

@@ -5,12 +5,13 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{Runner, status};
+use super::{And2Widths, Runner, status};
 use crate::base::instance::And2Instance;
 use crate::constructions::and2::{And2Network, And2Params, Scratch};
 use crate::error::Result;
 use crate::lower::probe::{ProbeDecoding, decode_and2};
 use crate::results::{CheckResult, Record};
+use superposition_schema::checks::CheckDetail;
 
 /// 2-sparse probes allowed per output before the decoder gives up (a correct decoding uses ~1).
 const PROBE_BUDGET: u64 = 64;
@@ -24,12 +25,12 @@ impl Runner<'_> {
     /// argument needs), and (b) at every size some tried width decodes the instance exactly.
     /// A network at n* fails δ of random k-sparse samples, so it may err on a few 2-sparse
     /// probes; those errors are reported (`wrong_probes`), and the width needed is the figure.
-    pub(super) fn probe_decoder(&mut self) -> Result<CheckResult> {
+    pub(super) fn probe_decoder(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.lower.clone();
         let (mut points, mut decoded_all, mut decoder_sound) = (Vec::new(), true, true);
         for (done, &log_m) in c.probe_sizes.iter().enumerate() {
             let (instance, (code_seed, _)) = self.and2_instance(log_m, 0)?;
-            let (n_star, measured) = self.n_star(log_m, 0);
+            let (n_star, measured) = and2.n_star(log_m, 0);
             let mut exact_at = None;
             for &factor in &c.probe_factors {
                 let width = ((n_star as f64 * factor).round() as usize)
@@ -101,7 +102,6 @@ impl Runner<'_> {
             .map(|p| format!("{}/{}", p["mismatches"], p["m_prime"]))
             .collect();
         Ok(CheckResult {
-            id: "probe-decoder".into(),
             status: status(pass),
             measured: format!(
                 "exact recovery at {}; mismatches at n*: {}",
@@ -110,8 +110,8 @@ impl Runner<'_> {
             ),
             theory: "T1's decoding step: from the weights and public codes alone, 1-sparse (hidden) + 2-sparse probes recover the instance — PASS iff no network correct on its probes is mis-decoded and every size decodes exactly at some width ≤ max factor·n*"
                 .into(),
-            detail: json!({"points": points, "decoder_sound": decoder_sound, "decoded_every_size": decoded_all,
-                           "factors": c.probe_factors}),
+            detail: CheckDetail::ProbeDecoder(json!({"points": points, "decoder_sound": decoder_sound, "decoded_every_size": decoded_all,
+                           "factors": c.probe_factors})),
             seconds: 0.0,
         })
     }

@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use super::{Runner, status};
+use std::collections::BTreeMap;
+
+use super::{RepresentationMedians, Runner, status};
 use crate::base::sample::InputDistribution;
 use crate::base::sample::sample_uniform_fill;
 use crate::constructions::representation::{GaussianRepresentation, Representation};
@@ -14,10 +16,12 @@ use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
+use superposition_schema::checks::CheckDetail;
 
 impl Runner<'_> {
     /// R1: minimal width d*(m) of the Bloom representation, per size and seed.
-    pub(super) fn representation(&mut self) -> Result<CheckResult> {
+    pub(super) fn representation(&mut self) -> Result<(CheckResult, RepresentationMedians)> {
+        let mut medians = BTreeMap::new();
         let sizes = self.config.representation_sizes.clone();
         let (seeds, k, delta) = (self.config.seeds, self.config.k, self.config.delta);
         let total = sizes.len() as u64 * seeds;
@@ -76,23 +80,18 @@ impl Runner<'_> {
                     &format!("m = 2^{log_m}"),
                 );
             }
-            self.representation_medians.insert(log_m, median(&widths));
+            medians.insert(log_m, median(&widths));
             groups.push((f64::from(log_m), widths));
         }
-        let gaussian = self.gaussian_comparison()?;
+        let gaussian = self.gaussian_comparison(&medians)?;
         let fit = self.fit(&groups, "representation")?;
-        let ratios: Vec<f64> = self
-            .representation_medians
-            .iter()
-            .map(|(&l, &d)| d / f64::from(l))
-            .collect();
+        let ratios: Vec<f64> = medians.iter().map(|(&l, &d)| d / f64::from(l)).collect();
         let (first, last) = (ratios[0], *ratios.last().expect("at least two sizes"));
         let (ratio_min, ratio_max) = ratios
             .iter()
             .fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
         let pass = fit.r2 >= 0.9 && last <= 1.1 * first;
-        Ok(CheckResult {
-            id: "representation".into(),
+        let check = CheckResult {
             status: status(pass),
             measured: format!(
                 "d*/log₂m {first:.2} → {last:.2} over m = 2^{}…2^{}; d* = {:.1} + {:.2}·log₂m (R² {:.3})",
@@ -104,15 +103,18 @@ impl Runner<'_> {
             ),
             theory: "R1: d* = O(log m) — linear in log₂m (R² ≥ 0.9) and d*/log₂m not growing (last ≤ 1.1 × first)"
                 .into(),
-            detail: json!({"fit": fit, "ratio_min": ratio_min, "ratio_max": ratio_max, "ratio_first": first,
+            detail: CheckDetail::Representation(
+                json!({"fit": fit, "ratio_min": ratio_min, "ratio_max": ratio_max, "ratio_first": first,
                            "ratio_last": last, "delta": delta, "k": k, "gaussian": gaussian}),
+            ),
             seconds: 0.0,
-        })
+        };
+        Ok((check, RepresentationMedians(medians)))
     }
 
     /// The dense-code comparison: minimal width of the Gaussian (JL) representation at the
     /// configured sizes, one seed each, beside the Bloom code's median d*.
-    fn gaussian_comparison(&mut self) -> Result<Vec<serde_json::Value>> {
+    fn gaussian_comparison(&mut self, medians: &BTreeMap<u32, f64>) -> Result<Vec<serde_json::Value>> {
         let (k, delta) = (self.config.k, self.config.delta);
         let mut rows = Vec::new();
         for log_m in self.config.gaussian_sizes.clone() {
@@ -144,7 +146,7 @@ impl Runner<'_> {
                 width: outcome.width,
                 failure,
             });
-            let bloom = self.representation_medians.get(&log_m).copied();
+            let bloom = medians.get(&log_m).copied();
             rows.push(json!({"m": m, "d_star_gaussian": outcome.width, "d_star_bloom": bloom,
                              "ratio": bloom.map(|b| outcome.width as f64 / b)}));
         }

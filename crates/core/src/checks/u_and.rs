@@ -30,6 +30,8 @@ use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
+use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::CheckId;
 
 pub use superposition_schema::checks::u_and::*;
 
@@ -148,7 +150,7 @@ impl Runner<'_> {
         }
         // AS-2AND's exact n* beside it.
         let mut and2: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
-        for r in &self.records {
+        for r in self.records_of(&[CheckId::And2Upper]) {
             if let Record::And2MinWidth {
                 m_prime,
                 centering: true,
@@ -192,7 +194,6 @@ impl Runner<'_> {
             .map(|r| format!("{}", r["d_epsilon"].as_f64().unwrap_or(f64::NAN)))
             .collect();
         Ok(CheckResult {
-            id: "u-and".into(),
             status: status(all_pass),
             measured: format!(
                 "mean error (pairs touching an active input) ∝ d^slope: {}; neurons until max error < {}: {} for m′ = {}",
@@ -209,10 +210,12 @@ impl Runner<'_> {
                 "Hänni et al.: ε ∝ 1/√d at p = √(2 ln C(m,2)/d) — PASS iff every m's slope interval lies within [{}, {}]",
                 SLOPE_BAND.0, SLOPE_BAND.1
             ),
-            detail: json!({"fits": fits, "minimal": minimal, "k": k, "delta": delta, "epsilon": c.epsilon,
+            detail: CheckDetail::UAnd(
+                json!({"fits": fits, "minimal": minimal, "k": k, "delta": delta, "epsilon": c.epsilon,
                            "off_pairs": c.off_pairs, "samples": c.samples, "slope_band": [SLOPE_BAND.0, SLOPE_BAND.1],
                            "and2": references.iter().map(|r| json!({"m_prime": r.0, "n_star": r.1, "measured": r.2}))
                                .collect::<Vec<_>>()}),
+            ),
             seconds: 0.0,
         })
     }

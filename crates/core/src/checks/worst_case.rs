@@ -32,7 +32,7 @@
 
 use serde_json::json;
 
-use super::{Runner, and2_search, status};
+use super::{And2Widths, Runner, and2_search, status};
 use crate::base::instance::And2Instance;
 use crate::base::sample::InputDistribution;
 use crate::constructions::and2::{And2Network, And2Params, Scratch};
@@ -44,6 +44,7 @@ use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
+use superposition_schema::checks::CheckDetail;
 
 pub use superposition_schema::checks::worst_case::*;
 
@@ -89,7 +90,7 @@ impl Runner<'_> {
     }
 
     /// Check `worst-case`: worst-case vs average-case minimal width across m′.
-    pub(super) fn worst_case(&mut self) -> Result<CheckResult> {
+    pub(super) fn worst_case(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.worst_case.clone();
         let (delta, samples) = (self.config.delta, self.config.samples);
         let total = c.sizes.len() as u64 * c.seeds;
@@ -110,7 +111,7 @@ impl Runner<'_> {
                 let make = |width| And2Params::defaults(outputs, width, seeds.0);
                 let spec = self.spec(samples, seeds.1, InputDistribution::Planted);
                 // Average case: and2-upper's n*, or the same search here.
-                let (measured, from_upper) = self.n_star(log_m, s as usize);
+                let (measured, from_upper) = and2.n_star(log_m, s as usize);
                 let n_avg = if from_upper {
                     measured
                 } else {
@@ -284,7 +285,6 @@ impl Runner<'_> {
             )
         };
         Ok(CheckResult {
-            id: "worst-case".into(),
             status: status(pass),
             measured: format!(
                 "{}, n*_avg ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}{}; n*_worst/n*_avg {} → {} ({}; ½ = the extra √log m′); \
@@ -308,7 +308,7 @@ impl Runner<'_> {
                      n*_worst found below the width cap at every size and its fitted exponent's 95 % interval \
                      reaches no higher than 0.65"
                 .into(),
-            detail: json!({
+            detail: CheckDetail::WorstCase(json!({
                 "avg_fit": avg_fit, "worst_fit": worst_fit, "ratio_fit": ratio_fit, "delta": delta,
                 "rows": rows, "unsound": unsound, "power_cases": power_cases, "power_misses": power_misses,
                 "censored_m_prime": censored,
@@ -316,7 +316,7 @@ impl Runner<'_> {
                 "budget": {"targets": c.targets, "restarts": c.restarts, "extra_candidates": c.extra_candidates,
                            "k": self.config.k, "precision": c.precision, "max_width": c.max_width},
                 "n_avg_searched_here_at_log2_sizes": own_search,
-            }),
+            })),
             seconds: 0.0,
         })
     }

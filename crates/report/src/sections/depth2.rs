@@ -6,16 +6,10 @@ use std::fmt::Write as _;
 use superposition_schema::checks::depth2::{Depth2Grid, Depth2Record};
 use superposition_schema::results::{CheckResult, Record, RunResults};
 
-use crate::figures::Built;
 use crate::format::{fixed, pow2};
-use crate::markdown::FigureOutcomes;
+use crate::page::FigureOutcomes;
+use crate::plot::Built;
 use crate::plot::{Axis, Figure, GREY, Mark, PALETTE, Series};
-
-/// The check's id.
-pub(crate) const ID: &str = "depth-2";
-
-/// Title of the section (after the id).
-pub(crate) const TITLE: &str = "(multi-layer): two AS-2AND layers composed";
 
 /// Stems of the section's figures.
 const STEMS: [&str; 2] = ["depth-2-4and", "depth-2-andor"];
@@ -166,9 +160,9 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         (STEMS[0], "depth-2 4-AND failure vs layer-2 width"),
         (STEMS[1], "depth-2 AND/OR failure vs layer-2 width"),
     ] {
-        crate::markdown::figure(s, figs, stem, alt);
+        crate::page::figure(s, figs, stem, alt);
     }
-    if crate::markdown::drawn(figs, STEMS[0]) {
+    if crate::page::drawn(figs, STEMS[0]) {
         s.push_str(
             "\n*How to read:* x is layer 2's width in units of the one-layer n*(m′) (layer 1 fixed \
              at n*); solid lines are the depth-2 failure with the intermediate threshold, open \
@@ -180,7 +174,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         );
     }
     if pts.is_empty() {
-        crate::markdown::generic(s, c);
+        crate::page::generic(s, c);
         return;
     }
     s.push_str(

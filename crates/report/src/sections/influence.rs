@@ -4,20 +4,18 @@
 
 use std::fmt::Write as _;
 
+use superposition_schema::checks::CheckId;
 use superposition_schema::checks::influence::{Construction, InfluenceRecord};
 use superposition_schema::results::{CheckResult, FailureRate, Record, RunResults};
 
 use crate::data;
-use crate::figures::Built;
 use crate::format::{num, pow2};
-use crate::markdown::{FigureOutcomes, drawn, figure};
+use crate::page::{FigureOutcomes, drawn, figure};
+use crate::plot::Built;
 use crate::plot::{Axis, Figure, INK, Mark, PALETTE, Series, TickStyle};
 
 /// The check's id.
-pub(crate) const ID: &str = "influence";
-
-/// Title of the section (after the id).
-pub(crate) const TITLE: &str = "(SPEC §3 step 5): a dedicated channel for high-influence inputs";
+pub(crate) const ID: CheckId = CheckId::Influence;
 
 /// Instance types with their figure stems and titles, in report order.
 const TYPES: [(&str, &str, &str); 3] = [
@@ -261,7 +259,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
                 },
             );
             let verdict = if distribution == "uniform" {
-                let cost = data::field::<serde_json::Value>(&c.detail, "config")
+                let cost = data::field::<serde_json::Value>(data::raw(c), "config")
                     .and_then(|v| v.get("uniform_cost_factor").and_then(|x| x.as_f64()))
                     .unwrap_or(1.1);
                 match (w.plain, w.channel) {
@@ -315,7 +313,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
 /// Whether the run centered the block rows (config `block_centering`; runs before the field
 /// existed did not).
 fn block_centering(c: &CheckResult) -> bool {
-    data::field::<serde_json::Value>(&c.detail, "config")
+    data::field::<serde_json::Value>(data::raw(c), "config")
         .and_then(|v| v.get("block_centering").and_then(|x| x.as_bool()))
         .unwrap_or(false)
 }

@@ -3,21 +3,19 @@
 
 use std::fmt::Write as _;
 
+use superposition_schema::checks::CheckId;
 use superposition_schema::checks::permutation::PermutationRecord;
 use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data::{self, PerSize};
 use crate::figures::{Built, lower_shape, upper_shape};
 use crate::format::{fixed, num, pow2};
-use crate::markdown::{FigureOutcomes, drawn, figure};
+use crate::page::{FigureOutcomes, drawn, figure};
 use crate::plot::{Axis, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::fit_constant_log;
 
 /// The check's id.
-pub(crate) const ID: &str = "permutation";
-
-/// Title of the section (after the id).
-pub(crate) const TITLE: &str = "(AS-PERM): permutations and sparse linear maps in superposition";
+pub(crate) const ID: CheckId = CheckId::Permutation;
 
 /// Stem of the width figure.
 const WIDTH: &str = "permutation-width";
@@ -271,7 +269,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
              with one layer's width. Computing sits polynomially above representing.\n",
         );
     }
-    let below = data::field::<bool>(&c.detail, "local_exponent_below_half").unwrap_or(false);
+    let below = data::field::<bool>(data::raw(c), "local_exponent_below_half").unwrap_or(false);
     s.push_str("\n**Reading.** ");
     if below {
         s.push_str(

@@ -4,21 +4,19 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use superposition_schema::checks::CheckId;
 use superposition_schema::checks::u_and::UAndRecord;
 use superposition_schema::results::{CheckResult, Record, RunResults};
 
 use crate::data;
 use crate::figures::{Built, lower_shape};
 use crate::format::{fixed, num, pow2};
-use crate::markdown::{FigureOutcomes, drawn, figure};
+use crate::page::{FigureOutcomes, drawn, figure};
 use crate::plot::{Axis, Figure, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::median;
 
 /// The check's id.
-pub(crate) const ID: &str = "u-and";
-
-/// Title of the section (after the id).
-pub(crate) const TITLE: &str = "(U-AND, Hänni et al.): all pairwise ANDs with an averaged ε-error readout";
+pub(crate) const ID: CheckId = CheckId::UAnd;
 
 const ERROR: &str = "u-and-error";
 const VERSUS: &str = "u-and-vs-as2and";
@@ -150,7 +148,7 @@ fn versus_figure(results: &RunResults) -> Built {
     if mins.is_empty() {
         return Err("no neurons-until-ε records".into());
     }
-    let eps = data::field::<f64>(&check.detail, "epsilon").unwrap_or(0.5);
+    let eps = data::field::<f64>(data::raw(check), "epsilon").unwrap_or(0.5);
     let refs = references(results);
     let measured = refs.iter().any(|r| r.2);
     let mut series = vec![
@@ -217,7 +215,7 @@ pub(crate) fn figures(results: &RunResults) -> Vec<(&'static str, Built)> {
 /// The section's Markdown, appended to `s` after the heading.
 pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(s, figs, ERROR, "U-AND readout error against d, log-log, several m");
-    if let Some(fits) = data::field::<Vec<serde_json::Value>>(&c.detail, "fits") {
+    if let Some(fits) = data::field::<Vec<serde_json::Value>>(data::raw(c), "fits") {
         s.push_str(
             "\n| m | m′ = C(m,2) | slope: mean error, active pairs (criterion) | slope: mean over all pairs | slope: max error | pass |\n\
              |---|---:|---:|---:|---:|---|\n",
@@ -249,8 +247,8 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
     }
     let g = grid(r);
     if !g.is_empty() {
-        let samples = data::field::<u64>(&c.detail, "samples").unwrap_or(0);
-        let off = data::field::<u64>(&c.detail, "off_pairs").unwrap_or(0);
+        let samples = data::field::<u64>(data::raw(c), "samples").unwrap_or(0);
+        let off = data::field::<u64>(data::raw(c), "off_pairs").unwrap_or(0);
         let _ = writeln!(
             s,
             "\nMedian over seeds at each (m, d); {samples} random {}-sparse inputs per network; every pair touching an \

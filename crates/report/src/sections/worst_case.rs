@@ -5,21 +5,19 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
+use superposition_schema::checks::CheckId;
 use superposition_schema::checks::worst_case::WorstCaseRecord;
 use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data;
-use crate::figures::Built;
 use crate::format::{fixed, num, pow2};
-use crate::markdown::{FigureOutcomes, figure};
+use crate::page::{FigureOutcomes, figure};
+use crate::plot::Built;
 use crate::plot::{Axis, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::{fit_constant_log, median};
 
 /// The check's id.
-pub(crate) const ID: &str = "worst-case";
-
-/// Title of the section (after the id).
-pub(crate) const TITLE: &str = "(worst case): adversarial inputs against AS-2AND";
+pub(crate) const ID: CheckId = CheckId::WorstCase;
 
 /// Stems of the section's figures.
 const STEMS: [&str; 2] = ["worst-case-width", "worst-case-ratio"];
@@ -265,7 +263,7 @@ fn cell(row: &Value, key: &str) -> String {
 
 /// The section's Markdown, appended to `s` after the heading.
 pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
-    let d = &c.detail;
+    let d = data::raw(c);
     let rows = d["rows"].as_array().cloned().unwrap_or_default();
     let budget = &d["budget"];
     figure(

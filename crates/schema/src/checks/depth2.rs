@@ -166,3 +166,6 @@ pub struct Depth2Grid {
     /// Neurons of the whole circuit (layer 1 + n₂ + layer 2's mass neuron).
     pub total_neurons: usize,
 }
+
+/// The check's figures (fits, constants, criteria), as written under `detail`.
+pub type Detail = serde_json::Value;

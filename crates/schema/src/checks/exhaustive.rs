@@ -58,3 +58,6 @@ pub struct ExhaustiveRow {
     /// Number of width-n networks (weights and biases) that compute some instance.
     pub networks_computing: f64,
 }
+
+/// The check's figures (fits, constants, criteria), as written under `detail`.
+pub type Detail = serde_json::Value;

@@ -184,3 +184,6 @@ pub enum InfluenceRecord {
 
 /// The instance types, in report order.
 pub const TYPES: [&str; 3] = ["uniform", "zipf", "star"];
+
+/// The check's figures (fits, constants, criteria), as written under `detail`.
+pub type Detail = serde_json::Value;

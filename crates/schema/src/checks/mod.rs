@@ -1,8 +1,168 @@
-//! Per-check schema: each check's configuration, records and typed detail, one module per check.
+//! The check registry and each check's schema (configuration, records, typed detail), one
+//! module per check.
+//!
+//! [`registry!`] below is the one list of checks: it generates [`CheckId`] (matched
+//! exhaustively by the runner in superposition-core and by the report's section dispatch, so
+//! a check registered here but not run or not rendered is a compile error), the check's title,
+//! the checks whose outputs it consumes, and [`CheckDetail`], the typed detail of a verdict.
 
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub mod and2_upper;
+pub mod capacity;
+pub mod chernoff;
 pub mod depth2;
+pub mod description_length;
 pub mod exhaustive;
+pub mod gap;
 pub mod influence;
+pub mod lower_sanity;
 pub mod permutation;
+pub mod probe_decoder;
+pub mod representation;
 pub mod u_and;
 pub mod worst_case;
+
+macro_rules! registry {
+    ($($variant:ident = $id:literal, $module:ident, $title:literal, [$($consumes:ident),*];)*) => {
+        /// A check `verify-bounds` runs, in run order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum CheckId {
+            $(
+                #[doc = concat!("`", $id, "` ", $title)]
+                #[serde(rename = $id)]
+                $variant,
+            )*
+        }
+
+        impl CheckId {
+            /// Every check, in run order.
+            pub const ALL: &'static [CheckId] = &[$(CheckId::$variant),*];
+
+            /// The id as the CLI and results files spell it (`and2-upper`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $id,)*
+                }
+            }
+
+            /// The claim in a few words, after the id in report headings.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $title,)*
+                }
+            }
+
+            /// The checks whose outputs this one consumes: they run before it, and a run that
+            /// selects it without them runs them first.
+            pub fn consumes(self) -> &'static [CheckId] {
+                match self {
+                    $(CheckId::$variant => &[$(CheckId::$consumes),*],)*
+                }
+            }
+        }
+
+        /// The typed detail of one verdict: the check's figures (fits, constants, criteria).
+        /// In JSON, `id` names the check and `detail` holds its figures.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "id", content = "detail")]
+        pub enum CheckDetail {
+            $(
+                #[doc = concat!("Detail of `", $id, "`.")]
+                #[serde(rename = $id)]
+                $variant($module::Detail),
+            )*
+        }
+
+        impl CheckDetail {
+            /// The check this detail belongs to.
+            pub fn id(&self) -> CheckId {
+                match self {
+                    $(CheckDetail::$variant(_) => CheckId::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    Representation = "representation", representation,
+        "(R1): representing m sparse features takes O(log m) neurons", [];
+    And2Upper = "and2-upper", and2_upper,
+        "(T3): computing m′ pairwise ANDs with O(√m′·log m′) neurons", [];
+    LowerSanity = "lower-sanity", lower_sanity,
+        "(T1/T2): every network carries at least log₂ #instances bits", [And2Upper];
+    Gap = "gap", gap, "(R1 vs T2/T3): representing against computing", [Representation, And2Upper];
+    ProbeDecoder = "probe-decoder", probe_decoder,
+        "(T1's decoding step, executed): the instance read back from the weights", [And2Upper];
+    Exhaustive = "exhaustive", exhaustive, "(counting lemma): every tiny network enumerated", [];
+    Capacity = "capacity", capacity, "(C1): how many ANDs n neurons compute", [];
+    Chernoff = "chernoff", chernoff,
+        "(T3's analysis): measured failure never exceeds the analytic bound", [And2Upper, Capacity];
+    DescriptionLength = "description-length", description_length,
+        "(T1): description size against the counting minimum", [And2Upper];
+    Influence = "influence", influence,
+        "(SPEC §3 step 5): a dedicated channel for high-influence inputs", [And2Upper];
+    WorstCase = "worst-case", worst_case, "(worst case): adversarial inputs against AS-2AND", [And2Upper];
+    Permutation = "permutation", permutation,
+        "(AS-PERM): permutations and sparse linear maps in superposition", [Representation];
+    UAnd = "u-and", u_and,
+        "(U-AND, Hänni et al.): all pairwise ANDs with an averaged ε-error readout", [And2Upper];
+    Depth2 = "depth-2", depth2, "(multi-layer): two AS-2AND layers composed", [And2Upper];
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An id that names no check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown check {given:?}; known checks: {}", CheckId::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))]
+pub struct UnknownCheck {
+    /// The id given.
+    pub given: String,
+}
+
+impl FromStr for CheckId {
+    type Err = UnknownCheck;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CheckId::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCheck { given: s.to_string() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_their_names_and_json() {
+        for &id in CheckId::ALL {
+            assert_eq!(id.as_str().parse::<CheckId>(), Ok(id));
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{}\"", id.as_str()));
+            assert_eq!(serde_json::from_str::<CheckId>(&json).unwrap(), id);
+        }
+        let err = "no-such-check".parse::<CheckId>().unwrap_err();
+        assert!(err.to_string().contains("and2-upper"), "{err}");
+    }
+
+    #[test]
+    fn every_check_runs_after_what_it_consumes() {
+        for (i, &id) in CheckId::ALL.iter().enumerate() {
+            for dep in id.consumes() {
+                let j = CheckId::ALL.iter().position(|c| c == dep).unwrap();
+                assert!(j < i, "{id} consumes {dep}, which runs after it");
+            }
+        }
+    }
+}

@@ -169,3 +169,6 @@ pub enum PermutationRecord {
         resources: Resources,
     },
 }
+
+/// The check's figures (fits, constants, criteria), as written under `detail`.
+pub type Detail = serde_json::Value;

@@ -152,3 +152,6 @@ pub enum UAndRecord {
         measured: bool,
     },
 }
+
+/// The check's figures (fits, constants, criteria), as written under `detail`.
+pub type Detail = serde_json::Value;

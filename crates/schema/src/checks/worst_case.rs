@@ -175,3 +175,6 @@ pub enum WorstCaseRecord {
         last_failing_width: Option<usize>,
     },
 }
+
+/// The check's figures (fits, constants, criteria), as written under `detail`.
+pub type Detail = serde_json::Value;
