@@ -75,6 +75,7 @@
 //! modules, whose bounds follow from the checks in the public functions, and the calls
 //! through the dispatched function pointers here, each after those checks.
 
+#![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod check;

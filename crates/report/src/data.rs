@@ -28,11 +28,10 @@ pub(crate) fn check(results: &RunResults, id: CheckId) -> Option<&CheckResult> {
 
 /// A check's detail as JSON, for the checks whose detail is not typed yet.
 pub(crate) fn raw(c: &CheckResult) -> &Value {
+    static NULL: Value = Value::Null;
     match &c.detail {
         CheckDetail::Representation(v)
         | CheckDetail::And2Upper(v)
-        | CheckDetail::LowerSanity(v)
-        | CheckDetail::Gap(v)
         | CheckDetail::ProbeDecoder(v)
         | CheckDetail::Exhaustive(v)
         | CheckDetail::Capacity(v)
@@ -43,6 +42,7 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Permutation(v)
         | CheckDetail::UAnd(v)
         | CheckDetail::Depth2(v) => v,
+        CheckDetail::LowerSanity(_) | CheckDetail::Gap(_) => &NULL,
     }
 }
 
@@ -53,7 +53,10 @@ pub(crate) fn field<T: DeserializeOwned>(detail: &Value, key: &str) -> Option<T>
 
 /// `detail.fit` as a [`LineFit`].
 pub(crate) fn fit(check: &CheckResult, key: &str) -> Option<LineFit> {
-    field(raw(check), key)
+    match &check.detail {
+        CheckDetail::Gap(d) => d.fit,
+        _ => field(raw(check), key),
+    }
 }
 
 /// δ of a check: its `detail.delta`, else the run's configured δ.
@@ -329,18 +332,14 @@ pub(crate) struct GapPoint {
 /// The gap points: `gap.detail.points` if present, else the medians of n* and d* at the
 /// sizes both checks measured.
 pub(crate) fn gap_points(results: &RunResults) -> Vec<GapPoint> {
-    if let Some(points) = check(results, GAP)
-        .and_then(|c| raw(c).get("points"))
-        .and_then(Value::as_array)
-    {
-        let parsed: Vec<GapPoint> = points
+    if let Some(CheckDetail::Gap(d)) = check(results, GAP).map(|c| &c.detail) {
+        let parsed: Vec<GapPoint> = d
+            .points
             .iter()
-            .filter_map(|p| {
-                Some(GapPoint {
-                    m_prime: field(p, "m_prime")?,
-                    n_star: field(p, "n_star")?,
-                    d_star: field(p, "d_star")?,
-                })
+            .map(|p| GapPoint {
+                m_prime: p.m_prime,
+                n_star: p.n_star,
+                d_star: p.d_star,
             })
             .collect();
         if !parsed.is_empty() {

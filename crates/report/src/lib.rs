@@ -15,9 +15,18 @@
 //!   listed and their detail printed, so new checks show up without changes here.
 //! - [`render_index`] writes the index over scales (`quick`, `standard`, `full`).
 //!
-//! Inside, `data` extracts figures from records, `figures` turns them into declarative
-//! figure descriptions, `plot` draws a description with plotters on both backends (text in
-//! the bundled DejaVu Sans, since CI has no system fonts), and `markdown` writes the text.
+//! It depends on superposition-schema (the result types, theory shapes and statistics) and
+//! plotters only — never on the library that computes (no faer, rayon or kernels).
+//!
+//! Inside, from the bottom up: `format` and `stats` (numbers in text, constants of theory
+//! shapes), `spec` (declarative figure descriptions), `legend` and `plot` (placing legends,
+//! drawing a description with plotters on both backends, text in the bundled DejaVu Sans
+//! since CI has no system fonts), `data` (figures extracted from records and typed details),
+//! `page` (figure embeds and section headings), `figures`, `markdown` and `sections/` (each
+//! check's plots and text), and on top `registry`, the report's side of the check registry:
+//! per check id, its figures and its section, matched exhaustively.
+
+#![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 

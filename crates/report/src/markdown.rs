@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use superposition_schema::checks::CheckDetail;
 use superposition_schema::results::{CheckResult, RunResults, Status};
 
 use crate::data::{self};
@@ -340,18 +341,15 @@ fn and2_table(s: &mut String, r: &RunResults, c: &CheckResult) {
 
 /// Section of `lower-sanity`.
 pub(crate) fn lower_sanity(s: &mut String, r: &RunResults, c: &CheckResult) {
-    let d = data::raw(c);
-    let networks = data::field::<u64>(d, "networks");
-    let violations = data::field::<u64>(d, "violations");
-    if networks.is_some() || violations.is_some() {
+    if let CheckDetail::LowerSanity(d) = &c.detail {
         let _ = writeln!(
             s,
             "\n{} networks checked, {} violations; smallest margin (parameter bits − log₂ #instances) \
              {} bits; smallest neurons / neuron bound {}.",
-            opt(networks.map(|x| x as f64)),
-            opt(violations.map(|x| x as f64)),
-            opt(data::field(d, "min_margin_bits")),
-            opt(data::field(d, "min_neuron_ratio")),
+            opt(Some(d.networks as f64)),
+            opt(Some(d.violations as f64)),
+            opt(d.min_margin_bits),
+            opt(d.min_neuron_ratio),
         );
     }
     let rows = data::sanity_rows(r);

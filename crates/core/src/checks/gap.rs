@@ -1,12 +1,11 @@
 //! Check `gap`: computing m′ ANDs costs polynomially more neurons than representing m′ features.
 
-use serde_json::json;
-
 use super::{And2Widths, RepresentationMedians, Runner, status};
 use crate::results::CheckResult;
 use crate::rng::stream;
 use crate::stats::{bootstrap_line, median};
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::gap::GapPoint;
+use superposition_schema::checks::{CheckDetail, gap};
 
 impl Runner<'_> {
     /// Representing vs computing: n*(m′)/d*(m′) grows with m′.
@@ -23,7 +22,12 @@ impl Runner<'_> {
             if let Some(&d_star) = representation.0.get(&log_m) {
                 let m_prime = 1u64 << log_m;
                 let n_star = median(seeds);
-                points.push(json!({"m_prime": m_prime, "n_star": n_star, "d_star": d_star, "ratio": n_star / d_star}));
+                points.push(GapPoint {
+                    m_prime,
+                    n_star,
+                    d_star,
+                    ratio: n_star / d_star,
+                });
                 groups.push((
                     (m_prime as f64).ln(),
                     seeds.iter().map(|n| (n / d_star).ln()).collect::<Vec<_>>(),
@@ -49,7 +53,7 @@ impl Runner<'_> {
             },
             theory: "computing costs polynomially more than representing (√m′ vs log m′ up to logs): n* > d* at every m′, exponent of n*/d* > 0 (95 % interval)"
                 .into(),
-            detail: CheckDetail::Gap(json!({"fit": fit, "points": points})),
+            detail: CheckDetail::Gap(gap::Detail { fit, points }),
             seconds: 0.0,
         }
     }

@@ -1,11 +1,9 @@
 //! Check `lower-sanity` (T1/T2): every network built carries at least log₂(#instances) bits
 //! and has at least the neurons that bound implies.
 
-use serde_json::json;
-
 use super::{Runner, status};
 use crate::results::CheckResult;
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::{CheckDetail, lower_sanity};
 
 impl Runner<'_> {
     /// T1/T2 sanity on every network built.
@@ -20,8 +18,12 @@ impl Runner<'_> {
             ),
             theory: "T1/T2: parameter bits ≥ log₂ C(C(m,2), m′) and neurons ≥ 2(√(1 + bits/b) − 1) for every network"
                 .into(),
-            detail: CheckDetail::LowerSanity(json!({"networks": t.networks, "violations": t.violations,
-                           "min_margin_bits": t.min_margin_bits, "min_neuron_ratio": t.min_neuron_ratio})),
+            detail: CheckDetail::LowerSanity(lower_sanity::Detail {
+                networks: t.networks,
+                violations: t.violations,
+                min_margin_bits: Some(t.min_margin_bits).filter(|x| x.is_finite()),
+                min_neuron_ratio: Some(t.min_neuron_ratio).filter(|x| x.is_finite()),
+            }),
             seconds: 0.0,
         }
     }
