@@ -302,7 +302,8 @@ impl<'a> Runner<'a> {
     }
 
     fn fit(&self, groups: &[(f64, Vec<f64>)], domain: &str) -> Result<LineFit> {
-        let mut rng = stream(self.seed, "bootstrap", u64::from(domain.len() as u32));
+        // Keyed by the fit's name: fits of equal-length names once shared their resamples.
+        let mut rng = stream(self.seed, &format!("bootstrap/{domain}"), 0);
         bootstrap_line(groups, self.config.bootstrap, &mut rng).ok_or_else(|| {
             invalid(
                 "sizes",
