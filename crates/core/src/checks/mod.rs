@@ -322,7 +322,10 @@ fn status(pass: bool) -> Status {
 mod tests {
     use super::*;
 
-    fn selection(ids: &[&str]) -> Result<(Vec<CheckId>, Vec<(CheckId, CheckId)>)> {
+    /// The checks a selection runs, and those added for the checks that consume them.
+    type Selection = (Vec<CheckId>, Vec<(CheckId, CheckId)>);
+
+    fn selection(ids: &[&str]) -> Result<Selection> {
         let config = ScaleConfig::new(Scale::Quick, 4);
         let mut silent = Silent;
         let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
