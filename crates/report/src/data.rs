@@ -30,9 +30,7 @@ pub(crate) fn check(results: &RunResults, id: CheckId) -> Option<&CheckResult> {
 pub(crate) fn raw(c: &CheckResult) -> &Value {
     static NULL: Value = Value::Null;
     match &c.detail {
-        CheckDetail::Representation(v)
-        | CheckDetail::And2Upper(v)
-        | CheckDetail::ProbeDecoder(v)
+        CheckDetail::ProbeDecoder(v)
         | CheckDetail::Exhaustive(v)
         | CheckDetail::Capacity(v)
         | CheckDetail::Chernoff(v)
@@ -42,7 +40,10 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Permutation(v)
         | CheckDetail::UAnd(v)
         | CheckDetail::Depth2(v) => v,
-        CheckDetail::LowerSanity(_) | CheckDetail::Gap(_) => &NULL,
+        CheckDetail::Representation(_)
+        | CheckDetail::And2Upper(_)
+        | CheckDetail::LowerSanity(_)
+        | CheckDetail::Gap(_) => &NULL,
     }
 }
 
@@ -55,6 +56,12 @@ pub(crate) fn field<T: DeserializeOwned>(detail: &Value, key: &str) -> Option<T>
 pub(crate) fn fit(check: &CheckResult, key: &str) -> Option<LineFit> {
     match &check.detail {
         CheckDetail::Gap(d) => d.fit,
+        CheckDetail::Representation(d) => d.fit.filter(|_| key == "fit"),
+        CheckDetail::And2Upper(d) => match key {
+            "fit" => d.fit,
+            "param_fit" => d.param_fit,
+            _ => None,
+        },
         _ => field(raw(check), key),
     }
 }
@@ -62,7 +69,11 @@ pub(crate) fn fit(check: &CheckResult, key: &str) -> Option<LineFit> {
 /// δ of a check: its `detail.delta`, else the run's configured δ.
 pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
     check
-        .and_then(|c| field::<f64>(raw(c), "delta"))
+        .and_then(|c| match &c.detail {
+            CheckDetail::Representation(d) => Some(d.delta),
+            CheckDetail::And2Upper(d) => Some(d.delta),
+            _ => field::<f64>(raw(c), "delta"),
+        })
         .unwrap_or(results.config.delta)
 }
 
@@ -192,17 +203,18 @@ pub(crate) struct And2Constants {
 
 /// `detail.constants` of `and2-upper`, rows in file order.
 pub(crate) fn and2_constants(check: &CheckResult) -> Vec<And2Constants> {
-    let Some(rows) = raw(check).get("constants").and_then(Value::as_array) else {
+    let CheckDetail::And2Upper(d) = &check.detail else {
         return Vec::new();
     };
-    rows.iter()
+    d.constants
+        .iter()
         .map(|row| And2Constants {
-            m_prime: field(row, "m_prime"),
-            n_star: field(row, "n_star"),
-            c_upper: field(row, "c_upper"),
-            c_lower: field(row, "c_lower"),
-            p_star: field(row, "p_star"),
-            c_params: field(row, "c_params"),
+            m_prime: Some(row.m_prime),
+            n_star: Some(row.n_star),
+            c_upper: Some(row.c_upper),
+            c_lower: Some(row.c_lower),
+            p_star: Some(row.p_star),
+            c_params: Some(row.c_params),
         })
         .collect()
 }

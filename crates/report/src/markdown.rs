@@ -131,10 +131,8 @@ pub(crate) fn representation(s: &mut String, r: &RunResults, c: &CheckResult, fi
             fixed(fit.r2, 3)
         );
     }
-    if let (Some(lo), Some(hi)) = (
-        data::field::<f64>(data::raw(c), "ratio_min"),
-        data::field::<f64>(data::raw(c), "ratio_max"),
-    ) {
+    if let CheckDetail::Representation(d) = &c.detail {
+        let (lo, hi) = (d.ratio_min, d.ratio_max);
         let _ = writeln!(
             s,
             "d*/log₂ m ranges over [{}, {}] across the sizes measured.",

@@ -143,7 +143,7 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
         let p_star = median(&params).expect("seeds > 0");
         medians.push((mf, n_star));
         constants.push(json!({
-            "m_prime": m_prime, "n_star": n_star,
+            "m_prime": m_prime, "n_star": n_star, "n_min": n_star, "n_max": n_star,
             "c_upper": n_star / (mf.sqrt() * mf.log2()), "c_lower": n_star / (mf * mf.log2()).sqrt(),
             "p_star": p_star, "c_params": p_star / (mf * mf.log2().powi(2)),
         }));
@@ -209,6 +209,7 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
             json!({
                 "fit": fit_of(&rep_pts), "ratio_min": ratios.iter().copied().fold(f64::INFINITY, f64::min),
                 "ratio_max": ratios.iter().copied().fold(0.0, f64::max), "delta": delta,
+                "ratio_first": ratios[0], "ratio_last": ratios[ratios.len() - 1], "k": 4, "gaussian": [],
             }),
         ),
         check(
@@ -217,7 +218,7 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
             format!("exponent {:.3}", and2_fit.map_or(f64::NAN, |f| f.slope)),
             json!({
                 "fit": and2_fit, "param_fit": fit_of(&medians.iter().map(|p| (p.0.ln(), (0.6 * p.0 * p.0.log2().powi(2)).ln())).collect::<Vec<_>>()),
-                "delta": delta, "constants": constants,
+                "delta": delta, "constants": constants, "uncentered": [], "local_exponent_below_half": true,
             }),
         ),
         check(

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use super::{And2Widths, Runner, status};
 use crate::base::instance::And2Instance;
 use crate::base::sample::InputDistribution;
@@ -15,7 +13,8 @@ use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record, Resources};
 use crate::stats::median;
 use crate::theory;
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::and2_upper::{And2Constant, Uncentered};
+use superposition_schema::checks::{CheckDetail, and2_upper};
 
 impl Runner<'_> {
     /// Builds AS-2AND at one width and measures it; tallies lower-bound sanity; records it.
@@ -158,12 +157,16 @@ impl Runner<'_> {
             let p_star = median(&params);
             guess = n_star / shape;
             and2_widths.insert(log_m, widths.clone());
-            constants.push(json!({
-                "m_prime": outputs, "n_star": n_star, "n_min": widths.iter().cloned().fold(f64::INFINITY, f64::min),
-                "n_max": widths.iter().cloned().fold(0.0, f64::max),
-                "c_upper": n_star / theory::upper_shape(outputs as f64), "c_lower": n_star / shape,
-                "p_star": p_star, "c_params": p_star / theory::parameter_shape(outputs as f64),
-            }));
+            constants.push(And2Constant {
+                m_prime: outputs as u64,
+                n_star,
+                n_min: widths.iter().cloned().fold(f64::INFINITY, f64::min),
+                n_max: widths.iter().cloned().fold(0.0, f64::max),
+                c_upper: n_star / theory::upper_shape(outputs as f64),
+                c_lower: n_star / shape,
+                p_star,
+                c_params: p_star / theory::parameter_shape(outputs as f64),
+            });
             groups.push(((outputs as f64).ln(), widths.iter().map(|w| w.ln()).collect::<Vec<_>>()));
             param_groups.push(((outputs as f64).ln(), params.iter().map(|p| p.ln()).collect::<Vec<_>>()));
             if c.sweep_sizes.contains(&log_m) {
@@ -200,8 +203,12 @@ impl Runner<'_> {
                 );
             }
             let centered = and2_widths.get(&log_m).map(|w| median(w));
-            uncentered.push(json!({"m_prime": outputs, "n_star_uncentered": median(&widths),
-                                   "n_star_centered": centered, "ratio": centered.map(|n| median(&widths) / n)}));
+            uncentered.push(Uncentered {
+                m_prime: outputs as u64,
+                n_star_uncentered: median(&widths),
+                n_star_centered: centered,
+                ratio: centered.map(|n| median(&widths) / n),
+            });
         }
         let fit = self.fit(&groups, "and2")?;
         let param_fit = self.fit(&param_groups, "and2-params")?;
@@ -218,8 +225,8 @@ impl Runner<'_> {
                 fit.slope_hi,
                 c.and2_sizes[0],
                 c.and2_sizes[c.and2_sizes.len() - 1],
-                first["c_upper"].as_f64().unwrap_or(f64::NAN),
-                last["c_upper"].as_f64().unwrap_or(f64::NAN),
+                first.c_upper,
+                last.c_upper,
                 param_fit.slope,
                 if local_below_half {
                     " (local exponent below ½: see report)"
@@ -228,10 +235,14 @@ impl Runner<'_> {
                 }
             ),
             theory: "T3: n* = O(√m′·log m′) — fitted exponent's 95 % interval reaches no higher than 0.65".into(),
-            detail: CheckDetail::And2Upper(
-                json!({"fit": fit, "param_fit": param_fit, "delta": c.delta, "constants": constants,
-                           "uncentered": uncentered, "local_exponent_below_half": local_below_half}),
-            ),
+            detail: CheckDetail::And2Upper(and2_upper::Detail {
+                fit: Some(fit),
+                param_fit: Some(param_fit),
+                delta: c.delta,
+                constants,
+                uncentered,
+                local_exponent_below_half: local_below_half,
+            }),
             seconds: 0.0,
         };
         Ok((check, And2Widths(and2_widths)))

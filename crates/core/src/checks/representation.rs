@@ -1,7 +1,5 @@
 //! Check `representation` (R1): the minimal Bloom-code width d*(m) grows like log m.
 
-use serde_json::json;
-
 use std::collections::BTreeMap;
 
 use super::{RepresentationMedians, Runner, status};
@@ -16,7 +14,8 @@ use crate::results::{CheckResult, Record};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::representation::GaussianRow;
+use superposition_schema::checks::{CheckDetail, representation};
 
 impl Runner<'_> {
     /// R1: minimal width d*(m) of the Bloom representation, per size and seed.
@@ -103,10 +102,16 @@ impl Runner<'_> {
             ),
             theory: "R1: d* = O(log m) — linear in log₂m (R² ≥ 0.9) and d*/log₂m not growing (last ≤ 1.1 × first)"
                 .into(),
-            detail: CheckDetail::Representation(
-                json!({"fit": fit, "ratio_min": ratio_min, "ratio_max": ratio_max, "ratio_first": first,
-                           "ratio_last": last, "delta": delta, "k": k, "gaussian": gaussian}),
-            ),
+            detail: CheckDetail::Representation(representation::Detail {
+                fit: Some(fit),
+                ratio_min,
+                ratio_max,
+                ratio_first: first,
+                ratio_last: last,
+                delta,
+                k,
+                gaussian,
+            }),
             seconds: 0.0,
         };
         Ok((check, RepresentationMedians(medians)))
@@ -114,7 +119,7 @@ impl Runner<'_> {
 
     /// The dense-code comparison: minimal width of the Gaussian (JL) representation at the
     /// configured sizes, one seed each, beside the Bloom code's median d*.
-    fn gaussian_comparison(&mut self, medians: &BTreeMap<u32, f64>) -> Result<Vec<serde_json::Value>> {
+    fn gaussian_comparison(&mut self, medians: &BTreeMap<u32, f64>) -> Result<Vec<GaussianRow>> {
         let (k, delta) = (self.config.k, self.config.delta);
         let mut rows = Vec::new();
         for log_m in self.config.gaussian_sizes.clone() {
@@ -147,8 +152,12 @@ impl Runner<'_> {
                 failure,
             });
             let bloom = medians.get(&log_m).copied();
-            rows.push(json!({"m": m, "d_star_gaussian": outcome.width, "d_star_bloom": bloom,
-                             "ratio": bloom.map(|b| outcome.width as f64 / b)}));
+            rows.push(GaussianRow {
+                m: m as u64,
+                d_star_gaussian: outcome.width,
+                d_star_bloom: bloom,
+                ratio: bloom.map(|b| outcome.width as f64 / b),
+            });
         }
         Ok(rows)
     }

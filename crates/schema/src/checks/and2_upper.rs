@@ -1,4 +1,56 @@
 //! Schema of check `and2-upper`: its typed detail.
 
-/// The check's figures (fits, constants, criteria), as written under `detail`.
-pub type Detail = serde_json::Value;
+use serde::{Deserialize, Serialize};
+
+use crate::measure::LineFit;
+
+/// The fits of n* and p* against m′, the constants per size, and centering's effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    /// ln n* against ln m′ (none with fewer than two sizes).
+    pub fit: Option<LineFit>,
+    /// ln p* against ln m′.
+    pub param_fit: Option<LineFit>,
+    /// δ of the searches.
+    pub delta: f64,
+    /// One row per size.
+    pub constants: Vec<And2Constant>,
+    /// n* with centering off, at the sizes where it was measured.
+    pub uncentered: Vec<Uncentered>,
+    /// Whether the fitted exponent is below ½ (a finite-size effect the report discusses).
+    pub local_exponent_below_half: bool,
+}
+
+/// n* and p* at one size, over its seeds, and their constants against the theory's shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct And2Constant {
+    /// m′.
+    pub m_prime: u64,
+    /// Median n* over seeds.
+    pub n_star: f64,
+    /// Smallest n* over seeds.
+    pub n_min: f64,
+    /// Largest n* over seeds.
+    pub n_max: f64,
+    /// n*/(√m′·log₂ m′).
+    pub c_upper: f64,
+    /// n*/√(m′·log₂ m′).
+    pub c_lower: f64,
+    /// Median parameters at n*.
+    pub p_star: f64,
+    /// p*/(m′·log₂² m′).
+    pub c_params: f64,
+}
+
+/// Centering's effect at one size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Uncentered {
+    /// m′.
+    pub m_prime: u64,
+    /// Median n* with centering off.
+    pub n_star_uncentered: f64,
+    /// Median n* with centering on, if measured at this size.
+    pub n_star_centered: Option<f64>,
+    /// Uncentered over centered n*.
+    pub ratio: Option<f64>,
+}
