@@ -10,6 +10,10 @@ use crate::data::{self, PerSize};
 use crate::format::{fixed, num, pow2};
 use crate::plot::{Axis, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::fit_constant_log;
+pub(crate) use superposition_schema::theory::{
+    capacity_lower_shape, capacity_upper_shape, lower_shape, parameter_lower_shape as params_lower_shape,
+    parameter_shape as params_upper_shape, upper_shape,
+};
 
 pub(crate) use crate::plot::Built;
 
@@ -64,26 +68,6 @@ pub(crate) fn performance(points: &[crate::PerformancePoint]) -> Built {
         y: Axis::log("verified outputs per second", TickStyle::Decimal),
         series,
     })
-}
-
-/// √(m′·log₂ m′): the shape of T2's lower bound on neurons.
-pub(crate) fn lower_shape(m: f64) -> f64 {
-    (m * m.log2()).sqrt()
-}
-
-/// √m′·log₂ m′: the shape of T3's upper bound on neurons.
-pub(crate) fn upper_shape(m: f64) -> f64 {
-    m.sqrt() * m.log2()
-}
-
-/// m′·log₂ m′: the shape of T1's lower bound on parameters.
-pub(crate) fn params_lower_shape(m: f64) -> f64 {
-    m * m.log2()
-}
-
-/// m′·log₂² m′: the shape of T3's parameter count.
-pub(crate) fn params_upper_shape(m: f64) -> f64 {
-    m * m.log2().powi(2)
 }
 
 /// `n` values spaced evenly in log between lo and hi (for drawing smooth curves).
@@ -445,16 +429,6 @@ pub(crate) fn gap(results: &RunResults) -> Built {
             ),
         ],
     })
-}
-
-/// n²/log₂² n: the capacity shape AS-2AND achieves (T3 inverted).
-pub(crate) fn capacity_lower_shape(n: f64) -> f64 {
-    n * n / n.log2().powi(2)
-}
-
-/// n²/log₂ n: C1's capacity upper-bound shape.
-pub(crate) fn capacity_upper_shape(n: f64) -> f64 {
-    n * n / n.log2()
 }
 
 /// Log tick style for sizes: powers of two when every size is one.

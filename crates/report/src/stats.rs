@@ -1,45 +1,11 @@
-//! Small statistics the report needs: Wilson intervals, medians, log-space constant fits.
+//! Small statistics the report needs beyond the schema's (Wilson intervals and medians come
+//! from `superposition_schema::stats`, the same code the checks use): log-space constant fits.
 //!
 //! Everything here is recomputed from the results file so that pooled or derived figures
 //! (failure over several seeds, the constant c of a theory shape) never depend on what the
 //! run happened to pre-compute.
 
-/// z for a two-sided 95 % normal interval.
-const Z95: f64 = 1.959_963_984_540_054;
-
-/// Wilson 95 % score interval (lo, hi) of a binomial rate with `failures` of `samples`.
-///
-/// Preferred over the normal interval because it stays inside [0, 1] and is not
-/// degenerate at 0 failures, which is exactly the regime of a minimal-width search.
-/// With no samples nothing is known, so the interval is the whole [0, 1].
-pub(crate) fn wilson(failures: u64, samples: u64) -> (f64, f64) {
-    if samples == 0 {
-        return (0.0, 1.0);
-    }
-    let n = samples as f64;
-    let p = failures.min(samples) as f64 / n;
-    let z2 = Z95 * Z95;
-    let denom = n + z2;
-    let centre = (failures.min(samples) as f64 + z2 / 2.0) / denom;
-    let half = Z95 / denom * (p * (1.0 - p) * n + z2 / 4.0).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
-}
-
-/// Median of the finite values (mean of the two middle ones for an even count); `None`
-/// when there is none.
-pub(crate) fn median(values: &[f64]) -> Option<f64> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[mid]
-    } else {
-        (v[mid - 1] + v[mid]) / 2.0
-    })
-}
+pub(crate) use superposition_schema::stats::{finite_median as median, wilson};
 
 /// Least-squares constant c of y ≈ c·g(x) in log space: ln c = mean(ln y − ln g(x)).
 ///
@@ -109,7 +75,7 @@ mod tests {
         assert!(close(hi, 0.763_40, 1e-4), "{hi}");
         // 10 of 10 mirrors 0 of 10.
         let (lo, hi) = wilson(10, 10);
-        assert!(close(lo, 1.0 - 0.277_53, 1e-4) && hi == 1.0);
+        assert!(close(lo, 1.0 - 0.277_53, 1e-4) && close(hi, 1.0, 1e-12), "{lo} {hi}");
         assert_eq!(wilson(0, 0), (0.0, 1.0));
     }
 

@@ -13,7 +13,7 @@ pub fn wilson(failures: u64, samples: u64) -> (f64, f64) {
         return (0.0, 1.0);
     }
     let n = samples as f64;
-    let p = failures as f64 / n;
+    let p = failures.min(samples) as f64 / n;
     let z2 = Z95 * Z95;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
@@ -67,6 +67,14 @@ pub fn median(values: &[f64]) -> f64 {
     } else {
         0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
     }
+}
+
+/// Median of the finite values of `values` (mean of the two middle ones for an even count);
+/// `None` when there is none. For figures read back from results files, where a censored or
+/// missing measurement is written as null or infinity.
+pub fn finite_median(values: &[f64]) -> Option<f64> {
+    let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    (!finite.is_empty()).then(|| median(&finite))
 }
 
 /// Fits y = a + b·x through the per-x medians of `groups` (each group: one x, several

@@ -149,6 +149,11 @@ pub fn upper_shape(outputs: f64) -> f64 {
     outputs.sqrt() * outputs.log2()
 }
 
+/// The T1 parameter lower-bound shape m′·log₂ m′ (constant unknown).
+pub fn parameter_lower_shape(outputs: f64) -> f64 {
+    outputs * outputs.log2()
+}
+
 /// The T3 parameter shape m′·log₂² m′.
 pub fn parameter_shape(outputs: f64) -> f64 {
     outputs * outputs.log2().powi(2)
