@@ -9,7 +9,7 @@
 //! instance, codes and sample — the construction's randomness — at the given parameters.
 //!
 //! # One code neuron
-//! Row r fires when h_r ≥ ½, i.e. z_r ≥ 3/2 with z_r = Σ_q (A[r,q]/t − |S_r|/n_in)·u_q. Split
+//! Row r fires when h_r ≥ ½, i.e. z_r ≥ 3/2 with z_r = Σ_q (A\[r,q\]/t − |S_r|/n_in)·u_q. Split
 //! z_r = σ_r + ν_r: the **signal** σ_r = |A ∩ S_r| (each active input of S_r adds exactly
 //! |C_in(i)|/t = 1) and the **noise** ν_r = Σ_{i ∈ A} Σ_{i′ ∈ S_r∖{i}} (|C_in(i) ∩ C_in(i′)|/t) −
 //! k·|S_r|·t/n_in, a sum of code overlaps minus the centering term that removes its mean.

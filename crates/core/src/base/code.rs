@@ -10,7 +10,7 @@ use rand_distr_gauss::standard_normal;
 use crate::error::{Result, invalid};
 use crate::rng::{Rng, stream};
 
-/// A t-subset code: feature i ↦ C(i) ⊂ [w], |C(i)| = t, elements sorted and distinct.
+/// A t-subset code: feature i ↦ C(i) ⊂ \[w\], |C(i)| = t, elements sorted and distinct.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubsetCode {
     width: usize,
@@ -160,7 +160,7 @@ impl Csr {
         Self { offsets, items }
     }
 
-    /// Row boundaries: row r is items[offsets[r]..offsets[r + 1]].
+    /// Row boundaries: row r is `items[offsets[r]..offsets[r + 1]]`.
     pub fn offsets(&self) -> &[usize] {
         &self.offsets
     }

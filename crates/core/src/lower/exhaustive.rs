@@ -5,7 +5,7 @@
 //! - One hidden layer of width n: h_r = ReLU(w_r · x + c_r) with every w_{r,i} in a small
 //!   integer set W (default {−1, 0, 1}) and c_r in an integer set B (default {−2, −1, 0, 1}).
 //! - A **fixed readout** (instance-independent, part of the public decoder, 0 parameter bits):
-//!   output j has a code D_j ⊂ [n] and is on iff every neuron of its code is on, h_r ≥ ½ —
+//!   output j has a code D_j ⊂ \[n\] and is on iff every neuron of its code is on, h_r ≥ ½ —
 //!   the SPEC's vote decoder at τ = 1; activations are integers, so h_r ≥ ½ ⟺ h_r ≥ 1.
 //!   Two code orders are enumerated (see [`Readout`]): `dedicated` (singletons first: one
 //!   neuron per output up to m′ = n) and `bloom2` (2-subsets first: the t = 2 Bloom code, which
@@ -70,7 +70,7 @@ impl Family {
         Ok(())
     }
 
-    /// The k-sparse domain: every subset of [m] with at most k elements, as bitmasks.
+    /// The k-sparse domain: every subset of \[m\] with at most k elements, as bitmasks.
     pub fn domain(&self) -> Vec<u32> {
         (0u32..(1 << self.inputs))
             .filter(|x| x.count_ones() as usize <= self.k)
@@ -82,7 +82,7 @@ impl Family {
         self.inputs as f64 * (self.weights.len() as f64).log2() + (self.biases.len() as f64).log2()
     }
 
-    /// Distinct fire sets over the domain (bit d set ⟺ the neuron fires on domain[d]), each with
+    /// Distinct fire sets over the domain (bit d set ⟺ the neuron fires on `domain[d]`), each with
     /// the number of (w, c) that realise it, by enumerating every (w, c).
     pub fn neuron_types(&self) -> BTreeMap<u64, u64> {
         let domain = self.domain();

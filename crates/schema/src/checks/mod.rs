@@ -1,7 +1,7 @@
 //! The check registry and each check's schema (configuration, records, typed detail), one
 //! module per check.
 //!
-//! [`registry!`] below is the one list of checks: it generates [`CheckId`] (matched
+//! `registry!` below is the one list of checks: it generates [`CheckId`] (matched
 //! exhaustively by the runner in superposition-core and by the report's section dispatch, so
 //! a check registered here but not run or not rendered is a compile error), the check's title,
 //! the checks whose outputs it consumes, and [`CheckDetail`], the typed detail of a verdict.
