@@ -21,8 +21,6 @@
 //! about Poisson(2)) usually has no heavy input, and the channel network is then plain AS-2AND
 //! itself, so (b) holds with ratio 1; the report says which case occurred.
 
-use serde_json::json;
-
 use super::{And2Widths, Runner, status};
 use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::{InputDistribution, sample_active};
@@ -95,10 +93,14 @@ impl Runner<'_> {
         }
         let rows: Vec<_> = outcomes
             .iter()
-            .map(|o| {
-                json!({"distribution": o.distribution, "m_prime": o.m_prime, "n_plain": o.plain,
-                       "n_channel": o.channel, "plain_at_channel": o.cross,
-                       "heavy_inputs": o.heavy_inputs, "ok": o.ok})
+            .map(|o| InfluenceRow {
+                distribution: o.distribution.into(),
+                m_prime: o.m_prime,
+                n_plain: o.plain,
+                n_channel: o.channel,
+                plain_at_channel: o.cross,
+                heavy_inputs: o.heavy_inputs,
+                ok: o.ok,
             })
             .collect();
         Ok(CheckResult {
@@ -113,7 +115,7 @@ impl Runner<'_> {
                  at the channel construction's minimal total width; on uniform instances channel n* ≤ {}× plain n*",
                 c.uniform_cost_factor
             ),
-            detail: CheckDetail::Influence(json!({"delta": delta, "rows": rows, "config": c})),
+            detail: CheckDetail::Influence(Detail { delta, rows, config: c }),
             seconds: 0.0,
         })
     }
@@ -380,8 +382,7 @@ mod tests {
         let CheckDetail::Influence(detail) = &result.detail else {
             panic!("influence returned the detail of {}", result.id())
         };
-        let rows = detail["rows"].as_array().unwrap();
-        assert_eq!(rows.len(), 3);
+        assert_eq!(detail.rows.len(), 3);
         let kinds = |m: &str| {
             runner
                 .records

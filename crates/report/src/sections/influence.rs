@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use superposition_schema::checks::CheckId;
-use superposition_schema::checks::influence::{Construction, InfluenceRecord};
+use superposition_schema::checks::influence::{Construction, Detail, InfluenceRecord};
+use superposition_schema::checks::{CheckDetail, CheckId};
 use superposition_schema::results::{CheckResult, FailureRate, Record, RunResults};
 
 use crate::data;
@@ -259,9 +259,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
                 },
             );
             let verdict = if distribution == "uniform" {
-                let cost = data::field::<serde_json::Value>(data::raw(c), "config")
-                    .and_then(|v| v.get("uniform_cost_factor").and_then(|x| x.as_f64()))
-                    .unwrap_or(1.1);
+                let cost = detail(c).map_or(1.1, |d| d.config.uniform_cost_factor);
                 match (w.plain, w.channel) {
                     (Some(Some(p)), Some(Some(ch))) if ch as f64 <= cost * p as f64 => {
                         format!("met (channel ≤ {cost}× plain)")
@@ -310,12 +308,17 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
     reading(s, r, c, &sizes, delta);
 }
 
-/// Whether the run centered the block rows (config `block_centering`; runs before the field
-/// existed did not).
+/// The check's typed detail (None only if `c` is another check's verdict).
+fn detail(c: &CheckResult) -> Option<&Detail> {
+    let CheckDetail::Influence(d) = &c.detail else {
+        return None;
+    };
+    Some(d)
+}
+
+/// Whether the run centered the block rows (config `block_centering`).
 fn block_centering(c: &CheckResult) -> bool {
-    data::field::<serde_json::Value>(data::raw(c), "config")
-        .and_then(|v| v.get("block_centering").and_then(|x| x.as_bool()))
-        .unwrap_or(false)
+    detail(c).is_some_and(|d| d.config.block_centering)
 }
 
 /// A reading of what was measured, from the records.

@@ -185,5 +185,33 @@ pub enum InfluenceRecord {
 /// The instance types, in report order.
 pub const TYPES: [&str; 3] = ["uniform", "zipf", "star"];
 
-/// The check's figures (fits, constants, criteria), as written under `detail`.
-pub type Detail = serde_json::Value;
+/// The check's figures, as written under `detail`. Fields are in alphabetical order, the
+/// order the results file has always had them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    /// The check's configuration at the run's scale.
+    pub config: InfluenceConfig,
+    /// δ, the target failure rate of the searches.
+    pub delta: f64,
+    /// One row per (size, instance type), sizes in configured order, types in [`TYPES`] order.
+    pub rows: Vec<InfluenceRow>,
+}
+
+/// One instance's outcome: both minimal widths and the criterion at that instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfluenceRow {
+    /// `uniform`, `zipf` or `star`.
+    pub distribution: String,
+    /// Inputs with influence above θ (blocks of the channel construction).
+    pub heavy_inputs: usize,
+    /// m′.
+    pub m_prime: u64,
+    /// n* of the channel construction, None when no width up to the cap met δ.
+    pub n_channel: Option<usize>,
+    /// n* of plain AS-2AND, None when no width up to the cap met δ.
+    pub n_plain: Option<usize>,
+    /// Whether the instance meets its criterion ((a) for Zipf and star, (b) for uniform).
+    pub ok: bool,
+    /// Plain AS-2AND's failure at the channel's n* (None when the channel has no n*).
+    pub plain_at_channel: Option<FailureRate>,
+}
