@@ -35,7 +35,6 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Capacity(v)
         | CheckDetail::Chernoff(v)
         | CheckDetail::DescriptionLength(v)
-        | CheckDetail::WorstCase(v)
         | CheckDetail::Permutation(v)
         | CheckDetail::UAnd(v)
         | CheckDetail::Depth2(v) => v,
@@ -43,7 +42,8 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::And2Upper(_)
         | CheckDetail::LowerSanity(_)
         | CheckDetail::Gap(_)
-        | CheckDetail::Influence(_) => &NULL,
+        | CheckDetail::Influence(_)
+        | CheckDetail::WorstCase(_) => &NULL,
     }
 }
 
@@ -73,6 +73,7 @@ pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
             CheckDetail::Representation(d) => Some(d.delta),
             CheckDetail::And2Upper(d) => Some(d.delta),
             CheckDetail::Influence(d) => Some(d.delta),
+            CheckDetail::WorstCase(d) => Some(d.delta),
             _ => field::<f64>(raw(c), "delta"),
         })
         .unwrap_or(results.config.delta)

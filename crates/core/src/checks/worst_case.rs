@@ -30,8 +30,6 @@
 //! the verdict. The adversary is a heuristic: n*_worst is a lower estimate of the true
 //! worst-case width.
 
-use serde_json::json;
-
 use super::{And2Widths, Runner, and2_search, status};
 use crate::base::instance::And2Instance;
 use crate::base::sample::InputDistribution;
@@ -211,15 +209,22 @@ impl Runner<'_> {
             let root_log = m.log2().sqrt();
             let finite = |x: f64| x.is_finite().then_some(x);
             let censored_seeds = worsts.iter().filter(|w| !w.is_finite()).count();
-            rows.push(json!({
-                "m_prime": outputs, "n_avg": n_avg, "n_worst": finite(n_worst), "ratio": finite(ratio),
-                "censored_seeds": censored_seeds, "max_width": c.max_width.min(16 * outputs + 1024),
-                "n_avg_seeds": avgs, "n_worst_seeds": worsts.iter().map(|&w| finite(w)).collect::<Vec<_>>(),
-                "ratio_over_sqrt_log": finite(ratio / root_log), "sqrt_log2_m": root_log,
-                "c_worst_upper": finite(n_worst / theory::upper_shape(m)),
-                "c_worst_lower": finite(n_worst / theory::lower_shape(m)),
-                "c_avg_upper": n_avg / theory::upper_shape(m), "c_avg_lower": n_avg / theory::lower_shape(m),
-            }));
+            rows.push(WorstCaseRow {
+                m_prime: outputs as u64,
+                n_avg,
+                n_worst: finite(n_worst),
+                ratio: finite(ratio),
+                censored_seeds,
+                max_width: c.max_width.min(16 * outputs + 1024),
+                n_avg_seeds: avgs.clone(),
+                n_worst_seeds: worsts.iter().map(|&w| finite(w)).collect(),
+                ratio_over_sqrt_log: finite(ratio / root_log),
+                sqrt_log2_m: root_log,
+                c_worst_upper: finite(n_worst / theory::upper_shape(m)),
+                c_worst_lower: finite(n_worst / theory::lower_shape(m)),
+                c_avg_upper: n_avg / theory::upper_shape(m),
+                c_avg_lower: n_avg / theory::lower_shape(m),
+            });
             avg_groups.push((m.ln(), avgs.iter().map(|x| x.ln()).collect::<Vec<_>>()));
             // Fits of the worst case use the sizes where no seed was censored.
             if censored_seeds == 0 {
@@ -231,29 +236,18 @@ impl Runner<'_> {
         let worst_fit = self.fit(&worst_groups, "worst-case-worst").ok();
         // ln(ratio) against ln(log₂ m′): slope ½ is the extra √(log m′) factor, 0 none.
         let ratio_fit = self.fit(&ratio_groups, "worst-case-ratio").ok();
-        let censored: Vec<u64> = rows
-            .iter()
-            .filter(|r| r["n_worst"].is_null())
-            .filter_map(|r| r["m_prime"].as_u64())
-            .collect();
+        let censored: Vec<u64> = rows.iter().filter(|r| r.n_worst.is_none()).map(|r| r.m_prime).collect();
         // A censored median is above the cap, hence above n*_avg.
-        let wider = rows
-            .iter()
-            .all(|r| r["n_worst"].as_f64().is_none_or(|w| Some(w) >= r["n_avg"].as_f64()));
+        let wider = rows.iter().all(|r| r.n_worst.is_none_or(|w| w >= r.n_avg));
         let sound = unsound == 0;
         let powerful = power_misses == 0;
         let bounded = censored.is_empty() && worst_fit.is_some_and(|f| f.slope_hi <= 0.65);
         let pass = sound && powerful && wider && bounded;
         let first = &rows[0];
         let last = &rows[rows.len() - 1];
-        let ratio_text = |r: &serde_json::Value| {
-            r["ratio"].as_f64().map_or_else(
-                || {
-                    format!(
-                        "> {:.1}",
-                        r["max_width"].as_f64().unwrap_or(f64::NAN) / r["n_avg"].as_f64().unwrap_or(f64::NAN)
-                    )
-                },
+        let ratio_text = |r: &WorstCaseRow| {
+            r.ratio.map_or_else(
+                || format!("> {:.1}", r.max_width as f64 / r.n_avg),
                 |x| format!("{x:.2}"),
             )
         };
@@ -308,15 +302,32 @@ impl Runner<'_> {
                      n*_worst found below the width cap at every size and its fitted exponent's 95 % interval \
                      reaches no higher than 0.65"
                 .into(),
-            detail: CheckDetail::WorstCase(json!({
-                "avg_fit": avg_fit, "worst_fit": worst_fit, "ratio_fit": ratio_fit, "delta": delta,
-                "rows": rows, "unsound": unsound, "power_cases": power_cases, "power_misses": power_misses,
-                "censored_m_prime": censored,
-                "criteria": {"sound": sound, "power": powerful, "worst_at_least_avg": wider, "exponent_bounded": bounded},
-                "budget": {"targets": c.targets, "restarts": c.restarts, "extra_candidates": c.extra_candidates,
-                           "k": self.config.k, "precision": c.precision, "max_width": c.max_width},
-                "n_avg_searched_here_at_log2_sizes": own_search,
-            })),
+            detail: CheckDetail::WorstCase(Detail {
+                avg_fit,
+                worst_fit,
+                ratio_fit,
+                delta,
+                rows,
+                unsound,
+                power_cases,
+                power_misses,
+                censored_m_prime: censored,
+                criteria: Criteria {
+                    sound,
+                    power: powerful,
+                    worst_at_least_avg: wider,
+                    exponent_bounded: bounded,
+                },
+                budget: Budget {
+                    targets: c.targets,
+                    restarts: c.restarts,
+                    extra_candidates: c.extra_candidates,
+                    k: self.config.k,
+                    precision: c.precision,
+                    max_width: c.max_width,
+                },
+                n_avg_searched_here_at_log2_sizes: own_search,
+            }),
             seconds: 0.0,
         })
     }

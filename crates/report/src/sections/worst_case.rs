@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde_json::Value;
-use superposition_schema::checks::CheckId;
 use superposition_schema::checks::worst_case::WorstCaseRecord;
+use superposition_schema::checks::{CheckDetail, CheckId};
 use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data;
@@ -257,15 +256,22 @@ fn ratio(results: &RunResults) -> Built {
 }
 
 /// An optional number from the detail, `—` if absent.
-fn cell(row: &Value, key: &str) -> String {
-    row[key].as_f64().map_or_else(|| "—".into(), num)
+fn cell(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".into(), num)
 }
 
 /// The section's Markdown, appended to `s` after the heading.
 pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
-    let d = data::raw(c);
-    let rows = d["rows"].as_array().cloned().unwrap_or_default();
-    let budget = &d["budget"];
+    let CheckDetail::WorstCase(d) = &c.detail else {
+        let _ = writeln!(
+            s,
+            "
+No `worst-case` detail in this verdict (it belongs to `{}`).",
+            c.id()
+        );
+        return;
+    };
+    let budget = &d.budget;
     figure(
         s,
         figs,
@@ -282,24 +288,22 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         s,
         "\n| m′ | n*_avg | n*_worst | n*_worst/n*_avg | ÷ √log₂m′ | n*_worst/(√m′·log₂m′) | censored seeds (cap) |\n|---|---|---|---|---|---|---|"
     );
-    for row in &rows {
-        let m = row["m_prime"].as_f64().unwrap_or(f64::NAN);
-        let cap = row["max_width"].as_f64().unwrap_or(f64::NAN);
-        let worst = row["n_worst"].as_f64().map_or_else(|| format!("> {}", num(cap)), num);
+    for row in &d.rows {
+        let cap = row.max_width as f64;
+        let worst = row.n_worst.map_or_else(|| format!("> {}", num(cap)), num);
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} ({}) |",
-            pow2(m),
-            cell(row, "n_avg"),
+            pow2(row.m_prime as f64),
+            num(row.n_avg),
             worst,
-            cell(row, "ratio"),
-            cell(row, "ratio_over_sqrt_log"),
-            cell(row, "c_worst_upper"),
-            row["censored_seeds"].as_u64().unwrap_or(0),
+            cell(row.ratio),
+            cell(row.ratio_over_sqrt_log),
+            cell(row.c_worst_upper),
+            row.censored_seeds,
             num(cap),
         );
     }
-    let fit = |key: &str| data::fit(c, key);
     let show = |f: Option<LineFit>| {
         f.map_or_else(
             || "no fit".into(),
@@ -321,28 +325,25 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
          k = {}, {} random candidates per target; width search to {} % precision. The adversary \
          found an error at n*_avg in {} of {} seed(s) where random sampling did; {} reported \
          counterexample(s) disagreed with the dense oracle. δ = {}.",
-        show(fit("avg_fit")),
-        show(fit("worst_fit")),
-        show(fit("ratio_fit")),
-        budget["targets"],
-        budget["restarts"],
-        budget["k"],
-        budget["extra_candidates"],
-        num(budget["precision"].as_f64().unwrap_or(f64::NAN) * 100.0),
-        d["power_cases"].as_u64().unwrap_or(0) - d["power_misses"].as_u64().unwrap_or(0),
-        d["power_cases"].as_u64().unwrap_or(0),
-        d["unsound"].as_u64().unwrap_or(0),
+        show(Some(d.avg_fit)),
+        show(d.worst_fit),
+        show(d.ratio_fit),
+        budget.targets,
+        budget.restarts,
+        budget.k,
+        budget.extra_candidates,
+        num(budget.precision * 100.0),
+        d.power_cases - d.power_misses,
+        d.power_cases,
+        d.unsound,
         num(data::delta(r, Some(c))),
     );
-    if let Some(sizes) = d["n_avg_searched_here_at_log2_sizes"]
-        .as_array()
-        .filter(|a| !a.is_empty())
-    {
+    let sizes = &d.n_avg_searched_here_at_log2_sizes;
+    if !sizes.is_empty() {
         let _ = writeln!(
             s,
-            "\nn*_avg was searched by this check (as `and2-upper` searches it) at log₂ m′ ∈ {:?}: \
+            "\nn*_avg was searched by this check (as `and2-upper` searches it) at log₂ m′ ∈ {sizes:?}: \
              `and2-upper` did not run or did not measure those sizes.",
-            sizes.iter().filter_map(Value::as_u64).collect::<Vec<_>>()
         );
     }
     s.push_str(

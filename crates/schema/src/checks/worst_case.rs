@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Scale;
 use crate::error::{Result, invalid};
-use crate::measure::{FailureRate, Resources};
+use crate::measure::{FailureRate, LineFit, Resources};
 
 /// Which way the attacked output was pushed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,5 +176,98 @@ pub enum WorstCaseRecord {
     },
 }
 
-/// The check's figures (fits, constants, criteria), as written under `detail`.
-pub type Detail = serde_json::Value;
+/// The check's figures (fits, per-size widths, criteria), as written under `detail`. Fields
+/// are in alphabetical order, the order the results file has always had them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    /// Fit of ln n*_avg against ln m′ (bootstrap interval over seeds).
+    pub avg_fit: LineFit,
+    /// The adversary's budget per network and the search's settings.
+    pub budget: Budget,
+    /// Sizes m′ whose median n*_worst is censored (the adversary still wins at the cap).
+    pub censored_m_prime: Vec<u64>,
+    /// The four criteria, each met or not.
+    pub criteria: Criteria,
+    /// δ, the average case's target failure rate.
+    pub delta: f64,
+    /// log₂ m′ of the seeds whose n*_avg this check searched itself (`and2-upper` had not
+    /// measured them), one entry per such size.
+    pub n_avg_searched_here_at_log2_sizes: Vec<u32>,
+    /// Seeds where random sampling found a failing sample at n*_avg.
+    pub power_cases: u64,
+    /// Of those, the seeds where the adversary found no counterexample.
+    pub power_misses: u64,
+    /// Fit of ln(n*_worst/n*_avg) against ln log₂ m′ (slope ½ = the extra √log m′ factor);
+    /// None with fewer than two uncensored sizes.
+    pub ratio_fit: Option<LineFit>,
+    /// One row per size, sizes in configured order.
+    pub rows: Vec<WorstCaseRow>,
+    /// Counterexamples the dense oracle did not confirm.
+    pub unsound: u64,
+    /// Fit of ln n*_worst against ln m′ over the uncensored sizes; None with fewer than two.
+    pub worst_fit: Option<LineFit>,
+}
+
+/// The adversary's budget and the width search's settings, as run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    /// Random candidate inputs tried per target.
+    pub extra_candidates: usize,
+    /// k, the inputs' sparsity.
+    pub k: usize,
+    /// The configured width cap (each size's cap is at most 16·m′ + 1024).
+    pub max_width: usize,
+    /// Relative precision of the width search.
+    pub precision: f64,
+    /// Restarts per target.
+    pub restarts: usize,
+    /// Outputs attacked per network.
+    pub targets: usize,
+}
+
+/// The PASS criteria of the module documentation, each met or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criteria {
+    /// 4: n*_worst found below the cap at every size, exponent interval ≤ 0.65.
+    pub exponent_bounded: bool,
+    /// 2: the adversary finds errors at n*_avg whenever sampling does.
+    pub power: bool,
+    /// 1: every counterexample confirmed by the dense oracle.
+    pub sound: bool,
+    /// 3: median n*_worst ≥ median n*_avg at every size.
+    pub worst_at_least_avg: bool,
+}
+
+/// Medians over seeds at one size m′. A censored seed enters the medians as +∞; a value
+/// that is then infinite is None.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorstCaseRow {
+    /// n*_avg/√(m′·log₂ m′).
+    pub c_avg_lower: f64,
+    /// n*_avg/(√m′·log₂ m′).
+    pub c_avg_upper: f64,
+    /// n*_worst/√(m′·log₂ m′).
+    pub c_worst_lower: Option<f64>,
+    /// n*_worst/(√m′·log₂ m′).
+    pub c_worst_upper: Option<f64>,
+    /// Seeds whose n*_worst is above the cap.
+    pub censored_seeds: usize,
+    /// m′.
+    pub m_prime: u64,
+    /// The size's width cap, min(`max_width`, 16·m′ + 1024).
+    pub max_width: usize,
+    /// Median n*_avg.
+    pub n_avg: f64,
+    /// n*_avg per seed.
+    pub n_avg_seeds: Vec<f64>,
+    /// Median n*_worst.
+    pub n_worst: Option<f64>,
+    /// n*_worst per seed, None where censored.
+    pub n_worst_seeds: Vec<Option<f64>>,
+    /// Median of n*_worst/n*_avg over seeds.
+    pub ratio: Option<f64>,
+    /// That ratio / √(log₂ m′).
+    pub ratio_over_sqrt_log: Option<f64>,
+    /// √(log₂ m′).
+    pub sqrt_log2_m: f64,
+}
