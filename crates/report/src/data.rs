@@ -35,7 +35,6 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Capacity(v)
         | CheckDetail::Chernoff(v)
         | CheckDetail::DescriptionLength(v)
-        | CheckDetail::Permutation(v)
         | CheckDetail::UAnd(v)
         | CheckDetail::Depth2(v) => v,
         CheckDetail::Representation(_)
@@ -43,7 +42,8 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::LowerSanity(_)
         | CheckDetail::Gap(_)
         | CheckDetail::Influence(_)
-        | CheckDetail::WorstCase(_) => &NULL,
+        | CheckDetail::WorstCase(_)
+        | CheckDetail::Permutation(_) => &NULL,
     }
 }
 
@@ -74,6 +74,7 @@ pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
             CheckDetail::And2Upper(d) => Some(d.delta),
             CheckDetail::Influence(d) => Some(d.delta),
             CheckDetail::WorstCase(d) => Some(d.delta),
+            CheckDetail::Permutation(d) => Some(d.delta),
             _ => field::<f64>(raw(c), "delta"),
         })
         .unwrap_or(results.config.delta)

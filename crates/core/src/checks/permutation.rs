@@ -25,8 +25,6 @@
 //!     below ½ must eventually cross the counting bound, so we allow a finite-size margin of
 //!     0.2 and no more. An interval below 0.30 would be read as contradicting the bound: FAIL.
 
-use serde_json::json;
-
 use super::{RepresentationMedians, Runner, status};
 use crate::base::sample::{InputDistribution, sample_uniform_fill};
 use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
@@ -179,14 +177,18 @@ impl Runner<'_> {
                 from_representation_check: from_check,
             }));
             n_above_d &= n_star > d_star;
-            rows.push(json!({
-                "m_prime": m, "n_star": n_star,
-                "n_min": widths.iter().copied().fold(f64::INFINITY, f64::min),
-                "n_max": widths.iter().copied().fold(0.0, f64::max),
-                "d_star": d_star, "d_star_from_representation": from_check,
-                "c_lower": n_star / shape, "c_upper": n_star / theory::upper_shape(m as f64),
-                "log2_instances": log2_instances, "min_neuron_margin": min_margin,
-            }));
+            rows.push(SizeRow {
+                m_prime: m as u64,
+                n_star,
+                n_min: widths.iter().copied().fold(f64::INFINITY, f64::min),
+                n_max: widths.iter().copied().fold(0.0, f64::max),
+                d_star,
+                d_star_from_representation: from_check,
+                c_lower: n_star / shape,
+                c_upper: n_star / theory::upper_shape(m as f64),
+                log2_instances,
+                min_neuron_margin: min_margin,
+            });
             groups.push(((m as f64).ln(), widths.iter().map(|w| w.ln()).collect::<Vec<_>>()));
         }
         let epsilon = self.permutation_epsilon(&c, medians.get(&c.real_size).copied())?;
@@ -197,45 +199,52 @@ impl Runner<'_> {
         let in_range = fit.slope_lo >= EXPONENT_LO && fit.slope_hi <= EXPONENT_HI;
         let pass = n_above_d && bound_ok && in_range;
         let (first, last) = (&rows[0], &rows[rows.len() - 1]);
-        let eps_last = epsilon.last().cloned().unwrap_or(json!(null));
+        let eps_last = |value: fn(&EpsilonRow) -> f64| epsilon.last().map_or(f64::NAN, value);
         Ok(CheckResult {
             status: status(pass),
             measured: format!(
-                "n* ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}; n* {} → {} vs d* {} → {}; n*/√(m′log₂m′) {:.2} → {:.2}; \
+                "n* ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}; n* {:?} → {:?} vs d* {:?} → {:?}; n*/√(m′log₂m′) {:.2} → {:.2}; \
                  counting bound {}; real M ε: mean {:.3}, max {:.3} at {}×n*",
                 fit.slope,
                 fit.slope_lo,
                 fit.slope_hi,
                 c.sizes[0],
                 c.sizes[c.sizes.len() - 1],
-                first["n_star"],
-                last["n_star"],
-                first["d_star"],
-                last["d_star"],
-                first["c_lower"].as_f64().unwrap_or(f64::NAN),
-                last["c_lower"].as_f64().unwrap_or(f64::NAN),
+                // `{:?}`: widths print as JSON numbers do (880.0), as this line always has.
+                first.n_star,
+                last.n_star,
+                first.d_star,
+                last.d_star,
+                first.c_lower,
+                last.c_lower,
                 if bound_ok { "respected" } else { "VIOLATED" },
-                eps_last["mean_error"].as_f64().unwrap_or(f64::NAN),
-                eps_last["max_error"].as_f64().unwrap_or(f64::NAN),
-                eps_last["width_factor"].as_f64().unwrap_or(f64::NAN),
+                eps_last(|e| e.mean_error),
+                eps_last(|e| e.max_error),
+                eps_last(|e| e.width_factor),
             ),
             theory: format!(
                 "T1/T2 for Neural Permutation: n = Ω(√(m′ log m′)), log₂ m′! parameter bits; PASS iff n* > d* (R1) at \
                  every size, every network at n* above the counting bound, and the exponent's 95 % interval within \
                  [{EXPONENT_LO}, {EXPONENT_HI}]"
             ),
-            detail: CheckDetail::Permutation(
-                json!({"fit": fit, "delta": delta, "k": k, "sizes": rows, "epsilon": epsilon,
-                           "n_above_d": n_above_d, "counting_bound_respected": bound_ok,
-                           "exponent_in_range": in_range, "exponent_range": [EXPONENT_LO, EXPONENT_HI],
-                           "local_exponent_below_half": fit.slope < 0.5}),
-            ),
+            detail: CheckDetail::Permutation(Detail {
+                fit,
+                delta,
+                k,
+                sizes: rows,
+                epsilon,
+                n_above_d,
+                counting_bound_respected: bound_ok,
+                exponent_in_range: in_range,
+                exponent_range: [EXPONENT_LO, EXPONENT_HI],
+                local_exponent_below_half: fit.slope < 0.5,
+            }),
             seconds: 0.0,
         })
     }
 
     /// The ε-error readout of a real sparse M (m′ = m = 2^real_size) at the configured widths.
-    fn permutation_epsilon(&mut self, c: &PermutationConfig, n_star: Option<f64>) -> Result<Vec<serde_json::Value>> {
+    fn permutation_epsilon(&mut self, c: &PermutationConfig, n_star: Option<f64>) -> Result<Vec<EpsilonRow>> {
         let m = 1usize << c.real_size;
         let reference = n_star.unwrap_or(4.0 * theory::lower_shape(m as f64));
         let seed = derive_seed(self.seed, "permutation-real", u64::from(c.real_size));
@@ -299,10 +308,17 @@ impl Runner<'_> {
                 max_error: max,
                 resources,
             }));
-            out.push(json!({"m_prime": m, "hidden_width": width, "width_factor": factor,
-                            "reference_from_search": n_star.is_some(), "mean_error": mean_error,
-                            "mean_error_on": mean_error_on, "max_error": max, "samples": spec.samples,
-                            "nonzeros_per_row": c.real_nonzeros}));
+            out.push(EpsilonRow {
+                m_prime: m as u64,
+                hidden_width: width,
+                width_factor: factor,
+                reference_from_search: n_star.is_some(),
+                mean_error,
+                mean_error_on,
+                max_error: max,
+                samples: spec.samples,
+                nonzeros_per_row: c.real_nonzeros,
+            });
         }
         Ok(out)
     }

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use superposition_schema::checks::CheckId;
-use superposition_schema::checks::permutation::PermutationRecord;
+use superposition_schema::checks::permutation::{Detail, PermutationRecord};
+use superposition_schema::checks::{CheckDetail, CheckId};
 use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data::{self, PerSize};
@@ -76,6 +76,14 @@ fn curve(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The check's typed detail (None only if `c` is another check's verdict).
+fn detail(c: &CheckResult) -> Option<&Detail> {
+    let CheckDetail::Permutation(d) = &c.detail else {
+        return None;
+    };
+    Some(d)
+}
+
 /// `permutation-width`: n* and d* against m′, log-log, with the bound shapes.
 fn width_figure(results: &RunResults) -> Built {
     let check = data::check(results, ID).ok_or("check `permutation` was not run")?;
@@ -117,7 +125,7 @@ fn width_figure(results: &RunResults) -> Built {
             rep.iter().map(|&(m, d, _)| (m, d)).collect(),
         ));
     }
-    if let Some(fit) = data::fit(check, "fit") {
+    if let Some(fit) = detail(check).map(|d| d.fit) {
         series.push(fit_series(&fit, lo, hi));
     }
     for (shape, name, color) in [
@@ -210,7 +218,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
             );
         }
     }
-    if let Some(fit) = data::fit(c, "fit") {
+    if let Some(fit) = detail(c).map(|d| d.fit) {
         let _ = writeln!(
             s,
             "\nFit ln n* = a + b·ln m′: b = {} [{}, {}] (95 % bootstrap), R² = {}. Criterion: the interval within \
@@ -269,7 +277,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
              with one layer's width. Computing sits polynomially above representing.\n",
         );
     }
-    let below = data::field::<bool>(data::raw(c), "local_exponent_below_half").unwrap_or(false);
+    let below = detail(c).is_some_and(|d| d.local_exponent_below_half);
     s.push_str("\n**Reading.** ");
     if below {
         s.push_str(

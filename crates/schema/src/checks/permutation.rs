@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Scale;
 use crate::error::{Result, invalid};
-use crate::measure::{FailureRate, Resources};
+use crate::measure::{FailureRate, LineFit, Resources};
 
 /// Lower end of the exponent criterion (see the module documentation).
 pub const EXPONENT_LO: f64 = 0.30;
@@ -170,5 +170,76 @@ pub enum PermutationRecord {
     },
 }
 
-/// The check's figures (fits, constants, criteria), as written under `detail`.
-pub type Detail = serde_json::Value;
+/// The check's figures (fit, per-size widths, criteria), as written under `detail`. Fields
+/// are in alphabetical order, the order the results file has always had them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    /// Criterion (b): every network at n* carries at least log₂ m′! bits and the neuron bound.
+    pub counting_bound_respected: bool,
+    /// δ, the searches' target failure rate.
+    pub delta: f64,
+    /// The ε-error readout of a real sparse M, one row per width factor.
+    pub epsilon: Vec<EpsilonRow>,
+    /// Criterion (c): the exponent's 95 % interval lies within `exponent_range`.
+    pub exponent_in_range: bool,
+    /// [`EXPONENT_LO`], [`EXPONENT_HI`].
+    pub exponent_range: [f64; 2],
+    /// Fit of ln n* against ln m′ (bootstrap interval over seeds).
+    pub fit: LineFit,
+    /// k, the inputs' sparsity.
+    pub k: usize,
+    /// Whether the fitted exponent is below ½ (a finite-size exponent, see the criterion).
+    pub local_exponent_below_half: bool,
+    /// Criterion (a): n* > d* at every size.
+    pub n_above_d: bool,
+    /// One row per size m′, sizes in configured order.
+    pub sizes: Vec<SizeRow>,
+}
+
+/// The minimal widths at one size m′ = m.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SizeRow {
+    /// n*/√(m′·log₂ m′).
+    pub c_lower: f64,
+    /// n*/(√m′·log₂ m′).
+    pub c_upper: f64,
+    /// d*, the width that represents m′ features (R1).
+    pub d_star: f64,
+    /// Whether d* is check `representation`'s median (else measured here on one seed).
+    pub d_star_from_representation: bool,
+    /// log₂ m′!, the bits the counting bound asks for.
+    pub log2_instances: f64,
+    /// m′.
+    pub m_prime: u64,
+    /// Smallest neurons / neuron bound over seeds.
+    pub min_neuron_margin: f64,
+    /// Largest n* over seeds.
+    pub n_max: f64,
+    /// Smallest n* over seeds.
+    pub n_min: f64,
+    /// Median n* over seeds.
+    pub n_star: f64,
+}
+
+/// The ε-error readout of a real sparse M at one width.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpsilonRow {
+    /// Hidden width n (= n_in).
+    pub hidden_width: usize,
+    /// m = m′.
+    pub m_prime: u64,
+    /// Largest |ŷ_j − y_j| seen.
+    pub max_error: f64,
+    /// Mean |ŷ_j − y_j| over all outputs and samples.
+    pub mean_error: f64,
+    /// Mean |ŷ_j − y_j| over the outputs with y_j ≠ 0.
+    pub mean_error_on: f64,
+    /// Nonzeros per row of M.
+    pub nonzeros_per_row: usize,
+    /// Whether the width's reference is the measured n* (else 4·√(m′·log₂ m′)).
+    pub reference_from_search: bool,
+    /// Samples.
+    pub samples: u64,
+    /// Width / reference.
+    pub width_factor: f64,
+}
