@@ -35,7 +35,6 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Capacity(v)
         | CheckDetail::Chernoff(v)
         | CheckDetail::DescriptionLength(v)
-        | CheckDetail::UAnd(v)
         | CheckDetail::Depth2(v) => v,
         CheckDetail::Representation(_)
         | CheckDetail::And2Upper(_)
@@ -43,7 +42,8 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Gap(_)
         | CheckDetail::Influence(_)
         | CheckDetail::WorstCase(_)
-        | CheckDetail::Permutation(_) => &NULL,
+        | CheckDetail::Permutation(_)
+        | CheckDetail::UAnd(_) => &NULL,
     }
 }
 
@@ -75,6 +75,7 @@ pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
             CheckDetail::Influence(d) => Some(d.delta),
             CheckDetail::WorstCase(d) => Some(d.delta),
             CheckDetail::Permutation(d) => Some(d.delta),
+            CheckDetail::UAnd(d) => Some(d.delta),
             _ => field::<f64>(raw(c), "delta"),
         })
         .unwrap_or(results.config.delta)

@@ -20,8 +20,6 @@
 //! second-order effect of size ≈ C(k,2)·p² ∝ 1/d; their mean and the max error are reported
 //! with their own fitted slopes, not judged.
 
-use serde_json::json;
-
 use super::{Runner, status};
 use crate::constructions::uand::{UAnd, default_p, measure};
 use crate::error::Result;
@@ -139,14 +137,21 @@ impl Runner<'_> {
                     .progress("u-and", done, total, &format!("m = 2^{log_m}: d_ε = {}", outcome.width));
             }
             let d_eps = median(&widths);
-            minimal.push(
-                json!({"m": m, "m_prime": pairs(m), "d_epsilon": d_eps, "total_neurons": d_eps + m as f64,
-                                "p": default_p(m, d_eps as usize)}),
-            );
-            fits.push(
-                json!({"m": m, "m_prime": pairs(m), "fit": fit, "fit_all": fit_all, "fit_max": fit_max,
-                             "pass": pass}),
-            );
+            minimal.push(MinimalRow {
+                m: m as u64,
+                m_prime: pairs(m),
+                d_epsilon: d_eps,
+                total_neurons: d_eps + m as f64,
+                p: default_p(m, d_eps as usize),
+            });
+            fits.push(FitRow {
+                m: m as u64,
+                m_prime: pairs(m),
+                fit,
+                fit_all,
+                fit_max,
+                pass,
+            });
         }
         // AS-2AND's exact n* beside it.
         let mut and2: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
@@ -182,17 +187,14 @@ impl Runner<'_> {
             .map(|f| {
                 format!(
                     "m = 2^{}: {:.3} [{:.3}, {:.3}]",
-                    (f["m"].as_u64().unwrap_or(1) as f64).log2(),
-                    f["fit"]["slope"].as_f64().unwrap_or(f64::NAN),
-                    f["fit"]["slope_lo"].as_f64().unwrap_or(f64::NAN),
-                    f["fit"]["slope_hi"].as_f64().unwrap_or(f64::NAN)
+                    (f.m as f64).log2(),
+                    f.fit.slope,
+                    f.fit.slope_lo,
+                    f.fit.slope_hi
                 )
             })
             .collect();
-        let d_list: Vec<String> = minimal
-            .iter()
-            .map(|r| format!("{}", r["d_epsilon"].as_f64().unwrap_or(f64::NAN)))
-            .collect();
+        let d_list: Vec<String> = minimal.iter().map(|r| format!("{}", r.d_epsilon)).collect();
         Ok(CheckResult {
             status: status(all_pass),
             measured: format!(
@@ -202,7 +204,7 @@ impl Runner<'_> {
                 d_list.join(", "),
                 minimal
                     .iter()
-                    .map(|r| r["m_prime"].to_string())
+                    .map(|r| r.m_prime.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -210,12 +212,24 @@ impl Runner<'_> {
                 "Hänni et al.: ε ∝ 1/√d at p = √(2 ln C(m,2)/d) — PASS iff every m's slope interval lies within [{}, {}]",
                 SLOPE_BAND.0, SLOPE_BAND.1
             ),
-            detail: CheckDetail::UAnd(
-                json!({"fits": fits, "minimal": minimal, "k": k, "delta": delta, "epsilon": c.epsilon,
-                           "off_pairs": c.off_pairs, "samples": c.samples, "slope_band": [SLOPE_BAND.0, SLOPE_BAND.1],
-                           "and2": references.iter().map(|r| json!({"m_prime": r.0, "n_star": r.1, "measured": r.2}))
-                               .collect::<Vec<_>>()}),
-            ),
+            detail: CheckDetail::UAnd(Detail {
+                fits,
+                minimal,
+                k,
+                delta,
+                epsilon: c.epsilon,
+                off_pairs: c.off_pairs,
+                samples: c.samples,
+                slope_band: [SLOPE_BAND.0, SLOPE_BAND.1],
+                and2: references
+                    .iter()
+                    .map(|r| And2Row {
+                        m_prime: r.0,
+                        n_star: r.1,
+                        measured: r.2,
+                    })
+                    .collect(),
+            }),
             seconds: 0.0,
         })
     }

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use superposition_schema::checks::CheckId;
-use superposition_schema::checks::u_and::UAndRecord;
-use superposition_schema::results::{CheckResult, Record, RunResults};
+use superposition_schema::checks::u_and::{Detail, UAndRecord};
+use superposition_schema::checks::{CheckDetail, CheckId};
+use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data;
 use crate::figures::{Built, lower_shape};
@@ -17,6 +17,14 @@ use crate::stats::median;
 
 /// The check's id.
 pub(crate) const ID: CheckId = CheckId::UAnd;
+
+/// The check's typed detail (None only if `c` is another check's verdict).
+fn detail(c: &CheckResult) -> Option<&Detail> {
+    let CheckDetail::UAnd(d) = &c.detail else {
+        return None;
+    };
+    Some(d)
+}
 
 const ERROR: &str = "u-and-error";
 const VERSUS: &str = "u-and-vs-as2and";
@@ -148,7 +156,7 @@ fn versus_figure(results: &RunResults) -> Built {
     if mins.is_empty() {
         return Err("no neurons-until-ε records".into());
     }
-    let eps = data::field::<f64>(data::raw(check), "epsilon").unwrap_or(0.5);
+    let eps = detail(check).map_or(0.5, |d| d.epsilon);
     let refs = references(results);
     let measured = refs.iter().any(|r| r.2);
     let mut series = vec![
@@ -215,40 +223,35 @@ pub(crate) fn figures(results: &RunResults) -> Vec<(&'static str, Built)> {
 /// The section's Markdown, appended to `s` after the heading.
 pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(s, figs, ERROR, "U-AND readout error against d, log-log, several m");
-    if let Some(fits) = data::field::<Vec<serde_json::Value>>(data::raw(c), "fits") {
+    if let Some(fits) = detail(c).map(|d| &d.fits) {
         s.push_str(
             "\n| m | m′ = C(m,2) | slope: mean error, active pairs (criterion) | slope: mean over all pairs | slope: max error | pass |\n\
              |---|---:|---:|---:|---:|---|\n",
         );
-        let f = |v: &serde_json::Value, key: &str| {
+        let f = |fit: &LineFit| {
             format!(
                 "{} [{}, {}]",
-                fixed(v[key]["slope"].as_f64().unwrap_or(f64::NAN), 3),
-                fixed(v[key]["slope_lo"].as_f64().unwrap_or(f64::NAN), 3),
-                fixed(v[key]["slope_hi"].as_f64().unwrap_or(f64::NAN), 3)
+                fixed(fit.slope, 3),
+                fixed(fit.slope_lo, 3),
+                fixed(fit.slope_hi, 3)
             )
         };
-        for v in &fits {
+        for v in fits {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {} |",
-                pow2(v["m"].as_f64().unwrap_or(f64::NAN)),
-                num(v["m_prime"].as_f64().unwrap_or(f64::NAN)),
-                f(v, "fit"),
-                f(v, "fit_all"),
-                f(v, "fit_max"),
-                if v["pass"].as_bool().unwrap_or(false) {
-                    "yes"
-                } else {
-                    "**no**"
-                }
+                pow2(v.m as f64),
+                num(v.m_prime as f64),
+                f(&v.fit),
+                f(&v.fit_all),
+                f(&v.fit_max),
+                if v.pass { "yes" } else { "**no**" }
             );
         }
     }
     let g = grid(r);
     if !g.is_empty() {
-        let samples = data::field::<u64>(data::raw(c), "samples").unwrap_or(0);
-        let off = data::field::<u64>(data::raw(c), "off_pairs").unwrap_or(0);
+        let (samples, off) = detail(c).map_or((0, 0), |d| (d.samples, d.off_pairs));
         let _ = writeln!(
             s,
             "\nMedian over seeds at each (m, d); {samples} random {}-sparse inputs per network; every pair touching an \

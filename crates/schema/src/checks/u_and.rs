@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Scale;
 use crate::error::{Result, invalid};
+use crate::measure::LineFit;
 
 /// The criterion's band around −½.
 pub const SLOPE_BAND: (f64, f64) = (-0.6, -0.4);
@@ -153,5 +154,70 @@ pub enum UAndRecord {
     },
 }
 
-/// The check's figures (fits, constants, criteria), as written under `detail`.
-pub type Detail = serde_json::Value;
+/// The check's figures (fits per m, neurons until ε, AS-2AND beside it), as written under
+/// `detail`. Fields are in alphabetical order, the order the results file has always had them
+/// in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    /// AS-2AND's exact n* per m′, the comparison of the second figure.
+    pub and2: Vec<And2Row>,
+    /// δ: the neurons-until-ε search allows failures ≤ δ·samples.
+    pub delta: f64,
+    /// ε of the neurons-until-ε search.
+    pub epsilon: f64,
+    /// The error-vs-d fits, one row per m.
+    pub fits: Vec<FitRow>,
+    /// k, the inputs' sparsity.
+    pub k: usize,
+    /// Neurons until the max error stays below ε, one row per m.
+    pub minimal: Vec<MinimalRow>,
+    /// Both-off pairs sampled per input.
+    pub off_pairs: usize,
+    /// Random k-sparse inputs per measurement.
+    pub samples: u64,
+    /// [`SLOPE_BAND`] as a pair.
+    pub slope_band: [f64; 2],
+}
+
+/// AS-2AND's n* at one m′ (as [`UAndRecord::And2Reference`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct And2Row {
+    /// m′.
+    pub m_prime: u64,
+    /// Whether measured by `and2-upper` in this run (else the fallback 8·√(m′ log₂ m′)).
+    pub measured: bool,
+    /// Median n* (hidden width).
+    pub n_star: f64,
+}
+
+/// The log-log fits of error against d at one m.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitRow {
+    /// Mean error over the pairs touching an active input (the criterion's fit).
+    pub fit: LineFit,
+    /// Mean error over all pairs.
+    pub fit_all: LineFit,
+    /// Max error.
+    pub fit_max: LineFit,
+    /// m, the inputs.
+    pub m: u64,
+    /// m′ = C(m, 2).
+    pub m_prime: u64,
+    /// Whether the fit's slope interval lies within [`SLOPE_BAND`].
+    pub pass: bool,
+}
+
+/// Neurons until the max error stays below ε at one m (median over seeds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinimalRow {
+    /// d_ε, hidden neurons.
+    pub d_epsilon: f64,
+    /// m, the inputs.
+    pub m: u64,
+    /// m′ = C(m, 2).
+    pub m_prime: u64,
+    /// The connection probability at d_ε.
+    pub p: f64,
+    /// d_ε + m, hidden and input neurons.
+    pub total_neurons: f64,
+}
