@@ -34,8 +34,7 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Exhaustive(v)
         | CheckDetail::Capacity(v)
         | CheckDetail::Chernoff(v)
-        | CheckDetail::DescriptionLength(v)
-        | CheckDetail::Depth2(v) => v,
+        | CheckDetail::DescriptionLength(v) => v,
         CheckDetail::Representation(_)
         | CheckDetail::And2Upper(_)
         | CheckDetail::LowerSanity(_)
@@ -43,7 +42,8 @@ pub(crate) fn raw(c: &CheckResult) -> &Value {
         | CheckDetail::Influence(_)
         | CheckDetail::WorstCase(_)
         | CheckDetail::Permutation(_)
-        | CheckDetail::UAnd(_) => &NULL,
+        | CheckDetail::UAnd(_)
+        | CheckDetail::Depth2(_) => &NULL,
     }
 }
 
@@ -76,6 +76,7 @@ pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
             CheckDetail::WorstCase(d) => Some(d.delta),
             CheckDetail::Permutation(d) => Some(d.delta),
             CheckDetail::UAnd(d) => Some(d.delta),
+            CheckDetail::Depth2(d) => Some(d.delta),
             _ => field::<f64>(raw(c), "delta"),
         })
         .unwrap_or(results.config.delta)

@@ -28,7 +28,6 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde_json::json;
 
 use super::{And2Widths, Runner, status};
 use crate::constructions::and2::{And2Network, And2Params};
@@ -179,9 +178,17 @@ impl Runner<'_> {
                         {
                             best = Some((f1, f2, thr));
                         }
-                        rows.push(json!({"circuit": name, "m_prime": outputs, "f1": f1, "f2": f2,
-                            "layer1": l1.rate, "ideal": ideal.rate, "threshold": thr.rate,
-                            "raw": rate(counts.raw).rate, "predicted": predicted}));
+                        rows.push(GridPoint {
+                            circuit: name.into(),
+                            m_prime: outputs as u64,
+                            f1,
+                            f2,
+                            layer1: l1.rate,
+                            ideal: ideal.rate,
+                            threshold: thr.rate,
+                            raw: rate(counts.raw).rate,
+                            predicted,
+                        });
                         self.emit(Record::Depth2(Depth2Record::Grid(Box::new(Depth2Grid {
                             circuit: name.into(),
                             m_prime: outputs as u64,
@@ -247,10 +254,15 @@ impl Runner<'_> {
                     Err(crate::error::Error::SearchFailed(_)) => None,
                     Err(e) => return Err(e),
                 };
-                min_widths.push(json!({"circuit": name, "m_prime": outputs, "n_star": n_star,
-                    "n_star_measured": n_star_measured, "layer2_min_width": min,
-                    "ratio": min.map(|w| w as f64 / n_star as f64),
-                    "best_passing": best.map(|(f1, f2, f)| json!({"f1": f1, "f2": f2, "rate": f.rate}))}));
+                min_widths.push(MinWidthRow {
+                    circuit: name.into(),
+                    m_prime: outputs as u64,
+                    n_star,
+                    n_star_measured,
+                    layer2_min_width: min,
+                    ratio: min.map(|w| w as f64 / n_star as f64),
+                    best_passing: best.map(|(f1, f2, f)| BestPassing { f1, f2, rate: f.rate }),
+                });
             }
         }
         let measured = summary(&rows, &min_widths, &c);
@@ -263,8 +275,13 @@ impl Runner<'_> {
                  size; without the threshold: reported, not judged",
                 c.max_factor
             ),
-            detail: CheckDetail::Depth2(json!({"delta": delta, "samples": c.samples, "max_factor": c.max_factor,
-                           "grid": rows, "min_widths": min_widths})),
+            detail: CheckDetail::Depth2(Detail {
+                delta,
+                samples: c.samples,
+                max_factor: c.max_factor,
+                grid: rows,
+                min_widths,
+            }),
             seconds: 0.0,
         })
     }
@@ -272,34 +289,33 @@ impl Runner<'_> {
 
 /// The printed figure: the smallest passing grid point per size, compounding at n₁ = n₂ = n*
 /// for the 4-AND circuit, and n₂*/n*.
-fn summary(rows: &[serde_json::Value], min_widths: &[serde_json::Value], c: &Depth2Config) -> String {
+fn summary(rows: &[GridPoint], min_widths: &[MinWidthRow], c: &Depth2Config) -> String {
     let mut parts = Vec::new();
     for m in min_widths {
-        let best = &m["best_passing"];
-        let passing = if best.is_null() {
-            "none ≤ δ".to_string()
-        } else {
-            format!("≤ δ at ({}, {})·n*", best["f1"], best["f2"])
+        let passing = match &m.best_passing {
+            None => "none ≤ δ".to_string(),
+            // `{:?}`: factors print as JSON numbers do (1.0), as this line always has.
+            Some(best) => format!("≤ δ at ({:?}, {:?})·n*", best.f1, best.f2),
         };
-        let ratio = m["ratio"].as_f64().map_or("—".to_string(), |r| format!("{r:.2}"));
+        let ratio = m.ratio.map_or("—".to_string(), |r| format!("{r:.2}"));
         parts.push(format!(
             "2^{} {}: {passing}, n₂*/n* {ratio}",
-            m["m_prime"].as_u64().unwrap_or(0).trailing_zeros(),
-            m["circuit"].as_str().unwrap_or("")
+            m.m_prime.trailing_zeros(),
+            m.circuit
         ));
     }
     let at_n_star: Vec<String> = rows
         .iter()
-        .filter(|r| r["circuit"] == "4-and" && r["f1"] == 1.0 && r["f2"] == 1.0)
+        .filter(|r| r.circuit == "4-and" && r.f1 == 1.0 && r.f2 == 1.0)
         .map(|r| {
             format!(
                 "2^{}: f₁ {:.3}, f₂ {:.3} → predicted {:.3}, threshold {:.3}, raw {:.3}",
-                r["m_prime"].as_u64().unwrap_or(0).trailing_zeros(),
-                r["layer1"].as_f64().unwrap_or(f64::NAN),
-                r["ideal"].as_f64().unwrap_or(f64::NAN),
-                r["predicted"].as_f64().unwrap_or(f64::NAN),
-                r["threshold"].as_f64().unwrap_or(f64::NAN),
-                r["raw"].as_f64().unwrap_or(f64::NAN),
+                r.m_prime.trailing_zeros(),
+                r.layer1,
+                r.ideal,
+                r.predicted,
+                r.threshold,
+                r.raw,
             )
         })
         .collect();

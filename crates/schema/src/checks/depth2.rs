@@ -167,5 +167,73 @@ pub struct Depth2Grid {
     pub total_neurons: usize,
 }
 
-/// The check's figures (fits, constants, criteria), as written under `detail`.
-pub type Detail = serde_json::Value;
+/// The check's figures (the grid's rates, layer 2's minimal widths), as written under
+/// `detail`. Fields are in alphabetical order, the order the results file has always had them
+/// in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    /// δ, the target failure rate.
+    pub delta: f64,
+    /// One point per (size, circuit, f₁, f₂), in run order.
+    pub grid: Vec<GridPoint>,
+    /// The criterion's largest per-layer width factor.
+    pub max_factor: f64,
+    /// Layer 2's minimal width per (size, circuit), in run order.
+    pub min_widths: Vec<MinWidthRow>,
+    /// Samples per grid point.
+    pub samples: u64,
+}
+
+/// Failure rates of one grid point (the full figures are in the [`Depth2Grid`] record).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridPoint {
+    /// One of [`CIRCUITS`].
+    pub circuit: String,
+    /// f₁ = n₁/n*.
+    pub f1: f64,
+    /// f₂ = n₂/n*.
+    pub f2: f64,
+    /// Failure with the ideal intermediate (the true layer-1 outputs).
+    pub ideal: f64,
+    /// Layer 1's failure.
+    pub layer1: f64,
+    /// m′.
+    pub m_prime: u64,
+    /// 1 − (1 − layer1)·(1 − ideal): the failure if the layers' errors were independent.
+    pub predicted: f64,
+    /// Failure with raw ReLU activations between the layers.
+    pub raw: f64,
+    /// Failure with the threshold between the layers.
+    pub threshold: f64,
+}
+
+/// Layer 2's minimal width for one circuit at one size, and the best passing grid point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinWidthRow {
+    /// The passing grid point with the smallest f₁·f₂ (both ≤ `max_factor`), if any.
+    pub best_passing: Option<BestPassing>,
+    /// One of [`CIRCUITS`].
+    pub circuit: String,
+    /// n₂*: layer 1 at n*, the threshold, layer 2 adding failure ≤ δ; None when the search
+    /// did not reach δ.
+    pub layer2_min_width: Option<usize>,
+    /// m′.
+    pub m_prime: u64,
+    /// n*, `and2-upper`'s width (or its fallback).
+    pub n_star: usize,
+    /// Whether n* was measured by `and2-upper`.
+    pub n_star_measured: bool,
+    /// n₂*/n*.
+    pub ratio: Option<f64>,
+}
+
+/// A grid point meeting the criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BestPassing {
+    /// f₁ = n₁/n*.
+    pub f1: f64,
+    /// f₂ = n₂/n*.
+    pub f2: f64,
+    /// Its failure with the threshold.
+    pub rate: f64,
+}
