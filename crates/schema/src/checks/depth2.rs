@@ -97,7 +97,7 @@ impl Depth2Config {
 /// The two circuits measured.
 pub const CIRCUITS: [&str; 2] = ["4-and", "and-or"];
 
-/// One measurement of check `depth-2` (inside [`Record::Depth2`], tagged `"measure"`).
+/// One measurement of check `depth-2` (inside [`crate::results::Record::Depth2`], tagged `"measure"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "measure", rename_all = "snake_case")]
 pub enum Depth2Record {

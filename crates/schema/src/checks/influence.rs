@@ -18,9 +18,9 @@ pub struct InfluenceConfig {
     pub star_degree_factor: f64,
     /// θ = `theta_factor`·√m′: inputs of influence above θ get a block.
     pub theta_factor: f64,
-    /// G, the blocks' gate weight (see [`crate::channel`]).
+    /// G, the blocks' gate weight (see `superposition_core::channel`).
     pub gate_weight: u32,
-    /// Whether block rows are centered ([`ChannelParams::centering`]; the shared channel and
+    /// Whether block rows are centered (`ChannelParams::centering` in superposition-core; the shared channel and
     /// plain AS-2AND always are).
     pub block_centering: bool,
     /// Widths of the failure-vs-width sweep, as multiples of n_ref.
