@@ -10,7 +10,8 @@
 //!    memory estimates ([`memory`]) and the bridge to the SIMD kernels;
 //! 3. [`constructions`]: the networks — representation R ([`representation`]), AS-2AND
 //!    ([`and2`]), the input channel ([`channel`]), AS-PERM and linear maps ([`linear`]),
-//!    U-AND ([`uand`]), two layers composed ([`depth2`]);
+//!    U-AND ([`uand`]), two layers composed ([`depth2`]), sharing one coded layer
+//!    ([`constructions::coded`]);
 //! 4. [`evaluate`]: failure rates over many samples ([`eval`]), the dense GEMM path
 //!    ([`dense`]), minimal-width searches ([`search`]) and the worst-case adversary
 //!    ([`adversary`]);

@@ -20,111 +20,20 @@
 //! on float rounding.
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::base::code::{Csr, SubsetCode};
 use crate::base::instance::And2Instance;
 use crate::base::kern;
 use crate::base::memory;
 use crate::constructions::anchor::{AnchorIndex, VOTE_BLOCK};
+pub use crate::constructions::coded::{CodedParams, DecoderKind, bits_for};
+use crate::constructions::coded::{LayerCount, Limits, gather_columns};
 use crate::error::{Result, invalid};
 use crate::results::Resources;
-use crate::rng::derive_seed;
 
-/// How output features are read from their code neurons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecoderKind {
-    /// Count of code neurons with h ≥ ½ must reach ⌈τ·t_out⌉.
-    Vote,
-    /// Mean of the code neurons' activations must reach τ.
-    Average,
-}
-
-/// Parameters of AS-2AND; every constant of the construction is here.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct And2Params {
-    /// n_in, width of the superposed input representation.
-    pub input_width: usize,
-    /// n, hidden width (also the output representation).
-    pub hidden_width: usize,
-    /// t_in, input code neurons per input feature.
-    pub t_in: usize,
-    /// t_out, hidden code neurons per output feature.
-    pub t_out: usize,
-    /// τ, the decoding threshold (fraction of t_out for votes, mean activation for average).
-    pub tau: f64,
-    /// The decoder.
-    pub decoder: DecoderKind,
-    /// Whether to subtract each row's expected share of the input mass (SPEC §3 step 4).
-    pub centering: bool,
-    /// Seed of the codes (instance-independent).
-    pub code_seed: u64,
-}
-
-impl And2Params {
-    /// The defaults for m′ outputs at hidden = input width `width`: t_in = t_out = ⌈log₂ m′⌉,
-    /// vote decoding at τ = ½, centering on.
-    ///
-    /// t = log₂ m′ is the choice of the paper's outline and of the NumPy prototype; τ = ½ was
-    /// chosen by measuring n* at τ ∈ {¼, ½, ¾, 1} (see README, "Defaults").
-    pub fn defaults(outputs: usize, width: usize, code_seed: u64) -> Self {
-        let t = (outputs.max(2) as f64).log2().ceil() as usize;
-        Self {
-            input_width: width,
-            hidden_width: width,
-            t_in: t,
-            t_out: t,
-            tau: 0.5,
-            decoder: DecoderKind::Vote,
-            centering: true,
-            code_seed,
-        }
-    }
-
-    fn validate(&self) -> Result<()> {
-        if self.t_in == 0 || self.t_in > self.input_width {
-            return Err(invalid(
-                "t_in",
-                self.t_in,
-                format!("must be in 1..={} (the input width)", self.input_width),
-            ));
-        }
-        if self.t_out == 0 || self.t_out > self.hidden_width {
-            return Err(invalid(
-                "t_out",
-                self.t_out,
-                format!("must be in 1..={} (the hidden width)", self.hidden_width),
-            ));
-        }
-        if self.t_out > 255 {
-            return Err(invalid(
-                "t_out",
-                self.t_out,
-                "at most 255 (votes are counted in 8 bits)",
-            ));
-        }
-        if !(self.tau > 0.0 && self.tau <= 1.0) {
-            return Err(invalid("tau", self.tau, "must be in (0, 1]"));
-        }
-        if self.input_width > 1 << 24 || self.hidden_width > 1 << 24 {
-            return Err(invalid(
-                "width",
-                self.input_width.max(self.hidden_width),
-                "widths above 2^24 are not supported",
-            ));
-        }
-        // The exact threshold compares against 3·n_in·t_in in 32 bits.
-        if 3 * self.input_width as u64 * self.t_in as u64 > i32::MAX as u64 {
-            return Err(invalid(
-                "t_in",
-                self.t_in,
-                "3·input_width·t_in must fit in 32 bits for exact evaluation",
-            ));
-        }
-        Ok(())
-    }
-}
+/// Parameters of AS-2AND: exactly a coded layer's (every constant of the construction is
+/// there); [`CodedParams::defaults`] are AS-2AND's defaults.
+pub type And2Params = CodedParams;
 
 /// Integer weight numerators, column-major: column q (input neuron) holds n entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,14 +112,14 @@ impl And2Network {
         let codes =
             SubsetCode::estimate_bytes(inputs, params.t_in) + 2 * SubsetCode::estimate_bytes(outputs, params.t_out);
         let tables = params.hidden_width as u64 * 16 + outputs as u64 * 8;
-        let anchor_len = anchor_len(params.t_out, vote_threshold(params) as usize);
+        let anchor_len = anchor_len(params.t_out, params.vote_threshold());
         matrix + build_tables + codes + tables + AnchorIndex::estimate_bytes(params.hidden_width, outputs, anchor_len)
     }
 
     /// Builds the network for `instance` (refusing, before allocating, shapes over the memory
     /// budget).
     pub fn build(instance: &And2Instance, params: And2Params) -> Result<Self> {
-        params.validate()?;
+        params.validate(&Limits::AND2)?;
         let (inputs, outputs) = (instance.inputs(), instance.outputs());
         memory::check(
             || {
@@ -221,22 +130,9 @@ impl And2Network {
             },
             Self::estimate_bytes(inputs, outputs, &params),
         )?;
-        let input_code = SubsetCode::random(
-            inputs,
-            params.input_width,
-            params.t_in,
-            derive_seed(params.code_seed, "input-code", 0),
-            "code",
-        )?;
-        let output_code = SubsetCode::random(
-            outputs,
-            params.hidden_width,
-            params.t_out,
-            derive_seed(params.code_seed, "output-code", 0),
-            "code",
-        )?;
+        let (input_code, output_code) = params.codes(inputs, outputs)?;
         let hosted = output_code.inverted();
-        let anchor_len = anchor_len(params.t_out, vote_threshold(&params) as usize);
+        let anchor_len = anchor_len(params.t_out, params.vote_threshold());
         let anchors = AnchorIndex::build(&output_code, anchor_len)?;
         let (union_size, weights, weight_max, nonzero_weights) =
             fold_weights(instance, &input_code, &output_code, &params)?;
@@ -305,26 +201,18 @@ impl And2Network {
     /// the bits to store each parameter group at its integer range.
     pub fn resources(&self) -> Resources {
         let p = &self.params;
-        let (n_in, n) = (p.input_width as u64, p.hidden_width as u64);
-        let weight_bits = bits_for(u64::from(self.weight_max));
-        let mut parameters = self.nonzero_weights + n;
-        let mut parameter_bits = self.nonzero_weights * weight_bits + n;
-        if p.centering {
-            let max_union = self.union_size.iter().copied().max().unwrap_or(0) as u64;
-            parameters += n + n_in;
-            parameter_bits += n * bits_for(max_union) + n_in;
-        }
-        let extra = usize::from(p.centering);
-        Resources {
+        let max_union = self.union_size.iter().copied().max().unwrap_or(0) as u64;
+        LayerCount {
             input_width: p.input_width,
             hidden_width: p.hidden_width,
-            extra_neurons: extra,
-            neurons: p.input_width + p.hidden_width + extra,
-            parameters,
-            parameter_bits,
+            centering: p.centering,
+            nonzero_weights: self.nonzero_weights,
+            weight_bits: bits_for(u64::from(self.weight_max)),
+            coefficient_bits: bits_for(max_union),
             weight_max: u64::from(self.weight_max),
             weight_denominator: p.t_in as u64,
         }
+        .resources()
     }
 
     /// Runs the hidden layer on active inputs: afterwards `scratch` holds the fired-neuron
@@ -332,14 +220,7 @@ impl And2Network {
     fn forward(&self, active: &[u32], scratch: &mut Scratch) {
         let p = &self.params;
         let n = p.hidden_width;
-        scratch.columns.clear();
-        for &i in active {
-            for &q in self.input_code.set(i as usize) {
-                scratch.columns.push((q, 1));
-            }
-        }
-        merge_columns(&mut scratch.columns);
-        let mass: i64 = scratch.columns.iter().map(|&(_, c)| i64::from(c)).sum();
+        let mass = gather_columns(&self.input_code, active, &mut scratch.columns);
         // acc_r ≤ mass·max A and the centering scale is 2·t_in·mass: both must fit in i32.
         assert!(
             mass * i64::from(self.weight_max.max(2 * p.t_in as u32)) <= i64::from(i32::MAX),
@@ -395,7 +276,7 @@ impl And2Network {
 
     /// The vote threshold ⌈τ·t_out⌉ (at least 1).
     fn vote_threshold(&self) -> u32 {
-        vote_threshold(&self.params)
+        self.params.vote_threshold() as u32
     }
 
     /// The average threshold in the scaled units of `relu` (2·n_in·t_in per unit of h).
@@ -540,11 +421,6 @@ impl And2Network {
     }
 }
 
-/// The vote threshold v = ⌈τ·t_out⌉ (at least 1).
-fn vote_threshold(params: &And2Params) -> u32 {
-    ((params.tau * params.t_out as f64).ceil() as u32).max(1)
-}
-
 /// Anchor votes a candidate needs (when v allows): with s = t − v + a anchors, an output with
 /// v of its t neurons fired has at least a fired among its anchors. a = 3 rather than 2: at
 /// m′ = 2^20 (~180 fired neurons per sample), candidate verification took half of
@@ -556,26 +432,6 @@ const ANCHOR_VOTES: usize = 3;
 /// its t neurons fired has at least min(v, a) fired among any s of them.
 fn anchor_len(t: usize, v: usize) -> usize {
     (t + ANCHOR_VOTES).saturating_sub(v).min(t)
-}
-
-/// Bits to store integers 0..=max (at least 1).
-pub fn bits_for(max: u64) -> u64 {
-    u64::from(64 - max.leading_zeros()).max(1)
-}
-
-/// Sorts (column, count) entries and merges repeats by adding their counts.
-fn merge_columns(columns: &mut Vec<(u32, i32)>) {
-    columns.sort_unstable_by_key(|&(q, _)| q);
-    let mut write = 0;
-    for read in 0..columns.len() {
-        if write > 0 && columns[write - 1].0 == columns[read].0 {
-            columns[write - 1].1 += columns[read].1;
-        } else {
-            columns[write] = columns[read];
-            write += 1;
-        }
-    }
-    columns.truncate(write);
 }
 
 type Folded = (Vec<i32>, Weights, u32, u64);
@@ -915,14 +771,5 @@ pub(crate) mod tests {
             traffic.total(),
             traffic.weight_bytes + traffic.decoder_bytes + traffic.candidate_bytes
         );
-    }
-
-    #[test]
-    fn bits_for_ranges() {
-        assert_eq!(bits_for(0), 1);
-        assert_eq!(bits_for(1), 1);
-        assert_eq!(bits_for(2), 2);
-        assert_eq!(bits_for(255), 8);
-        assert_eq!(bits_for(256), 9);
     }
 }

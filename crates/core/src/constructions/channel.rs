@@ -91,7 +91,8 @@ use serde::{Deserialize, Serialize};
 use crate::base::code::{Csr, SubsetCode};
 use crate::base::instance::And2Instance;
 use crate::base::memory;
-use crate::constructions::and2::{And2Network, And2Params, DecoderKind, Scratch, bits_for};
+use crate::constructions::and2::{And2Network, And2Params, DecoderKind, Scratch};
+use crate::constructions::coded::{Limits, bits_for, gather_columns, vote_threshold};
 use crate::error::{Result, invalid};
 use crate::results::Resources;
 use crate::rng::derive_seed;
@@ -157,6 +158,8 @@ impl ChannelParams {
         }
     }
 
+    /// Refuses θ and G outside their ranges, then checks t, τ and the widths as the coded layer
+    /// of the same shape (input width n_in, hidden width N, t_in = t_out = t).
     fn validate(&self) -> Result<()> {
         if !(self.theta.is_finite() && self.theta >= 0.0) {
             return Err(invalid("theta", self.theta, "must be finite and ≥ 0"));
@@ -164,29 +167,12 @@ impl ChannelParams {
         if self.gate_weight == 0 || self.gate_weight > 1 << 16 {
             return Err(invalid("gate_weight", self.gate_weight, "must be in 1..=65536"));
         }
-        if self.t == 0 || self.t > 255 || self.t > self.input_width {
-            return Err(invalid(
-                "t",
-                self.t,
-                format!("must be in 1..=min(255, input width {})", self.input_width),
-            ));
-        }
-        if !(self.tau > 0.0 && self.tau <= 1.0) {
-            return Err(invalid("tau", self.tau, "must be in (0, 1]"));
-        }
-        if self.input_width > 1 << 24 || self.total_hidden > 1 << 24 {
-            return Err(invalid(
-                "width",
-                self.input_width.max(self.total_hidden),
-                "widths above 2^24 are not supported",
-            ));
-        }
-        Ok(())
+        self.shared_params(self.total_hidden).validate(&Limits::CHANNEL)
     }
 
     /// The vote threshold ⌈τ·t⌉ (at least 1).
     fn vote_threshold(&self) -> usize {
-        ((self.tau * self.t as f64).ceil() as usize).max(1)
+        vote_threshold(self.tau, self.t)
     }
 }
 
@@ -350,14 +336,8 @@ impl ChannelNetwork {
                 + 8 * (params.t * params.t * plan.block_pairs()) as u64
                 + 16 * block_rows as u64,
         )?;
-        // The same call as And2Network::build makes: both channels read the same u.
-        let input_code = SubsetCode::random(
-            inputs,
-            params.input_width,
-            params.t,
-            derive_seed(params.code_seed, "input-code", 0),
-            "code",
-        )?;
+        // The same code as And2Network::build draws: both channels read the same u.
+        let input_code = params.shared_params(params.total_hidden).input_code(inputs)?;
         let (shared, shared_outputs) = if plan.shared.is_empty() {
             (None, Vec::new())
         } else {
@@ -562,23 +542,7 @@ impl ChannelNetwork {
     /// t_in·p_r = Σ_{q ∈ U_r} u_q of every block row into `scratch.acc`, and returns the mass
     /// M = Σ_q u_q.
     fn forward_blocks(&self, active: &[u32], scratch: &mut ChannelScratch) -> i64 {
-        scratch.columns.clear();
-        for &i in active {
-            scratch
-                .columns
-                .extend(self.input_code.set(i as usize).iter().map(|&q| (q, 1)));
-        }
-        scratch.columns.sort_unstable_by_key(|&(q, _)| q);
-        let mut write = 0;
-        for read in 0..scratch.columns.len() {
-            if write > 0 && scratch.columns[write - 1].0 == scratch.columns[read].0 {
-                scratch.columns[write - 1].1 += 1;
-            } else {
-                scratch.columns[write] = scratch.columns[read];
-                write += 1;
-            }
-        }
-        scratch.columns.truncate(write);
+        let mass = gather_columns(&self.input_code, active, &mut scratch.columns);
         let rows: usize = self.blocks.iter().map(|b| b.width).sum();
         scratch.acc.clear();
         scratch.acc.resize(rows, 0);
@@ -587,7 +551,7 @@ impl ChannelNetwork {
                 scratch.acc[r as usize] += count;
             }
         }
-        scratch.columns.iter().map(|&(_, count)| i64::from(count)).sum()
+        mass
     }
 }
 

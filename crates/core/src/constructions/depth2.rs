@@ -73,7 +73,8 @@ use serde::{Deserialize, Serialize};
 use crate::base::code::{Csr, SubsetCode};
 use crate::base::instance::And2Instance;
 use crate::base::memory;
-use crate::constructions::and2::{And2Network, DecoderKind, bits_for};
+use crate::constructions::and2::{And2Network, DecoderKind};
+use crate::constructions::coded::{LayerCount, bits_for, validate_tau, vote_threshold};
 use crate::error::{Error, Result, invalid};
 use crate::results::Resources;
 use crate::rng::{Rng, derive_seed, stream};
@@ -334,7 +335,7 @@ impl Layer2Params {
     }
 
     fn vote_threshold(&self) -> usize {
-        ((self.tau * self.t_out as f64).ceil() as usize).max(1)
+        vote_threshold(self.tau, self.t_out)
     }
 }
 
@@ -407,9 +408,7 @@ impl Depth2Network {
             ));
         }
         let (n1, n2, t2) = (p1.hidden_width, params.hidden_width, params.t_out);
-        if !(params.tau > 0.0 && params.tau <= 1.0) {
-            return Err(invalid("tau", params.tau, "must be in (0, 1]"));
-        }
+        validate_tau(params.tau)?;
         if t2 == 0 || t2 > u16::MAX as usize {
             return Err(invalid("t_out₂", t2, "must be in 1..=65535"));
         }
@@ -586,25 +585,18 @@ impl Depth2Network {
     /// parameters (weight scale 1).
     pub fn layer2_resources(&self) -> Resources {
         let p = &self.params2;
-        let (n1, n2) = (self.layer1.params().hidden_width as u64, p.hidden_width as u64);
-        let mut parameters = self.nonzero2 + n2;
-        let mut parameter_bits = self.nonzero2 * bits_for(self.weight2_max) + n2;
-        if p.centering {
-            let max_union = self.union2.iter().copied().max().unwrap_or(0) as u64;
-            parameters += n2 + n1;
-            parameter_bits += n2 * bits_for(max_union) + n1;
-        }
-        let extra = usize::from(p.centering);
-        Resources {
-            input_width: n1 as usize,
-            hidden_width: n2 as usize,
-            extra_neurons: extra,
-            neurons: (n1 + n2) as usize + extra,
-            parameters,
-            parameter_bits,
+        let max_union = self.union2.iter().copied().max().unwrap_or(0) as u64;
+        LayerCount {
+            input_width: self.layer1.params().hidden_width,
+            hidden_width: p.hidden_width,
+            centering: p.centering,
+            nonzero_weights: self.nonzero2,
+            weight_bits: bits_for(self.weight2_max),
+            coefficient_bits: bits_for(max_union),
             weight_max: self.weight2_max,
             weight_denominator: self.layer1.params().t_out as u64,
         }
+        .resources()
     }
 
     /// Neurons of the whole circuit: layer 1's (input + hidden + mass) + n₂ (+ layer 2's mass
@@ -674,7 +666,7 @@ impl Depth2Network {
         s.raw.sort_unstable();
         s.fired1.sort_unstable();
         // Vote decoding of layer 1 from the fired neurons.
-        let threshold = ((p.tau * p.t_out as f64).ceil() as u16).max(1);
+        let threshold = p.vote_threshold() as u16;
         s.touched_j.clear();
         for &r in &s.fired1 {
             scatter_add(&mut s.votes1, &mut s.touched_j, self.layer1.hosted(r as usize), 1);

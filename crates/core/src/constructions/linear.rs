@@ -30,10 +30,10 @@ use rand::seq::SliceRandom as _;
 
 use crate::base::code::{Csr, SubsetCode};
 use crate::base::memory;
-use crate::constructions::and2::bits_for;
+use crate::constructions::coded::{CodedParams, DecoderKind, LayerCount, Limits, bits_for, gather_columns};
 use crate::error::{Result, invalid};
 use crate::results::Resources;
-use crate::rng::{derive_seed, stream};
+use crate::rng::stream;
 
 /// A sparse map y = M·x, M of shape m′ × m, stored by rows: output j lists its (input, M[j, i]).
 #[derive(Debug, Clone, PartialEq)]
@@ -171,67 +171,22 @@ impl LinearMap {
     }
 }
 
-/// Parameters of AS-PERM; every constant of the construction is here.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LinearParams {
-    /// n_in, width of the superposed input representation.
-    pub input_width: usize,
-    /// n, hidden width (also the output representation).
-    pub hidden_width: usize,
-    /// t_in, input code neurons per input feature.
-    pub t_in: usize,
-    /// t_out, hidden code neurons per output feature.
-    pub t_out: usize,
-    /// τ, the vote threshold as a fraction of t_out (0/1 maps).
-    pub tau: f64,
-    /// Whether each row's expected share of the input mass is subtracted (step 4).
-    pub centering: bool,
-    /// Seed of the codes (instance-independent).
-    pub code_seed: u64,
-}
+/// Parameters of AS-PERM: a coded layer's, with AS-2AND's defaults ([`CodedParams::defaults`]:
+/// n_in = n = `width`, t_in = t_out = ⌈log₂ m′⌉, τ = ½, centering on). The decoder must be the
+/// vote (a real map is read by [`LinearNetwork::readout`]).
+pub type LinearParams = CodedParams;
 
-impl LinearParams {
-    /// Defaults as AS-2AND's: n_in = n = `width`, t_in = t_out = ⌈log₂ m′⌉, τ = ½, centering on.
-    pub fn defaults(outputs: usize, width: usize, code_seed: u64) -> Self {
-        let t = (outputs.max(2) as f64).log2().ceil() as usize;
-        Self {
-            input_width: width,
-            hidden_width: width,
-            t_in: t,
-            t_out: t,
-            tau: 0.5,
-            centering: true,
-            code_seed,
-        }
+/// AS-PERM's checks of its parameters: [`Limits::LINEAR`] and the vote decoder.
+fn validate(params: &LinearParams) -> Result<()> {
+    params.validate(&Limits::LINEAR)?;
+    if params.decoder != DecoderKind::Vote {
+        return Err(invalid(
+            "decoder",
+            "average",
+            "AS-PERM decodes a 0/1 map by vote; a real map's ε readout is LinearNetwork::readout",
+        ));
     }
-
-    fn validate(&self) -> Result<()> {
-        if self.t_in == 0 || self.t_in > self.input_width {
-            return Err(invalid(
-                "t_in",
-                self.t_in,
-                format!("must be in 1..={} (the input width)", self.input_width),
-            ));
-        }
-        if self.t_out == 0 || self.t_out > self.hidden_width {
-            return Err(invalid(
-                "t_out",
-                self.t_out,
-                format!("must be in 1..={} (the hidden width)", self.hidden_width),
-            ));
-        }
-        if !(self.tau > 0.0 && self.tau <= 1.0) {
-            return Err(invalid("tau", self.tau, "must be in (0, 1]"));
-        }
-        if self.input_width > 1 << 20 || self.hidden_width > 1 << 20 {
-            return Err(invalid(
-                "width",
-                self.input_width.max(self.hidden_width),
-                "widths above 2^20 are not supported (dense folded matrix)",
-            ));
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 /// The folded numerators A = E_out · M · E_inᵀ, column-major (column q holds n entries).
@@ -282,13 +237,13 @@ impl LinearNetwork {
 
     /// Builds the network for `map` by the sparse fold (cost m′·t_out·nnz/row·t_in).
     pub fn build(map: &LinearMap, params: LinearParams) -> Result<Self> {
-        params.validate()?;
+        validate(&params)?;
         let (n, n_in) = (params.hidden_width, params.input_width);
         memory::check(
             || format!("an AS-PERM network with {} outputs at width {n}", map.outputs()),
             Self::estimate_bytes(map, &params),
         )?;
-        let (input_code, output_code) = codes(map, &params)?;
+        let (input_code, output_code) = params.codes(map.inputs(), map.outputs())?;
         let hosted = output_code.inverted();
         let weights = if map.is_binary() {
             let mut a = vec![0i32; n * n_in];
@@ -322,7 +277,7 @@ impl LinearNetwork {
     /// network as [`LinearNetwork::build`] (equal numerators for 0/1 maps, equal up to
     /// rounding for real ones), at dense cost 2·n·m′·(m + n_in).
     pub fn build_gemm(map: &LinearMap, params: LinearParams) -> Result<Self> {
-        params.validate()?;
+        validate(&params)?;
         let (n, n_in) = (params.hidden_width, params.input_width);
         memory::check(
             || {
@@ -336,7 +291,7 @@ impl LinearNetwork {
                     + map.outputs() as u64 * (map.inputs() + n_in) as u64
                     + n_in as u64 * map.inputs() as u64),
         )?;
-        let (input_code, output_code) = codes(map, &params)?;
+        let (input_code, output_code) = params.codes(map.inputs(), map.outputs())?;
         let hosted = output_code.inverted();
         let a = fold_gemm(map, &input_code, &output_code, |w| w);
         let weights = if map.is_binary() {
@@ -445,47 +400,25 @@ impl LinearNetwork {
     /// then the largest |A| rounded up.
     pub fn resources(&self) -> Resources {
         let p = &self.params;
-        let (n_in, n) = (p.input_width as u64, p.hidden_width as u64);
         let binary = self.is_binary();
-        let weight_bits = if binary { bits_for(self.weight_max as u64) } else { 32 };
-        let mut parameters = self.nonzero_weights + n;
-        let mut parameter_bits = self.nonzero_weights * weight_bits + n;
-        if p.centering {
-            let max_sum = self.row_sums.iter().copied().fold(0.0, f64::max).ceil() as u64;
-            parameters += n + n_in;
-            parameter_bits += n * if binary { bits_for(max_sum) } else { 32 } + n_in;
-        }
-        let extra = usize::from(p.centering);
-        Resources {
+        let max_sum = self.row_sums.iter().copied().fold(0.0, f64::max).ceil() as u64;
+        LayerCount {
             input_width: p.input_width,
             hidden_width: p.hidden_width,
-            extra_neurons: extra,
-            neurons: p.input_width + p.hidden_width + extra,
-            parameters,
-            parameter_bits,
+            centering: p.centering,
+            nonzero_weights: self.nonzero_weights,
+            weight_bits: if binary { bits_for(self.weight_max as u64) } else { 32 },
+            coefficient_bits: if binary { bits_for(max_sum) } else { 32 },
             weight_max: self.weight_max.ceil() as u64,
             weight_denominator: p.t_in as u64,
         }
+        .resources()
     }
 
-    /// Gathers the input neurons u of the active inputs as merged (column, count) pairs.
+    /// Gathers the input neurons u of the active inputs as merged (column, count) pairs into
+    /// `scratch.columns`; returns the mass.
     fn columns(&self, active: &[u32], scratch: &mut LinearScratch) -> i64 {
-        scratch.columns.clear();
-        for &i in active {
-            for &q in self.input_code.set(i as usize) {
-                scratch.columns.push((q, 1));
-            }
-        }
-        scratch.columns.sort_unstable_by_key(|&(q, _)| q);
-        scratch.columns.dedup_by(|b, a| {
-            if a.0 == b.0 {
-                a.1 += b.1;
-                true
-            } else {
-                false
-            }
-        });
-        scratch.columns.iter().map(|&(_, c)| i64::from(c)).sum()
+        gather_columns(&self.input_code, active, &mut scratch.columns)
     }
 
     /// The hidden neurons with h_r ≥ ½ on a 0/1 input, decided exactly in integers, sorted,
@@ -549,7 +482,7 @@ impl LinearNetwork {
 
     /// ⌈τ·t_out⌉, at least 1.
     fn vote_threshold(&self) -> u32 {
-        ((self.params.tau * self.params.t_out as f64).ceil() as u32).max(1)
+        self.params.vote_threshold() as u32
     }
 
     /// The hidden activations h (f64, exact up to rounding) on a 0/1 input, into `scratch.acc`.
@@ -645,26 +578,6 @@ impl LinearNetwork {
         self.fire(active, scratch);
         scratch.fired.clone()
     }
-}
-
-/// The seeded codes of a network (independent of the map).
-fn codes(map: &LinearMap, params: &LinearParams) -> Result<(SubsetCode, SubsetCode)> {
-    Ok((
-        SubsetCode::random(
-            map.inputs(),
-            params.input_width,
-            params.t_in,
-            derive_seed(params.code_seed, "input-code", 0),
-            "code",
-        )?,
-        SubsetCode::random(
-            map.outputs(),
-            params.hidden_width,
-            params.t_out,
-            derive_seed(params.code_seed, "output-code", 0),
-            "code",
-        )?,
-    ))
 }
 
 /// The 0/1 incidence matrix of a code: rows = neurons, columns = features.

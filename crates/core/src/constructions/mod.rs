@@ -1,9 +1,11 @@
 //! The constructions: networks built from an instance and fixed codes (SPEC §3). Each imports
-//! only the base layer and the schema, never evaluation, search or checks.
+//! only the base layer and the schema, never evaluation, search or checks. [`coded`] holds what
+//! the coded layers of AS-2AND, AS-PERM, the input channel and depth-2 share.
 
 mod anchor;
 pub mod and2;
 pub mod channel;
+pub mod coded;
 pub mod depth2;
 pub mod linear;
 pub mod representation;

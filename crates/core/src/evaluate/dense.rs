@@ -191,7 +191,7 @@ impl DenseAnd2 {
 /// [`And2Network`]: the vote count ⌈τ·t_out⌉ (at least 1), and the average threshold
 /// ⌈τ·t_out·2·n_in·t_in⌉ in the integer path's ReLU units (2·n_in·t_in per unit of h).
 pub fn decoder_thresholds(params: &And2Params) -> (u32, i64) {
-    let vote = ((params.tau * params.t_out as f64).ceil() as u32).max(1);
+    let vote = params.vote_threshold() as u32;
     let average = (params.tau * params.t_out as f64 * 2.0 * (params.input_width * params.t_in) as f64).ceil() as i64;
     (vote, average)
 }

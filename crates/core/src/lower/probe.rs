@@ -153,8 +153,7 @@ fn one_sparse_responses(network: &And2Network) -> Vec<Vec<u32>> {
 /// Steps 2–3: the distinct pairs of candidate endpoints over all outputs, sorted, or None if
 /// they exceed `max_probes`.
 fn candidate_pairs(network: &And2Network, responders: &[Vec<u32>], max_probes: u64) -> Option<Vec<(u32, u32)>> {
-    let p = network.params();
-    let votes_needed = ((p.tau * p.t_out as f64).ceil() as u32).max(1);
+    let votes_needed = network.params().vote_threshold() as u32;
     let mut counts: HashMap<u32, u32> = HashMap::new();
     let mut pairs = Vec::new();
     let mut endpoints = Vec::new();

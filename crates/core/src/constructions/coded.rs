@@ -1,0 +1,325 @@
+//! The coded layer: the constants, validation, codes and resource count that AS-2AND, AS-PERM,
+//! the input channel and depth-2's second layer share, written once.
+//!
+//! Each of those constructions is one hidden ReLU layer between two superposed codes:
+//! input feature i ↦ C_in(i), a t_in-subset of the n_in input neurons; output feature
+//! j ↦ C_out(j), a t_out-subset of the n hidden neurons, which are also the output
+//! representation. Output j is decoded from its code neurons by a vote (at least ⌈τ·t_out⌉ of
+//! them with h ≥ ½) or by their mean activation, and each row may subtract its expected share
+//! of the input mass (centering, one extra "mass" neuron s = Σ_q u_q).
+//!
+//! - [`CodedParams`] holds those constants (AS-2AND's and AS-PERM's parameters are exactly
+//!   this type) and validates them against the [`Limits`] of the construction using them;
+//! - [`CodedParams::codes`] draws the two codes from the same seeded streams for every
+//!   construction (so AS-2AND and the channel's shared channel read one input code);
+//! - [`LayerCount`] counts the resources of such a layer as SPEC §2 says;
+//! - [`gather_columns`] merges the active inputs' input neurons into u = Σ_{i on} 1_{C_in(i)}.
+
+use serde::{Deserialize, Serialize};
+
+use crate::base::code::SubsetCode;
+use crate::error::{Result, invalid};
+use crate::results::Resources;
+use crate::rng::derive_seed;
+
+/// How output features are read from their code neurons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecoderKind {
+    /// Count of code neurons with h ≥ ½ must reach ⌈τ·t_out⌉.
+    Vote,
+    /// Mean of the code neurons' activations must reach τ.
+    Average,
+}
+
+/// The constants of a coded layer (SPEC §3): widths, code sizes, threshold, decoder,
+/// centering and the codes' seed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CodedParams {
+    /// n_in, width of the superposed input representation.
+    pub input_width: usize,
+    /// n, hidden width (also the output representation).
+    pub hidden_width: usize,
+    /// t_in, input code neurons per input feature.
+    pub t_in: usize,
+    /// t_out, hidden code neurons per output feature.
+    pub t_out: usize,
+    /// τ, the decoding threshold (fraction of t_out for votes, mean activation for average).
+    pub tau: f64,
+    /// The decoder.
+    pub decoder: DecoderKind,
+    /// Whether to subtract each row's expected share of the input mass (SPEC §3 step 4).
+    pub centering: bool,
+    /// Seed of the codes (instance-independent).
+    pub code_seed: u64,
+}
+
+/// What a construction can evaluate exactly, beyond t ≤ width and τ ∈ (0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest input or hidden width.
+    pub max_width: usize,
+    /// Why wider layers are refused.
+    pub width_reason: &'static str,
+    /// The largest t_out and why (None: only the hidden width bounds it).
+    pub max_t_out: Option<(usize, &'static str)>,
+    /// Whether 3·n_in·t_in must fit in 32 bits (AS-2AND's exact vote test).
+    pub threshold_in_i32: bool,
+}
+
+impl Limits {
+    /// AS-2AND's: widths to 2^24, votes counted in 8 bits, the exact threshold in 32 bits.
+    pub const AND2: Self = Self {
+        max_width: 1 << 24,
+        width_reason: "widths above 2^24 are not supported",
+        max_t_out: Some((255, "at most 255 (votes are counted in 8 bits)")),
+        threshold_in_i32: true,
+    };
+
+    /// AS-PERM's: widths to 2^20 (the folded matrix is dense), integer tests in 64 bits.
+    pub const LINEAR: Self = Self {
+        max_width: 1 << 20,
+        width_reason: "widths above 2^20 are not supported (dense folded matrix)",
+        max_t_out: None,
+        threshold_in_i32: false,
+    };
+
+    /// The input channel's: AS-2AND's, but its block rows test in 64 bits (the shared channel,
+    /// an AS-2AND network, checks its own 32-bit threshold when built).
+    pub const CHANNEL: Self = Self {
+        threshold_in_i32: false,
+        ..Self::AND2
+    };
+}
+
+impl CodedParams {
+    /// The defaults for m′ outputs at hidden = input width `width`: t_in = t_out = ⌈log₂ m′⌉,
+    /// vote decoding at τ = ½, centering on.
+    ///
+    /// t = log₂ m′ is the choice of the paper's outline and of the NumPy prototype; τ = ½ was
+    /// chosen by measuring n* at τ ∈ {¼, ½, ¾, 1} (see README, "Defaults").
+    pub fn defaults(outputs: usize, width: usize, code_seed: u64) -> Self {
+        let t = (outputs.max(2) as f64).log2().ceil() as usize;
+        Self {
+            input_width: width,
+            hidden_width: width,
+            t_in: t,
+            t_out: t,
+            tau: 0.5,
+            decoder: DecoderKind::Vote,
+            centering: true,
+            code_seed,
+        }
+    }
+
+    /// Refuses code sizes outside 1..=width, τ outside (0, 1], and what `limits` excludes.
+    pub fn validate(&self, limits: &Limits) -> Result<()> {
+        if self.t_in == 0 || self.t_in > self.input_width {
+            return Err(invalid(
+                "t_in",
+                self.t_in,
+                format!("must be in 1..={} (the input width)", self.input_width),
+            ));
+        }
+        if self.t_out == 0 || self.t_out > self.hidden_width {
+            return Err(invalid(
+                "t_out",
+                self.t_out,
+                format!("must be in 1..={} (the hidden width)", self.hidden_width),
+            ));
+        }
+        if let Some((max, reason)) = limits.max_t_out
+            && self.t_out > max
+        {
+            return Err(invalid("t_out", self.t_out, reason));
+        }
+        validate_tau(self.tau)?;
+        if self.input_width > limits.max_width || self.hidden_width > limits.max_width {
+            return Err(invalid(
+                "width",
+                self.input_width.max(self.hidden_width),
+                limits.width_reason,
+            ));
+        }
+        if limits.threshold_in_i32 && 3 * self.input_width as u64 * self.t_in as u64 > i32::MAX as u64 {
+            return Err(invalid(
+                "t_in",
+                self.t_in,
+                "3·input_width·t_in must fit in 32 bits for exact evaluation",
+            ));
+        }
+        Ok(())
+    }
+
+    /// v = ⌈τ·t_out⌉ (at least 1), the votes an output needs.
+    pub fn vote_threshold(&self) -> usize {
+        vote_threshold(self.tau, self.t_out)
+    }
+
+    /// The seeded input code C_in of `inputs` features: t_in-subsets of the n_in input neurons.
+    pub fn input_code(&self, inputs: usize) -> Result<SubsetCode> {
+        SubsetCode::random(
+            inputs,
+            self.input_width,
+            self.t_in,
+            derive_seed(self.code_seed, "input-code", 0),
+            "code",
+        )
+    }
+
+    /// The seeded output code C_out of `outputs` features: t_out-subsets of the n hidden neurons.
+    pub fn output_code(&self, outputs: usize) -> Result<SubsetCode> {
+        SubsetCode::random(
+            outputs,
+            self.hidden_width,
+            self.t_out,
+            derive_seed(self.code_seed, "output-code", 0),
+            "code",
+        )
+    }
+
+    /// Both codes, (C_in, C_out); independent of the instance.
+    pub fn codes(&self, inputs: usize, outputs: usize) -> Result<(SubsetCode, SubsetCode)> {
+        Ok((self.input_code(inputs)?, self.output_code(outputs)?))
+    }
+}
+
+/// Refuses τ outside (0, 1].
+pub fn validate_tau(tau: f64) -> Result<()> {
+    if !(tau > 0.0 && tau <= 1.0) {
+        return Err(invalid("tau", tau, "must be in (0, 1]"));
+    }
+    Ok(())
+}
+
+/// ⌈τ·t⌉ (at least 1): the votes an output of t code neurons needs at threshold τ.
+pub fn vote_threshold(tau: f64, t: usize) -> usize {
+    ((tau * t as f64).ceil() as usize).max(1)
+}
+
+/// Bits to store integers 0..=max (at least 1).
+pub fn bits_for(max: u64) -> u64 {
+    u64::from(64 - max.leading_zeros()).max(1)
+}
+
+/// What the resource count of a coded layer needs (SPEC §2): neurons n_in + n (+1 mass neuron
+/// when centered); parameters = nonzero weights + n biases (+ n centering coefficients and
+/// n_in mass weights when centered), each group stored at its bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerCount {
+    /// n_in.
+    pub input_width: usize,
+    /// n.
+    pub hidden_width: usize,
+    /// Whether rows are centered (the mass neuron, its n_in weights, n coefficients).
+    pub centering: bool,
+    /// Nonzero weights.
+    pub nonzero_weights: u64,
+    /// Bits per weight.
+    pub weight_bits: u64,
+    /// Bits per centering coefficient.
+    pub coefficient_bits: u64,
+    /// Largest weight numerator.
+    pub weight_max: u64,
+    /// Denominator of the weights (t_in).
+    pub weight_denominator: u64,
+}
+
+impl LayerCount {
+    /// The layer's [`Resources`]: biases take 1 bit, mass weights 1 bit.
+    pub fn resources(&self) -> Resources {
+        let (n_in, n) = (self.input_width as u64, self.hidden_width as u64);
+        let mut parameters = self.nonzero_weights + n;
+        let mut parameter_bits = self.nonzero_weights * self.weight_bits + n;
+        if self.centering {
+            parameters += n + n_in;
+            parameter_bits += n * self.coefficient_bits + n_in;
+        }
+        let extra = usize::from(self.centering);
+        Resources {
+            input_width: self.input_width,
+            hidden_width: self.hidden_width,
+            extra_neurons: extra,
+            neurons: self.input_width + self.hidden_width + extra,
+            parameters,
+            parameter_bits,
+            weight_max: self.weight_max,
+            weight_denominator: self.weight_denominator,
+        }
+    }
+}
+
+/// u = Σ_{i ∈ active} 1_{C_in(i)} as sorted, merged (input neuron q, u_q) entries in `columns`;
+/// returns the mass Σ_q u_q.
+pub fn gather_columns(input_code: &SubsetCode, active: &[u32], columns: &mut Vec<(u32, i32)>) -> i64 {
+    columns.clear();
+    for &i in active {
+        columns.extend(input_code.set(i as usize).iter().map(|&q| (q, 1)));
+    }
+    columns.sort_unstable_by_key(|&(q, _)| q);
+    let mut write = 0;
+    for read in 0..columns.len() {
+        if write > 0 && columns[write - 1].0 == columns[read].0 {
+            columns[write - 1].1 += columns[read].1;
+        } else {
+            columns[write] = columns[read];
+            write += 1;
+        }
+    }
+    columns.truncate(write);
+    columns.iter().map(|&(_, c)| i64::from(c)).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_for_ranges() {
+        assert_eq!(bits_for(0), 1);
+        assert_eq!(bits_for(1), 1);
+        assert_eq!(bits_for(2), 2);
+        assert_eq!(bits_for(255), 8);
+        assert_eq!(bits_for(256), 9);
+    }
+
+    #[test]
+    fn limits_refuse_what_each_construction_cannot_evaluate() {
+        let mut p = CodedParams::defaults(1 << 10, 300, 0);
+        for limits in [Limits::AND2, Limits::LINEAR, Limits::CHANNEL] {
+            assert!(p.validate(&limits).is_ok());
+        }
+        p.t_out = 256;
+        assert!(p.validate(&Limits::AND2).unwrap_err().to_string().contains("8 bits"));
+        assert!(p.validate(&Limits::LINEAR).is_ok());
+        p = CodedParams::defaults(1 << 10, 1 << 24, 0);
+        assert!(p.validate(&Limits::AND2).is_ok());
+        assert!(p.validate(&Limits::LINEAR).unwrap_err().to_string().contains("2^20"));
+        p.t_in = 200;
+        assert!(p.validate(&Limits::AND2).unwrap_err().to_string().contains("32 bits"));
+        assert!(p.validate(&Limits::CHANNEL).is_ok());
+        p = CodedParams::defaults(16, 32, 0);
+        p.tau = 0.0;
+        assert!(p.validate(&Limits::AND2).unwrap_err().to_string().contains("tau"));
+        p = CodedParams::defaults(16, 3, 0);
+        assert!(p.validate(&Limits::LINEAR).unwrap_err().to_string().contains("t_in"));
+    }
+
+    #[test]
+    fn gathered_columns_are_merged_counts() {
+        let code = SubsetCode::from_sets(6, 2, &[vec![0, 3], vec![3, 5], vec![1, 2]]).unwrap();
+        let mut columns = Vec::new();
+        assert_eq!(gather_columns(&code, &[1, 0], &mut columns), 4);
+        assert_eq!(columns, vec![(0, 1), (3, 2), (5, 1)]);
+        assert_eq!(gather_columns(&code, &[], &mut columns), 0);
+        assert!(columns.is_empty());
+    }
+
+    #[test]
+    fn vote_thresholds_round_up_and_are_at_least_one() {
+        assert_eq!(vote_threshold(0.5, 7), 4);
+        assert_eq!(vote_threshold(0.5, 8), 4);
+        assert_eq!(vote_threshold(0.01, 3), 1);
+        assert_eq!(vote_threshold(1.0, 10), 10);
+    }
+}
