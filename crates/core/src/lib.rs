@@ -8,16 +8,20 @@
 //!    statistics and seeded streams — the vocabulary both this crate and the report use;
 //! 2. [`base`]: codes ([`code`]), instances ([`instance`]), k-sparse samples ([`sample`]),
 //!    memory estimates ([`memory`]) and the bridge to the SIMD kernels;
-//! 3. [`constructions`]: the networks — representation R ([`representation`]), AS-2AND
+//! 3. [`network`]: the abstraction every evaluated network implements ([`network::Network`]:
+//!    shape, codes, resources, exact evaluation, optional additive rows) and the truth it is
+//!    compared with ([`network::Truth`], implemented by the instance types), so imported and
+//!    trained networks are measured like the constructions;
+//! 4. [`constructions`]: the networks — representation R ([`representation`]), AS-2AND
 //!    ([`and2`]), the input channel ([`channel`]), AS-PERM and linear maps ([`linear`]),
 //!    U-AND ([`uand`]), two layers composed ([`depth2`]), sharing one coded layer
 //!    ([`constructions::coded`]);
-//! 4. [`evaluate`]: failure rates over many samples ([`eval`]), the dense GEMM path
-//!    ([`dense`]), minimal-width searches ([`search`]) and the worst-case adversary
-//!    ([`adversary`]);
-//! 5. [`lower`]: the lower bound executed — the probe decoder ([`probe`]) and the exhaustive
+//! 5. [`evaluate`]: failure rates over many samples, written once over [`network::Network`]
+//!    ([`eval`]), the dense GEMM path ([`dense`]), minimal-width searches ([`search`]) and the
+//!    worst-case adversary ([`adversary`]);
+//! 6. [`lower`]: the lower bound executed — the probe decoder ([`probe`]) and the exhaustive
 //!    enumeration of tiny networks ([`exhaustive`]);
-//! 6. [`checks`]: the claims `verify-bounds` checks, each producing a verdict and records.
+//! 7. [`checks`]: the claims `verify-bounds` checks, each producing a verdict and records.
 //!
 //! The flat re-exports below (`superposition_core::and2`, …) are the public paths other
 //! crates use; inside this crate every import names its layer.
@@ -34,6 +38,7 @@ pub mod constructions;
 pub mod error;
 pub mod evaluate;
 pub mod lower;
+pub mod network;
 
 pub use base::{code, instance, memory, sample};
 pub use constructions::{and2, channel, depth2, linear, representation, uand};

@@ -29,6 +29,7 @@ use crate::constructions::anchor::{AnchorIndex, VOTE_BLOCK};
 pub use crate::constructions::coded::{CodedParams, DecoderKind, bits_for};
 use crate::constructions::coded::{LayerCount, Limits, gather_columns};
 use crate::error::{Result, invalid};
+use crate::network::{AdditiveRows, Network};
 use crate::results::Resources;
 
 /// Parameters of AS-2AND: exactly a coded layer's (every constant of the construction is
@@ -418,6 +419,84 @@ impl And2Network {
                 }
             }
         }
+    }
+}
+
+impl Network for And2Network {
+    type Scratch = Scratch;
+
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    fn input_code(&self) -> Option<&SubsetCode> {
+        Some(&self.input_code)
+    }
+
+    fn output_code(&self) -> Option<&SubsetCode> {
+        Some(&self.output_code)
+    }
+
+    fn resources(&self) -> Resources {
+        And2Network::resources(self)
+    }
+
+    fn evaluate(&self, active: &[u32], scratch: &mut Scratch, out: &mut Vec<u32>) {
+        And2Network::evaluate(self, active, scratch, out);
+    }
+
+    /// The vote decoder's rows (None for the average decoder, whose outputs are not votes).
+    fn additive(&self) -> Option<&dyn AdditiveRows> {
+        (self.params.decoder == DecoderKind::Vote).then_some(self as &dyn AdditiveRows)
+    }
+}
+
+/// The vote decoder's firing test, additive over inputs. With acc_r = Σ_q A[r, q]·u_q and mass
+/// s = Σ_q u_q = |X|·t_in for a set X of distinct active inputs, neuron r fires (h_r ≥ ½) iff
+/// 2·n_in·acc_r − 2·t_in·s·|S_r| ≥ 3·n_in·t_in, i.e. iff Σ_{i ∈ X} e_r(i) ≥ T with
+/// e_r(i) = 2·n_in·Σ_{q ∈ C_in(i)} A[r, q] − 2·t_in²·|S_r| (the last term only with centering)
+/// and T = 3·n_in·t_in. In units of h, e_r(i)/(2·n_in·t_in) is input i's share of W u on row r:
+/// about 1 for an input of S_r, about 0 (noise after centering) for the others.
+impl AdditiveRows for And2Network {
+    fn output_rows(&self, output: usize) -> &[u32] {
+        self.output_code.set(output)
+    }
+
+    fn row_outputs(&self, row: usize) -> &[u32] {
+        self.hosted.row(row)
+    }
+
+    /// |S_r|.
+    fn row_load(&self, row: usize) -> usize {
+        self.union_size(row)
+    }
+
+    fn share(&self, row: usize, input: usize) -> i64 {
+        let p = &self.params;
+        let acc: i64 = self
+            .input_code
+            .set(input)
+            .iter()
+            .map(|&q| i64::from(self.weight(row, q as usize)))
+            .sum();
+        let centering = if p.centering {
+            2 * (p.t_in as i64).pow(2) * self.union_size(row) as i64
+        } else {
+            0
+        };
+        2 * p.input_width as i64 * acc - centering
+    }
+
+    fn threshold(&self, _row: usize) -> i64 {
+        3 * self.params.input_width as i64 * self.params.t_in as i64
+    }
+
+    fn votes_needed(&self) -> usize {
+        self.params.vote_threshold()
     }
 }
 

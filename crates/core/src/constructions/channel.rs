@@ -94,6 +94,7 @@ use crate::base::memory;
 use crate::constructions::and2::{And2Network, And2Params, DecoderKind, Scratch};
 use crate::constructions::coded::{Limits, bits_for, gather_columns, vote_threshold};
 use crate::error::{Result, invalid};
+use crate::network::Network;
 use crate::results::Resources;
 use crate::rng::derive_seed;
 
@@ -552,6 +553,34 @@ impl ChannelNetwork {
             }
         }
         mass
+    }
+}
+
+/// The input channel as a [`Network`]. It has one input code but no single output code (shared
+/// outputs are decoded from the shared channel's code, block outputs from their block's), and
+/// it exposes no [`crate::network::AdditiveRows`]: its rows are additive too, but in two index
+/// spaces with per-row thresholds, and nothing attacks it yet.
+impl Network for ChannelNetwork {
+    type Scratch = ChannelScratch;
+
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    fn input_code(&self) -> Option<&SubsetCode> {
+        Some(&self.input_code)
+    }
+
+    fn resources(&self) -> Resources {
+        ChannelNetwork::resources(self)
+    }
+
+    fn evaluate(&self, active: &[u32], scratch: &mut ChannelScratch, out: &mut Vec<u32>) {
+        ChannelNetwork::evaluate(self, active, scratch, out);
     }
 }
 

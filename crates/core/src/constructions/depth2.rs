@@ -76,6 +76,7 @@ use crate::base::memory;
 use crate::constructions::and2::{And2Network, DecoderKind};
 use crate::constructions::coded::{LayerCount, bits_for, validate_tau, vote_threshold};
 use crate::error::{Error, Result, invalid};
+use crate::network::{Network, Truth};
 use crate::results::Resources;
 use crate::rng::{Rng, derive_seed, stream};
 
@@ -390,6 +391,8 @@ pub struct Depth2Scratch {
     touched_g: Vec<u32>,
     input: Vec<(u32, i64)>,
     mark: Vec<bool>,
+    /// Layer-1 outputs of [`Network::evaluate`].
+    layer1_out: Vec<u32>,
 }
 
 impl Depth2Network {
@@ -804,6 +807,90 @@ impl CircuitTruth {
     }
 }
 
+/// The two-layer network as a [`Network`], with the thresholded intermediate stage
+/// ([`Intermediate::Threshold`]: the composition SPEC §3 step 6 analyses, and the variant the
+/// check's width search measures). Input code: layer 1's; output code: C₂. No additive rows:
+/// layer 2 reads layer 1's thresholded neurons, not a sum over inputs.
+impl Network for Depth2Network {
+    type Scratch = Depth2Scratch;
+
+    fn inputs(&self) -> usize {
+        self.layer1.inputs()
+    }
+
+    fn outputs(&self) -> usize {
+        self.gates
+    }
+
+    fn input_code(&self) -> Option<&SubsetCode> {
+        Some(self.layer1.input_code())
+    }
+
+    fn output_code(&self) -> Option<&SubsetCode> {
+        Some(&self.code2)
+    }
+
+    /// Both layers: neurons as [`Depth2Network::total_neurons`] (layer 1's hidden layer is
+    /// layer 2's input and counted once), parameters and bits summed, one mass neuron per
+    /// centered layer; the weights over the common denominator lcm(t_in₁, t_out₁), so
+    /// `weight_max` is the larger numerator over it.
+    fn resources(&self) -> Resources {
+        let (one, two) = (self.layer1.resources(), self.layer2_resources());
+        let common = lcm(one.weight_denominator, two.weight_denominator);
+        Resources {
+            input_width: one.input_width,
+            hidden_width: one.hidden_width + two.hidden_width,
+            extra_neurons: one.extra_neurons + two.extra_neurons,
+            neurons: self.total_neurons(),
+            parameters: one.parameters + two.parameters,
+            parameter_bits: one.parameter_bits + two.parameter_bits,
+            weight_max: (one.weight_max * (common / one.weight_denominator))
+                .max(two.weight_max * (common / two.weight_denominator)),
+            weight_denominator: common,
+        }
+    }
+
+    fn evaluate(&self, active: &[u32], scratch: &mut Depth2Scratch, out: &mut Vec<u32>) {
+        let mut layer1 = std::mem::take(&mut scratch.layer1_out);
+        self.layer1_forward(active, scratch, &mut layer1);
+        // The threshold stage does not read the true layer-1 outputs.
+        self.layer2_forward(Intermediate::Threshold, &[], scratch, out);
+        scratch.layer1_out = layer1;
+    }
+}
+
+/// A circuit's truth: the true layer-1 ANDs, then the gates over them.
+impl Truth for Circuit {
+    type Tables = CircuitTruth;
+    /// The true layer-1 outputs.
+    type Scratch = Vec<u32>;
+
+    fn inputs(&self) -> usize {
+        self.layer1.inputs()
+    }
+
+    fn outputs(&self) -> usize {
+        self.gates.len()
+    }
+
+    fn tables(&self) -> CircuitTruth {
+        CircuitTruth::new(self)
+    }
+
+    fn true_outputs(&self, tables: &CircuitTruth, active: &[u32], layer1: &mut Vec<u32>, out: &mut Vec<u32>) {
+        tables.evaluate(self, active, layer1, out);
+    }
+}
+
+/// Least common multiple (of positive denominators).
+fn lcm(a: u64, b: u64) -> u64 {
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    a / x * b
+}
+
 /// acc[x] += w for every x in `items`, listing in `touched` each x whose entry was 0 before
 /// (w > 0, so an entry is 0 exactly until its first touch): the sparse accumulate every stage
 /// of the two-layer forward pass uses, so only touched entries are read and reset.
@@ -1132,6 +1219,45 @@ mod tests {
         average.decoder = DecoderKind::Average;
         let layer1 = Arc::new(And2Network::build(&instance, average).unwrap());
         assert!(Depth2Network::build(&circuit, layer1, p2).is_err());
+    }
+
+    #[test]
+    fn network_resources_count_both_layers_over_a_common_denominator() {
+        let (_, net) = small(3, 64, 300, 200, 0.5);
+        let (r, one, two) = (
+            Network::resources(&net),
+            net.layer1().resources(),
+            net.layer2_resources(),
+        );
+        assert_eq!(r.neurons, net.total_neurons());
+        assert_eq!(r.neurons, one.neurons + two.hidden_width + two.extra_neurons);
+        assert_eq!(r.hidden_width, 300 + 200);
+        assert_eq!(
+            (r.parameters, r.parameter_bits),
+            (one.parameters + two.parameters, one.parameter_bits + two.parameter_bits)
+        );
+        // t_in₁ = t_out₁ = 6: one denominator already.
+        assert_eq!(r.weight_denominator, 6);
+        assert_eq!(r.weight_max, one.weight_max.max(two.weight_max));
+        // t_in₁ = 4, t_out₁ = 6: numerators over lcm = 12.
+        let instance = And2Instance::random(64, 64, PairDistribution::Uniform, 3).unwrap();
+        let circuit = Circuit::random(instance, 64, 0.5, 4).unwrap();
+        let params = And2Params {
+            t_in: 4,
+            ..And2Params::defaults(64, 300, 5)
+        };
+        let layer1 = Arc::new(And2Network::build(circuit.layer1(), params).unwrap());
+        let net = Depth2Network::build(&circuit, layer1, Layer2Params::defaults(64, 200, 6)).unwrap();
+        let (r, one, two) = (
+            Network::resources(&net),
+            net.layer1().resources(),
+            net.layer2_resources(),
+        );
+        assert_eq!(
+            (one.weight_denominator, two.weight_denominator, r.weight_denominator),
+            (4, 6, 12)
+        );
+        assert_eq!(r.weight_max, (3 * one.weight_max).max(2 * two.weight_max));
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::base::code::{Csr, SubsetCode};
 use crate::base::memory;
 use crate::constructions::coded::{CodedParams, DecoderKind, LayerCount, Limits, bits_for, gather_columns};
 use crate::error::{Result, invalid};
+use crate::network::{AdditiveRows, Network, Truth};
 use crate::results::Resources;
 use crate::rng::stream;
 
@@ -580,6 +581,109 @@ impl LinearNetwork {
     }
 }
 
+/// A map's truth for 0/1 inputs: output j is on iff (M·x)_j ≥ ½ ([`LinearMap::true_on`]; for a
+/// permutation, {π(i) : i active}).
+impl Truth for LinearMap {
+    type Tables = ();
+    type Scratch = ();
+
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn outputs(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn tables(&self) {}
+
+    fn true_outputs(&self, _: &(), active: &[u32], _: &mut (), out: &mut Vec<u32>) {
+        self.true_on(active, out);
+    }
+}
+
+/// AS-PERM as a [`Network`]: a 0/1 map's vote decoder.
+///
+/// # Panics
+/// [`Network::evaluate`] panics on a real map, whose outputs are real (read them with
+/// [`LinearNetwork::readout`]).
+impl Network for LinearNetwork {
+    type Scratch = LinearScratch;
+
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    fn input_code(&self) -> Option<&SubsetCode> {
+        Some(&self.input_code)
+    }
+
+    fn output_code(&self) -> Option<&SubsetCode> {
+        Some(&self.output_code)
+    }
+
+    fn resources(&self) -> Resources {
+        LinearNetwork::resources(self)
+    }
+
+    fn evaluate(&self, active: &[u32], scratch: &mut LinearScratch, out: &mut Vec<u32>) {
+        LinearNetwork::evaluate(self, active, scratch, out);
+    }
+
+    /// A 0/1 map's rows (None for a real map).
+    fn additive(&self) -> Option<&dyn AdditiveRows> {
+        self.is_binary().then_some(self as &dyn AdditiveRows)
+    }
+}
+
+/// A 0/1 map's firing test, additive over inputs: with mass = Σ_q u_q = |X|·t_in for distinct
+/// active inputs X, row r fires iff 2·(n_in·acc_r − R_r·mass) ≥ n_in·t_in, i.e. iff
+/// Σ_{i ∈ X} e_r(i) ≥ n_in·t_in with e_r(i) = 2·n_in·Σ_{q ∈ C_in(i)} A[r, q] − 2·R_r·t_in (the
+/// last term only with centering).
+impl AdditiveRows for LinearNetwork {
+    fn output_rows(&self, output: usize) -> &[u32] {
+        self.output_code.set(output)
+    }
+
+    fn row_outputs(&self, row: usize) -> &[u32] {
+        self.hosted.row(row)
+    }
+
+    /// R_r / t_in: the nonzeros of M over the outputs hosted on r (for a permutation, the
+    /// inputs feeding r).
+    fn row_load(&self, row: usize) -> usize {
+        (self.row_sums[row] / self.params.t_in as f64).round() as usize
+    }
+
+    fn share(&self, row: usize, input: usize) -> i64 {
+        let p = &self.params;
+        let acc: i64 = self
+            .input_code
+            .set(input)
+            .iter()
+            .map(|&q| self.numerator(row, q as usize) as i64)
+            .sum();
+        let centering = if p.centering {
+            2 * self.row_sums[row] as i64 * p.t_in as i64
+        } else {
+            0
+        };
+        2 * p.input_width as i64 * acc - centering
+    }
+
+    fn threshold(&self, _row: usize) -> i64 {
+        (self.params.input_width * self.params.t_in) as i64
+    }
+
+    fn votes_needed(&self) -> usize {
+        self.params.vote_threshold()
+    }
+}
+
 /// The 0/1 incidence matrix of a code: rows = neurons, columns = features.
 fn incidence<T: faer::traits::ComplexField + Copy>(code: &SubsetCode, one: T) -> Mat<T> {
     let mut e = Mat::<T>::zeros(code.width(), code.features());
@@ -712,6 +816,41 @@ mod tests {
                 prop_assert_eq!(out, plain);
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+        #[test]
+        fn additive_shares_reproduce_the_vote_decoder(
+            seed in any::<u64>(), m in 4usize..64, width in 8usize..48, centering in any::<bool>(),
+        ) {
+            let map = LinearMap::permutation(m, seed).unwrap();
+            let mut params = LinearParams::defaults(m, width, seed ^ 5);
+            params.centering = centering;
+            let net = LinearNetwork::build(&map, params).unwrap();
+            let rows = Network::additive(&net).expect("a 0/1 map has additive rows");
+            let (mut scratch, mut out) = (LinearScratch::default(), Vec::new());
+            for s in 0..6 {
+                let active = random_active(seed ^ (s + 11), m, 4);
+                net.evaluate(&active, &mut scratch, &mut out);
+                prop_assert_eq!(crate::network::tests::predicted_outputs(rows, m, &active), out.clone());
+            }
+        }
+    }
+
+    #[test]
+    fn real_maps_have_no_additive_rows_and_the_average_decoder_is_refused() {
+        let real = LinearMap::random_sparse(32, 32, 2, 1).unwrap();
+        let net = LinearNetwork::build(&real, LinearParams::defaults(32, 64, 2)).unwrap();
+        assert!(Network::additive(&net).is_none());
+        let map = LinearMap::permutation(32, 1).unwrap();
+        let params = LinearParams {
+            decoder: DecoderKind::Average,
+            ..LinearParams::defaults(32, 64, 2)
+        };
+        let err = LinearNetwork::build(&map, params).unwrap_err().to_string();
+        assert!(err.contains("vote"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The constructions: networks built from an instance and fixed codes (SPEC §3). Each imports
-//! only the base layer and the schema, never evaluation, search or checks. [`coded`] holds what
-//! the coded layers of AS-2AND, AS-PERM, the input channel and depth-2 share.
+//! only the base layer, the network abstraction and the schema, never evaluation, search or
+//! checks. [`coded`] holds what the coded layers of AS-2AND, AS-PERM, the input channel and
+//! depth-2 share; each construction implements [`crate::network::Network`].
 
 mod anchor;
 pub mod and2;
