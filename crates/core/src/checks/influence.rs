@@ -23,11 +23,11 @@
 
 use super::{And2Widths, Runner, status};
 use crate::base::instance::{And2Instance, PairDistribution};
-use crate::base::sample::{InputDistribution, sample_active};
-use crate::constructions::and2::{And2Network, Scratch};
-use crate::constructions::channel::{ChannelNetwork, ChannelParams, ChannelPlan, ChannelScratch};
+use crate::base::sample::InputDistribution;
+use crate::constructions::and2::And2Network;
+use crate::constructions::channel::{ChannelNetwork, ChannelParams, ChannelPlan};
 use crate::error::{Error, Result};
-use crate::evaluate::eval::{SampleSpec, count_failures};
+use crate::evaluate::eval::{SampleSpec, and2_failure};
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
@@ -255,17 +255,10 @@ impl Runner<'_> {
             ..probe.params
         };
         let instance = probe.instance;
-        let index = instance.pair_index();
-        let k = probe.spec.k;
         let (resources, failure, shared_width) = match construction {
             Construction::Plain => {
                 let network = And2Network::build(instance, params.shared_params(width))?;
-                let failure = count_failures(&probe.spec, stop, |rng, state: &mut State<Scratch>| {
-                    sample_active(rng, instance, k, probe.spec.distribution, &mut state.active);
-                    network.evaluate(&state.active, &mut state.scratch, &mut state.got);
-                    instance.true_outputs(&index, &state.active, &mut state.truth);
-                    state.got != state.truth
-                });
+                let failure = and2_failure(&network, instance, &probe.spec, stop);
                 (network.resources(), failure, width)
             }
             Construction::Channel => {
@@ -273,12 +266,7 @@ impl Runner<'_> {
                     return Ok(None);
                 }
                 let network = ChannelNetwork::build(instance, probe.plan, params)?;
-                let failure = count_failures(&probe.spec, stop, |rng, state: &mut State<ChannelScratch>| {
-                    sample_active(rng, instance, k, probe.spec.distribution, &mut state.active);
-                    network.evaluate(&state.active, &mut state.scratch, &mut state.got);
-                    instance.true_outputs(&index, &state.active, &mut state.truth);
-                    state.got != state.truth
-                });
+                let failure = and2_failure(&network, instance, &probe.spec, stop);
                 (network.resources(), failure, network.shared_width())
             }
         };
@@ -305,15 +293,6 @@ struct Probe<'a> {
     params: ChannelParams,
     spec: SampleSpec,
     distribution: &'static str,
-}
-
-/// Per-thread sample buffers.
-#[derive(Default)]
-struct State<S> {
-    scratch: S,
-    active: Vec<u32>,
-    got: Vec<u32>,
-    truth: Vec<u32>,
 }
 
 /// A minimal width, or "> cap" when none was found.

@@ -30,7 +30,7 @@ use crate::base::sample::{InputDistribution, sample_uniform_fill};
 use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
 use crate::constructions::representation::Representation;
 use crate::error::Result;
-use crate::evaluate::eval::count_failures;
+use crate::evaluate::eval::network_failure;
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
@@ -56,19 +56,10 @@ fn permutation_failure(
         seed,
     };
     let m = map.inputs();
-    count_failures(
-        &spec,
-        stop,
-        |rng, state: &mut (LinearScratch, Vec<u32>, Vec<u32>, Vec<u32>)| {
-            let (scratch, active, got, truth) = state;
-            active.clear();
-            sample_uniform_fill(rng, m, k.min(m), active);
-            active.sort_unstable();
-            net.evaluate(active, scratch, got);
-            map.true_on(active, truth);
-            got != truth
-        },
-    )
+    network_failure(net, map, &spec, stop, |rng, active| {
+        sample_uniform_fill(rng, m, k.min(m), active);
+        active.sort_unstable();
+    })
 }
 
 impl Runner<'_> {

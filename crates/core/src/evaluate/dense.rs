@@ -31,9 +31,10 @@ use crate::base::code::SubsetCode;
 use crate::base::instance::And2Instance;
 use crate::base::memory;
 use crate::base::sample::sample_active;
-use crate::constructions::and2::{And2Network, And2Params, DecoderKind, Scratch};
+use crate::constructions::and2::{And2Network, And2Params, DecoderKind};
 use crate::error::{Result, invalid};
-use crate::evaluate::eval::{CHUNK, SampleSpec};
+use crate::evaluate::eval::{CHUNK, SampleSpec, Verifier, VerifyScratch};
+use crate::network::{Network, Truth};
 use crate::results::FailureRate;
 use crate::rng::stream;
 use crate::stats::failure_rate;
@@ -400,21 +401,18 @@ impl SampleSet {
     }
 }
 
-/// Per-sample verdicts of the exact sublinear path ([`And2Network::evaluate`]) on a fixed
-/// sample set: entry s is true when sample s fails (some output wrong).
-pub fn exact_verdicts(network: &And2Network, instance: &And2Instance, samples: &SampleSet) -> Vec<bool> {
-    let index = instance.pair_index();
+/// Per-sample verdicts of the exact path ([`Network::evaluate`], for AS-2AND the sublinear
+/// one) on a fixed sample set: entry s is true when sample s fails (some output wrong).
+///
+/// # Panics
+/// If the network and the truth have different shapes.
+pub fn exact_verdicts<N: Network, T: Truth>(network: &N, truth: &T, samples: &SampleSet) -> Vec<bool> {
+    let verifier = Verifier::new(network, truth).unwrap_or_else(|e| panic!("{e}"));
     (0..samples.len())
         .into_par_iter()
-        .map_init(
-            || (Scratch::default(), Vec::new(), Vec::new()),
-            |(scratch, got, truth), s| {
-                let active = samples.sample(s);
-                network.evaluate(active, scratch, got);
-                instance.true_outputs(&index, active, truth);
-                got != truth
-            },
-        )
+        .map_init(VerifyScratch::default, |scratch, s| {
+            verifier.fails(samples.sample(s), scratch)
+        })
         .collect()
 }
 

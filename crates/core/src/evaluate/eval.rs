@@ -1,5 +1,9 @@
 //! Failure rates over many random samples, in parallel and reproducible from a seed.
 //!
+//! Sample → evaluate → truth → compare is written once, over any [`Network`] and any [`Truth`]:
+//! [`Verifier::fails`] is the per-sample step and [`network_failure`] the sample loop; AS-2AND,
+//! the input channel, AS-PERM, depth-2 and imported networks are measured by the same code.
+//!
 //! Samples are drawn in chunks of [`CHUNK`]; chunk c draws from the stream
 //! (seed, "samples", c), so the same seed gives the same samples whatever the thread count,
 //! and the same samples at every width (common random numbers make width searches
@@ -10,8 +14,8 @@ use rayon::prelude::*;
 
 use crate::base::instance::And2Instance;
 use crate::base::sample::{InputDistribution, sample_active, sample_uniform_fill};
-use crate::constructions::and2::{And2Network, Scratch};
 use crate::constructions::representation::Representation;
+use crate::network::{Network, Truth, check_shape};
 use crate::results::FailureRate;
 use crate::rng::{Rng, stream};
 use crate::stats::failure_rate;
@@ -76,27 +80,107 @@ pub fn count_chunk_failures<S: Default + Send>(
     failure_rate(failures, evaluated)
 }
 
-#[derive(Default)]
-struct And2State {
-    scratch: Scratch,
-    active: Vec<u32>,
-    got: Vec<u32>,
-    truth: Vec<u32>,
+/// A network and the truth it is compared with, with the truth's shared tables built once.
+pub struct Verifier<'a, N: Network, T: Truth> {
+    network: &'a N,
+    truth: &'a T,
+    tables: T::Tables,
 }
 
-/// Per-sample failure of an AS-2AND network: a sample fails if any of the m′ outputs is wrong.
-pub fn and2_failure(
-    network: &And2Network,
+/// Per-thread buffers of a [`Verifier`]: the network's and the truth's scratch and both
+/// output lists, reused from sample to sample.
+pub struct VerifyScratch<N: Network, T: Truth> {
+    network: N::Scratch,
+    truth: T::Scratch,
+    got: Vec<u32>,
+    expected: Vec<u32>,
+}
+
+impl<N: Network, T: Truth> Default for VerifyScratch<N, T> {
+    fn default() -> Self {
+        Self {
+            network: N::Scratch::default(),
+            truth: T::Scratch::default(),
+            got: Vec::new(),
+            expected: Vec::new(),
+        }
+    }
+}
+
+impl<'a, N: Network, T: Truth> Verifier<'a, N, T> {
+    /// Pairs `network` with `truth`, refusing different shapes ([`check_shape`]).
+    pub fn new(network: &'a N, truth: &'a T) -> crate::Result<Self> {
+        check_shape(network, truth)?;
+        Ok(Self {
+            network,
+            truth,
+            tables: truth.tables(),
+        })
+    }
+
+    /// Whether the network gets some output of `active` (distinct inputs) wrong: evaluate, ask
+    /// the truth, compare.
+    pub fn fails(&self, active: &[u32], scratch: &mut VerifyScratch<N, T>) -> bool {
+        self.network.evaluate(active, &mut scratch.network, &mut scratch.got);
+        self.truth
+            .true_outputs(&self.tables, active, &mut scratch.truth, &mut scratch.expected);
+        scratch.got != scratch.expected
+    }
+
+    /// Every output the network gets wrong on `active`, sorted, or None when it gets all right.
+    pub fn wrong_outputs(&self, active: &[u32], scratch: &mut VerifyScratch<N, T>) -> Option<Vec<u32>> {
+        if !self.fails(active, scratch) {
+            return None;
+        }
+        let (got, expected) = (&scratch.got, &scratch.expected);
+        let mut wrong: Vec<u32> = got
+            .iter()
+            .filter(|j| expected.binary_search(j).is_err())
+            .chain(expected.iter().filter(|j| got.binary_search(j).is_err()))
+            .copied()
+            .collect();
+        wrong.sort_unstable();
+        Some(wrong)
+    }
+}
+
+/// The failure rate of `network` against `truth` over `spec.samples` samples: a sample fails if
+/// any output is wrong. `sample(rng, active)` draws one sample's distinct active inputs into
+/// the emptied `active`, from the chunk's stream (see [`count_failures`] for the streams and
+/// `stop_above`).
+///
+/// # Panics
+/// If the network and the truth have different shapes (check a network read from a file
+/// with [`check_shape`] first).
+pub fn network_failure<N: Network, T: Truth>(
+    network: &N,
+    truth: &T,
+    spec: &SampleSpec,
+    stop_above: Option<u64>,
+    sample: impl Fn(&mut Rng, &mut Vec<u32>) + Sync,
+) -> FailureRate {
+    let verifier = Verifier::new(network, truth).unwrap_or_else(|e| panic!("{e}"));
+    count_failures(spec, stop_above, |rng, state: &mut (Vec<u32>, VerifyScratch<N, T>)| {
+        state.0.clear();
+        sample(rng, &mut state.0);
+        verifier.fails(&state.0, &mut state.1)
+    })
+}
+
+/// Per-sample failure of a network computing a 2-AND instance (AS-2AND, the input channel, or
+/// any other [`Network`] of its shape) on samples drawn by [`sample_active`] at `spec.k` and
+/// `spec.distribution`: a sample fails if any of the m′ outputs is wrong.
+///
+/// # Panics
+/// If the network was not built for the instance's shape.
+pub fn and2_failure<N: Network>(
+    network: &N,
     instance: &And2Instance,
     spec: &SampleSpec,
     stop_above: Option<u64>,
 ) -> FailureRate {
-    let index = instance.pair_index();
-    count_failures(spec, stop_above, |rng, state: &mut And2State| {
-        sample_active(rng, instance, spec.k, spec.distribution, &mut state.active);
-        network.evaluate(&state.active, &mut state.scratch, &mut state.got);
-        instance.true_outputs(&index, &state.active, &mut state.truth);
-        state.got != state.truth
+    network_failure(network, instance, spec, stop_above, |rng, active| {
+        sample_active(rng, instance, spec.k, spec.distribution, active);
     })
 }
 
@@ -137,7 +221,162 @@ pub fn representation_failure(rep: &Representation, spec: &SampleSpec, stop_abov
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::instance::PairDistribution;
+    use crate::constructions::and2::{And2Network, And2Params, DecoderKind, Scratch};
+    use crate::constructions::channel::{ChannelNetwork, ChannelParams, ChannelPlan, ChannelScratch};
+    use crate::constructions::depth2::{
+        Circuit, CircuitTruth, Depth2Network, Depth2Scratch, Intermediate, Layer2Params, sample_circuit_active,
+    };
+    use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
     use rand::Rng as _;
+    use std::sync::Arc;
+
+    /// The sample loop as `and2_failure` and check `influence` wrote it for AS-2AND and the
+    /// channel before the network abstraction: the reference the generic loop must equal.
+    fn and2_loop_before<S: Default + Send>(
+        instance: &And2Instance,
+        spec: &SampleSpec,
+        stop: Option<u64>,
+        evaluate: impl Fn(&[u32], &mut S, &mut Vec<u32>) + Sync,
+    ) -> FailureRate {
+        let index = instance.pair_index();
+        count_failures(spec, stop, |rng, state: &mut (S, Vec<u32>, Vec<u32>, Vec<u32>)| {
+            sample_active(rng, instance, spec.k, spec.distribution, &mut state.1);
+            evaluate(&state.1, &mut state.0, &mut state.2);
+            instance.true_outputs(&index, &state.1, &mut state.3);
+            state.2 != state.3
+        })
+    }
+
+    /// A width where about half the samples fail, and another where few do, for each network:
+    /// equal counts there say the same samples met the same verdicts.
+    #[test]
+    fn generic_loop_equals_the_loops_it_replaced() {
+        let spec = SampleSpec {
+            samples: 1500,
+            ..spec(0)
+        };
+        let instance = And2Instance::random(300, 300, PairDistribution::Zipf { exponent: 1.0 }, 4).unwrap();
+        let mut informative = 0;
+        for width in [150, 400] {
+            let and2 = And2Network::build(&instance, And2Params::defaults(300, width, 5)).unwrap();
+            for stop in [None, Some(40)] {
+                let before = and2_loop_before(&instance, &spec, stop, |a, s: &mut Scratch, o| and2.evaluate(a, s, o));
+                assert_eq!(
+                    and2_failure(&and2, &instance, &spec, stop),
+                    before,
+                    "AS-2AND at {width}"
+                );
+                informative += usize::from(before.failures > 0 && before.failures < before.samples);
+            }
+            let params = ChannelParams {
+                input_width: width,
+                total_hidden: width,
+                ..ChannelParams::defaults(300, width, 6)
+            };
+            let plan = ChannelPlan::new(&instance, params.theta);
+            assert!(!plan.blocks.is_empty());
+            let channel = ChannelNetwork::build(&instance, &plan, params).unwrap();
+            let before = and2_loop_before(&instance, &spec, None, |a, s: &mut ChannelScratch, o| {
+                channel.evaluate(a, s, o)
+            });
+            assert_eq!(
+                and2_failure(&channel, &instance, &spec, None),
+                before,
+                "channel at {width}"
+            );
+            informative += usize::from(before.failures > 0 && before.failures < before.samples);
+        }
+
+        // AS-PERM, as check `permutation` drew and compared.
+        let map = LinearMap::permutation(256, 2).unwrap();
+        let uniform = SampleSpec {
+            distribution: InputDistribution::Uniform,
+            ..spec
+        };
+        for width in [60, 200] {
+            let net = LinearNetwork::build(&map, LinearParams::defaults(256, width, 3)).unwrap();
+            let before = count_failures(
+                &uniform,
+                None,
+                |rng, state: &mut (LinearScratch, Vec<u32>, Vec<u32>, Vec<u32>)| {
+                    let (scratch, active, got, truth) = state;
+                    active.clear();
+                    sample_uniform_fill(rng, 256, 4, active);
+                    active.sort_unstable();
+                    net.evaluate(active, scratch, got);
+                    map.true_on(active, truth);
+                    got != truth
+                },
+            );
+            let generic = network_failure(&net, &map, &uniform, None, |rng, active| {
+                sample_uniform_fill(rng, 256, 4, active);
+                active.sort_unstable();
+            });
+            assert_eq!(generic, before, "AS-PERM at {width}");
+            informative += usize::from(before.failures > 0 && before.failures < before.samples);
+        }
+
+        // Depth-2 with the threshold stage, as check `depth-2` draws and compares.
+        let layer1_instance = And2Instance::random(128, 128, PairDistribution::Uniform, 8).unwrap();
+        let circuit = Circuit::random(layer1_instance.clone(), 128, 0.5, 9).unwrap();
+        let layer1 = Arc::new(And2Network::build(&layer1_instance, And2Params::defaults(128, 400, 10)).unwrap());
+        for width2 in [40, 300] {
+            let net = Depth2Network::build(&circuit, layer1.clone(), Layer2Params::defaults(128, width2, 11)).unwrap();
+            let truth = CircuitTruth::new(&circuit);
+            type State = (Depth2Scratch, Vec<u32>, Vec<u32>, Vec<u32>, Vec<u32>, Vec<u32>);
+            let before = count_failures(&spec, None, |rng, state: &mut State| {
+                let (scratch, active, l1, t1, tg, got) = state;
+                sample_circuit_active(rng, &circuit, spec.k, active);
+                truth.evaluate(&circuit, active, t1, tg);
+                net.layer1_forward(active, scratch, l1);
+                net.layer2_forward(Intermediate::Threshold, t1, scratch, got);
+                got != tg
+            });
+            let generic = network_failure(&net, &circuit, &spec, None, |rng, active| {
+                sample_circuit_active(rng, &circuit, spec.k, active)
+            });
+            assert_eq!(generic, before, "depth-2 at n₂ = {width2}");
+            informative += usize::from(before.failures > 0 && before.failures < before.samples);
+        }
+        assert!(
+            informative >= 5,
+            "only {informative} comparisons had both passing and failing samples"
+        );
+    }
+
+    #[test]
+    fn verifier_lists_exactly_the_wrong_outputs_and_refuses_other_shapes() {
+        let instance = And2Instance::random(64, 64, PairDistribution::Uniform, 1).unwrap();
+        let net = And2Network::build(&instance, And2Params::defaults(64, 30, 2)).unwrap();
+        let verifier = Verifier::new(&net, &instance).unwrap();
+        let index = instance.pair_index();
+        let (mut scratch, mut rng) = (VerifyScratch::default(), stream(1, "verifier", 0));
+        let (mut active, mut got, mut truth, mut own) = (Vec::new(), Vec::new(), Vec::new(), Scratch::default());
+        let mut wrong_samples = 0;
+        for _ in 0..200 {
+            sample_active(&mut rng, &instance, 4, InputDistribution::Planted, &mut active);
+            net.evaluate(&active, &mut own, &mut got);
+            instance.true_outputs(&index, &active, &mut truth);
+            let expected: Vec<u32> = (0..64u32).filter(|j| got.contains(j) != truth.contains(j)).collect();
+            let listed = verifier.wrong_outputs(&active, &mut scratch);
+            assert_eq!(listed.clone().unwrap_or_default(), expected);
+            assert_eq!(listed.is_some(), verifier.fails(&active, &mut scratch));
+            wrong_samples += usize::from(listed.is_some());
+        }
+        assert!(wrong_samples > 0, "width 30 at m′ = 64 should err");
+        let other = And2Instance::random(64, 65, PairDistribution::Uniform, 1).unwrap();
+        assert!(Verifier::new(&net, &other).is_err());
+        let average = And2Network::build(
+            &instance,
+            And2Params {
+                decoder: DecoderKind::Average,
+                ..And2Params::defaults(64, 30, 2)
+            },
+        )
+        .unwrap();
+        assert!(Network::additive(&average).is_none() && Network::additive(&net).is_some());
+    }
 
     fn spec(samples: u64) -> SampleSpec {
         SampleSpec {
