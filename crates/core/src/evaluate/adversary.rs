@@ -1,23 +1,24 @@
-//! Adversarial k-sparse inputs against a built AS-2AND network (SPEC §2, worst case).
+//! Adversarial k-sparse inputs against a network computing a 2-AND instance (SPEC §2, worst
+//! case): AS-2AND, or any [`Network`] that exposes [`AdditiveRows`].
 //!
 //! The random-sample failure rate of [`crate::evaluate::eval`] is the *average* case. The worst case
 //! asks whether **some** k-sparse input makes some output wrong. This module searches for one
 //! by greedy interference at one output's code neurons, with restarts.
 //!
 //! # Why the search is cheap: pre-activations are additive over inputs
-//! With acc_r = Σ_q A[r, q]·u_q and mass s = Σ_q u_q = |X|·t_in for a set X of distinct active
-//! inputs, the network's exact firing test (vote decoder, see [`crate::constructions::and2`]) is
-//! 2·n_in·acc_r − 2·t_in·s·|S_r| ≥ 3·n_in·t_in. Both terms are sums over the active inputs,
-//! so neuron r fires iff Σ_{i ∈ X} e_r(i) ≥ T with
-//! e_r(i) = 2·n_in·Σ_{q ∈ C_in(i)} A[r, q] − 2·t_in²·|S_r| (the last term only with centering)
-//! and T = 3·n_in·t_in. In units of h, e_r(i)/(2·n_in·t_in) is input i's share of W u on row r:
-//! about 1 for an input of S_r, about 0 (noise after centering) for the others.
+//! The network's rows fire iff the active inputs' shares sum to a threshold,
+//! Σ_{i ∈ X} e_r(i) ≥ T_r ([`AdditiveRows`]), and an output is on iff at least v of its rows
+//! R_j fire. For AS-2AND's vote decoder (derived at its `AdditiveRows` implementation in
+//! [`crate::constructions::and2`]) e_r(i) = 2·n_in·Σ_{q ∈ C_in(i)} A[r, q] − 2·t_in²·|S_r|
+//! (the last term only with centering) and T = 3·n_in·t_in: in units of h, e_r(i)/(2·n_in·t_in)
+//! is input i's share of W u on row r, about 1 for an input of S_r, about 0 (noise after
+//! centering) for the others.
 //!
 //! # The attacks on a target output j (code neurons R_j = C_out(j), vote threshold v)
 //! - **off → on** (a false positive): choose X, |X| ≤ k, not containing both endpoints of j,
-//!   so that at least v neurons of R_j fire. Candidates are the inputs of ∪_{r ∈ R_j} S_r
-//!   (the only inputs with a large positive share on R_j; j's own endpoints are among them)
-//!   plus a few random inputs. Greedy: add the candidate that most increases the number of
+//!   so that at least v neurons of R_j fire. Candidates are the inputs of ∪_{r ∈ R_j} S_r, the
+//!   endpoints of the pairs decoded from R_j's rows (the only inputs with a large positive
+//!   share on R_j; j's own endpoints are among them) plus a few random inputs. Greedy: add the candidate that most increases the number of
 //!   R_j neurons firing, ties broken by the summed margin Σ_r min(Σ_X e_r, T). Restart 0
 //!   starts from the empty set, restart ρ ≥ 1 from a random candidate.
 //! - **on → off** (a false negative): start from j's pair and add k − 2 inputs chosen
@@ -25,10 +26,10 @@
 //!   active input, and inputs missing row r's heavy columns add little back).
 //!
 //! Targets are the outputs whose code neurons host the most inputs (Σ_{r ∈ R_j} |S_r|, the
-//! largest interference) for half the budget, and uniformly random outputs for the rest.
-//! Every candidate set the guide predicts to flip its target, and every set a greedy run ends
-//! with, is evaluated exactly ([`And2Network::evaluate`] against
-//! [`And2Instance::true_outputs`]); only a verified disagreement is reported, so the
+//! largest interference, [`AdditiveRows::row_load`]) for half the budget, and uniformly random
+//! outputs for the rest. Every candidate set the guide predicts to flip its target, and every
+//! set a greedy run ends with, is evaluated exactly ([`Network::evaluate`] against the
+//! instance's truth, by [`Verifier`]); only a verified disagreement is reported, so the
 //! adversary is sound by construction. It is a heuristic: finding nothing is a lower
 //! estimate of the worst case, not a proof of worst-case correctness.
 //!
@@ -36,15 +37,14 @@
 //! attacked in rounds, each with its own random stream, and the first counterexample in
 //! target order is reported.
 
-use std::collections::HashMap;
-
 use rand::Rng as _;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::base::instance::And2Instance;
-use crate::constructions::and2::{And2Network, DecoderKind, Scratch};
 use crate::error::{Result, invalid};
+use crate::evaluate::eval::{Verifier, VerifyScratch};
+use crate::network::{AdditiveRows, Network};
 use crate::rng::{Rng, stream};
 pub use superposition_schema::checks::worst_case::{Attack, Counterexample};
 
@@ -94,90 +94,31 @@ pub struct AdversaryOutcome {
 /// Targets attacked in parallel per round (the early-stop granularity).
 const ROUND: usize = 16;
 
-/// T = 3·n_in·t_in: neuron r fires (h_r ≥ ½) iff Σ_{i active} e_r(i) ≥ T.
-pub fn fire_threshold(network: &And2Network) -> i64 {
-    let p = network.params();
-    3 * p.input_width as i64 * p.t_in as i64
-}
-
-/// e_r(i): input i's exact integer share of neuron r's firing test (see the module doc).
-pub fn contribution(network: &And2Network, row: usize, input: usize) -> i64 {
-    let p = network.params();
-    let acc: i64 = network
-        .input_code()
-        .set(input)
-        .iter()
-        .map(|&q| i64::from(network.weight(row, q as usize)))
-        .sum();
-    let centering = if p.centering {
-        2 * (p.t_in as i64).pow(2) * network.union_size(row) as i64
-    } else {
-        0
-    };
-    2 * p.input_width as i64 * acc - centering
-}
-
-/// The vote threshold v = ⌈τ·t_out⌉ (at least 1), as the network decodes.
-pub fn vote_threshold(network: &And2Network) -> usize {
-    let p = network.params();
-    ((p.tau * p.t_out as f64).ceil() as usize).max(1)
-}
-
-/// Every output the network gets wrong on `active` (sorted, distinct inputs), or `None`.
-pub fn wrong_outputs(
-    network: &And2Network,
-    instance: &And2Instance,
-    index: &HashMap<(u32, u32), u32>,
-    active: &[u32],
-    scratch: &mut Scratch,
-) -> Option<Vec<u32>> {
-    let (mut got, mut truth) = (Vec::new(), Vec::new());
-    network.evaluate(active, scratch, &mut got);
-    instance.true_outputs(index, active, &mut truth);
-    if got == truth {
-        return None;
-    }
-    let mut wrong: Vec<u32> = got
-        .iter()
-        .filter(|j| truth.binary_search(j).is_err())
-        .chain(truth.iter().filter(|j| got.binary_search(j).is_err()))
-        .copied()
-        .collect();
-    wrong.sort_unstable();
-    Some(wrong)
-}
-
 /// Searches for a k-sparse input on which `network` gets some output of `instance` wrong.
 ///
-/// Refuses the average decoder (the guide reproduces the vote decoder's firing test) and a
-/// network not built for `instance`'s shape.
-pub fn attack(network: &And2Network, instance: &And2Instance, config: &AdversaryConfig) -> Result<AdversaryOutcome> {
+/// Refuses a network without additive vote rows ([`Network::additive`]: AS-2AND's average
+/// decoder has none, the guide reproduces a vote decoder's firing test) and a network not built
+/// for `instance`'s shape.
+pub fn attack<N: Network>(network: &N, instance: &And2Instance, config: &AdversaryConfig) -> Result<AdversaryOutcome> {
     config.validate()?;
-    if network.params().decoder != DecoderKind::Vote {
-        return Err(invalid("decoder", "average", "the adversary targets the vote decoder"));
-    }
-    if network.outputs() != instance.outputs() || network.inputs() != instance.inputs() {
+    let Some(rows) = network.additive() else {
         return Err(invalid(
-            "network",
-            format!("{} inputs, {} outputs", network.inputs(), network.outputs()),
-            format!(
-                "was not built for this instance ({} inputs, {} outputs)",
-                instance.inputs(),
-                instance.outputs()
-            ),
+            "decoder",
+            "no additive vote rows",
+            "the adversary targets the vote decoder (a network exposing AdditiveRows)",
         ));
-    }
-    let targets = choose_targets(network, instance, config);
-    let index = instance.pair_index();
+    };
+    let verifier = Verifier::new(network, instance)?;
+    let targets = choose_targets(rows, instance, config);
     let mut evaluations = 0u64;
     for (round, chunk) in targets.chunks(ROUND).enumerate() {
         let results: Vec<(Option<Counterexample>, u64)> = chunk
             .par_iter()
             .enumerate()
-            .map_init(Scratch::default, |scratch, (offset, &target)| {
+            .map_init(VerifyScratch::default, |scratch, (offset, &target)| {
                 let position = (round * ROUND + offset) as u64;
                 let mut rng = stream(config.seed, "adversary-target", position);
-                attack_target(network, instance, &index, config, target, &mut rng, scratch)
+                attack_target(rows, instance, &verifier, config, target, &mut rng, scratch)
             })
             .collect();
         let mut found = None;
@@ -204,17 +145,10 @@ pub fn attack(network: &And2Network, instance: &And2Instance, config: &Adversary
 
 /// The outputs to attack, in attack order: the most crowded (largest Σ_{r ∈ R_j} |S_r|)
 /// interleaved with uniformly random ones, distinct, at most m′.
-fn choose_targets(network: &And2Network, instance: &And2Instance, config: &AdversaryConfig) -> Vec<u32> {
+fn choose_targets(rows: &dyn AdditiveRows, instance: &And2Instance, config: &AdversaryConfig) -> Vec<u32> {
     let outputs = instance.outputs();
     let budget = config.targets.min(outputs);
-    let load = |j: usize| -> usize {
-        network
-            .output_code()
-            .set(j)
-            .iter()
-            .map(|&r| network.union_size(r as usize))
-            .sum()
-    };
+    let load = |j: usize| -> usize { rows.output_rows(j).iter().map(|&r| rows.row_load(r as usize)).sum() };
     let mut by_load: Vec<(usize, u32)> = (0..outputs).map(|j| (load(j), j as u32)).collect();
     // Most crowded first; ties by output id, so the order is deterministic.
     by_load.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -250,25 +184,25 @@ struct Guide {
     shares: Vec<i64>,
     /// t_out.
     t: usize,
-    /// The firing threshold T.
-    threshold: i64,
+    /// thresholds[ρ] = T_{R_j[ρ]}, the firing threshold of each of the target's rows.
+    thresholds: Vec<i64>,
 }
 
 impl Guide {
-    fn new(network: &And2Network, target: usize, candidates: Vec<u32>) -> Self {
-        let rows = network.output_code().set(target);
+    fn new(network: &dyn AdditiveRows, target: usize, candidates: Vec<u32>) -> Self {
+        let rows = network.output_rows(target);
         let t = rows.len();
         let mut shares = Vec::with_capacity(candidates.len() * t);
         for &i in &candidates {
             for &r in rows {
-                shares.push(contribution(network, r as usize, i as usize));
+                shares.push(network.share(r as usize, i as usize));
             }
         }
         Self {
             candidates,
             shares,
             t,
-            threshold: fire_threshold(network),
+            thresholds: rows.iter().map(|&r| network.threshold(r as usize)).collect(),
         }
     }
 
@@ -280,10 +214,10 @@ impl Guide {
     fn score_up(&self, sums: &[i64], c: usize) -> (usize, i64) {
         let mut fired = 0;
         let mut margin = 0;
-        for (&s, &e) in sums.iter().zip(self.share(c)) {
+        for ((&s, &e), &threshold) in sums.iter().zip(self.share(c)).zip(&self.thresholds) {
             let total = s + e;
-            fired += usize::from(total >= self.threshold);
-            margin += total.min(self.threshold);
+            fired += usize::from(total >= threshold);
+            margin += total.min(threshold);
         }
         (fired, margin)
     }
@@ -292,10 +226,10 @@ impl Guide {
     fn score_down(&self, sums: &[i64], c: usize) -> (usize, i64) {
         let mut fired = 0;
         let mut excess = 0;
-        for (&s, &e) in sums.iter().zip(self.share(c)) {
+        for ((&s, &e), &threshold) in sums.iter().zip(self.share(c)).zip(&self.thresholds) {
             let total = s + e;
-            fired += usize::from(total >= self.threshold);
-            excess += total.max(self.threshold - 1);
+            fired += usize::from(total >= threshold);
+            excess += total.max(threshold - 1);
         }
         (fired, excess)
     }
@@ -307,30 +241,30 @@ impl Guide {
     }
 
     fn fired(&self, sums: &[i64]) -> usize {
-        sums.iter().filter(|&&s| s >= self.threshold).count()
+        sums.iter().zip(&self.thresholds).filter(|&(&s, &t)| s >= t).count()
     }
 }
 
 /// Both attacks on one target; returns the first verified counterexample and the number of
 /// exact evaluations made.
-fn attack_target(
-    network: &And2Network,
+fn attack_target<N: Network>(
+    network: &dyn AdditiveRows,
     instance: &And2Instance,
-    index: &HashMap<(u32, u32), u32>,
+    verifier: &Verifier<'_, N, And2Instance>,
     config: &AdversaryConfig,
     target: u32,
     rng: &mut Rng,
-    scratch: &mut Scratch,
+    scratch: &mut VerifyScratch<N, And2Instance>,
 ) -> (Option<Counterexample>, u64) {
     let (a, b) = instance.pairs()[target as usize];
-    let v = vote_threshold(network);
+    let v = network.votes_needed();
     let k = config.k.min(instance.inputs());
     let mut evaluations = 0u64;
     let mut verify = |active: &[u32], attack: Attack, evaluations: &mut u64| -> Option<Counterexample> {
         let mut sorted = active.to_vec();
         sorted.sort_unstable();
         *evaluations += 1;
-        wrong_outputs(network, instance, index, &sorted, scratch).map(|wrong| Counterexample {
+        verifier.wrong_outputs(&sorted, scratch).map(|wrong| Counterexample {
             active: sorted,
             target,
             attack,
@@ -340,8 +274,8 @@ fn attack_target(
 
     // Off → on: candidates are ∪_{r ∈ R_j} S_r plus random inputs.
     let mut candidates: Vec<u32> = Vec::new();
-    for &r in network.output_code().set(target as usize) {
-        for &j in network.hosted(r as usize) {
+    for &r in network.output_rows(target as usize) {
+        for &j in network.row_outputs(r as usize) {
             let (x, y) = instance.pairs()[j as usize];
             candidates.extend([x, y]);
         }
@@ -434,6 +368,8 @@ mod tests {
     use super::*;
     use crate::base::sample::{InputDistribution, sample_active};
     use crate::constructions::and2::tests::small_case;
+    use crate::constructions::and2::{And2Network, DecoderKind, Scratch};
+    use crate::network::tests::predicted_outputs;
     use crate::rng::stream;
     use proptest::prelude::*;
 
@@ -449,8 +385,8 @@ mod tests {
 
     /// Every subset of at most k inputs (in lexicographic order) on which the network errs.
     fn exhaustive_errors(network: &And2Network, instance: &And2Instance, k: usize) -> Vec<Vec<u32>> {
-        let index = instance.pair_index();
-        let mut scratch = Scratch::default();
+        let verifier = Verifier::new(network, instance).unwrap();
+        let mut scratch = VerifyScratch::default();
         let m = instance.inputs() as u32;
         let mut errors = Vec::new();
         let mut set: Vec<u32> = Vec::new();
@@ -468,30 +404,11 @@ mod tests {
             }
         }
         walk(0, m, k, &mut set, &mut |active| {
-            if wrong_outputs(network, instance, &index, active, &mut scratch).is_some() {
+            if verifier.wrong_outputs(active, &mut scratch).is_some() {
                 errors.push(active.to_vec());
             }
         });
         errors
-    }
-
-    /// The firing decisions the guide predicts for one output, checked against the network:
-    /// output j is decoded on iff at least v of its neurons' summed shares reach T.
-    fn predicted_on(network: &And2Network, j: usize, active: &[u32]) -> bool {
-        let t = fire_threshold(network);
-        let fired = network
-            .output_code()
-            .set(j)
-            .iter()
-            .filter(|&&r| {
-                active
-                    .iter()
-                    .map(|&i| contribution(network, r as usize, i as usize))
-                    .sum::<i64>()
-                    >= t
-            })
-            .count();
-        fired >= vote_threshold(network)
     }
 
     proptest! {
@@ -507,9 +424,8 @@ mod tests {
             for _ in 0..6 {
                 sample_active(&mut rng, &instance, 4, InputDistribution::Planted, &mut active);
                 net.evaluate_dense(&active, &mut scratch, &mut got);
-                for j in 0..instance.outputs() {
-                    prop_assert_eq!(predicted_on(&net, j, &active), got.binary_search(&(j as u32)).is_ok());
-                }
+                let rows = Network::additive(&net).expect("the vote decoder has additive rows");
+                prop_assert_eq!(predicted_outputs(rows, instance.outputs(), &active), got.clone());
             }
         }
 
