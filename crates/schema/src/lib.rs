@@ -7,6 +7,8 @@
 //! types.
 //! - [`measure`]: the measurement types every record shares (failure rate, resources, fit);
 //! - [`results`]: a results file ([`results::RunResults`]), its check verdicts and records;
+//! - [`bench`](mod@bench): the results file of `bench-compare` ([`bench::Comparison`]): timings of the
+//!   Rust, dense and NumPy paths per size, and the machine they ran on;
 //! - [`checks`]: per check, its configuration, records and typed detail;
 //! - [`config`]: the scale of a run and every check's sizes;
 //! - [`theory`]: the bounds' formulas and exact instance counts (log-gamma);
@@ -17,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod checks;
 pub mod chernoff;
 pub mod config;
