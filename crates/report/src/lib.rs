@@ -14,6 +14,10 @@
 //!   the exhaustive enumeration get tables. Checks without a dedicated section are still
 //!   listed and their detail printed, so new checks show up without changes here.
 //! - [`render_index`] writes the index over scales (`quick`, `standard`, `full`).
+//! - For `cargo xtask bench-compare` (a results file of its own,
+//!   [`superposition_schema::bench::Comparison`]): [`render_performance`] draws the plot,
+//!   [`performance_markdown`] writes `performance.md` and [`performance_table`] the table
+//!   printed to the terminal.
 //!
 //! It depends on superposition-schema (the result types, theory shapes and statistics) and
 //! plotters only — never on the library that computes (no faer, rayon or kernels).
@@ -24,12 +28,14 @@
 //! since CI has no system fonts), `data` (figures extracted from records and typed details),
 //! `page` (figure embeds and section headings), `figures`, `markdown` and `sections/` (each
 //! check's plots and text), and on top `registry`, the report's side of the check registry:
-//! per check id, its figures and its section, matched exhaustively.
+//! per check id, its figures and its section, matched exhaustively. Beside them, `performance`
+//! writes bench-compare's table and Markdown.
 
 #![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 
+use superposition_schema::bench::Comparison;
 use superposition_schema::results::RunResults;
 
 mod data;
@@ -38,6 +44,7 @@ mod format;
 mod legend;
 mod markdown;
 mod page;
+mod performance;
 mod plot;
 mod registry;
 mod sections;
@@ -144,7 +151,8 @@ pub fn render_report(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, E
     Ok(written)
 }
 
-/// One size of `cargo xtask bench-compare`: verified outputs per second of each path.
+/// One size of `cargo xtask bench-compare`: verified outputs per second of each path
+/// (`From<&Measurement>` takes them from a results record).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PerformancePoint {
     /// m′.
@@ -168,6 +176,21 @@ pub fn render_performance(points: &[PerformancePoint], dir: &Path) -> Result<Vec
             Ok(Vec::new())
         }
     }
+}
+
+/// The Markdown of `reports/performance.md`: the table of every size, the machine, the peaks,
+/// a reading generated from the figures and the targets checked against them.
+///
+/// `plot` says whether `performance.png` was drawn beside it (see [`render_performance`]),
+/// so the text links the figure only when it exists.
+pub fn performance_markdown(comparison: &Comparison, plot: bool) -> String {
+    performance::markdown(comparison, plot)
+}
+
+/// The table `bench-compare` prints to the terminal: the same rows as the Markdown, aligned
+/// in columns, then the GEMM peak and every note, one line each (newline-terminated).
+pub fn performance_table(comparison: &Comparison) -> String {
+    performance::table(comparison)
 }
 
 /// Write `reports_root/README.md`: one line per scale linking to `<scale>/README.md` with
