@@ -4,39 +4,24 @@
 //! `results/bench-compare.json` and render `reports/performance.md` with its plot
 //! (superposition-report).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use superposition_benches::compare;
 use superposition_report::PerformancePoint;
 
-/// Options of the subcommand.
-pub struct Options {
-    /// Smaller sizes and fewer samples (under 3 minutes).
-    pub quick: bool,
-    /// Master seed of instances, codes and samples.
-    pub seed: u64,
-    /// k, active inputs per sample.
-    pub k: usize,
-    /// Directory for `bench-compare.json`.
-    pub out: PathBuf,
-    /// Directory for `performance.md`.
-    pub reports: PathBuf,
-    /// The Python interpreter running the NumPy baseline.
-    pub python: String,
-    /// Keep the bundle directories instead of deleting them.
-    pub keep_bundles: bool,
-}
+use crate::flags;
 
-/// Runs the comparison; `Ok(())` once results and report are written.
-pub fn run(flags: &Options, git: String) -> Result<(), String> {
+/// Runs the command; `Ok(())` once results and report are written. Threads are sized by the
+/// caller.
+pub fn run(flags: flags::BenchCompare) -> Result<(), String> {
     let options = compare::Options {
         quick: flags.quick,
         seed: flags.seed,
         k: flags.k,
-        python: flags.python.clone(),
+        python: flags.python,
         keep_bundles: flags.keep_bundles,
     };
-    let comparison = compare::run(&options, git).map_err(|e| e.to_string())?;
+    let comparison = compare::run(&options, crate::git_describe()).map_err(|e| e.to_string())?;
     print!("{}", superposition_report::performance_table(&comparison));
     std::fs::create_dir_all(&flags.out).map_err(|e| format!("{}: {e}", flags.out.display()))?;
     let path = flags.out.join("bench-compare.json");

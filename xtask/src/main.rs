@@ -8,143 +8,36 @@
 //!   faer path and a NumPy/SciPy baseline on the same samples, writes
 //!   `results/bench-compare.json` and `reports/performance.md` (see [`bench_compare`]).
 //!
-//! No mathematics lives here: this is glue between superposition-core and superposition-report.
+//! No mathematics or measurement lives here: this is glue between superposition-core (the
+//! checks), superposition-benches (the measurements) and superposition-report (the rendering).
+//! [`flags`] declares the commands; each command is one `run` in the file of its name;
+//! `main` parses, sets the threads and dispatches. Exit codes: 0 when everything passed,
+//! 1 when a check failed, 2 on an error (printed as `error: …`).
+//!
+//! Threads: one policy for every command. The global rayon pool is sized once, before the
+//! command runs, from `--threads` (all logical CPUs when it is absent; [`set_threads`]), and
+//! every parallel path runs on it: rayon iterators directly, and faer through
+//! `superposition_core::base::par`, which hands faer the global pool's thread count at the
+//! call (sequential at one thread). No command builds a pool of its own or passes faer a
+//! thread count of its own, so `--threads` is the only knob; verdicts, failure counts and
+//! every other figure except timings do not depend on it (parallel work draws per-task
+//! seeded streams).
 
 mod bench_compare;
+mod flags;
+mod report;
+mod verify_bounds;
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
-use superposition_core::checks::{Observer, Runner, Scale, ScaleConfig};
-use superposition_core::results::{Record, RunResults, Status};
-
-#[derive(Parser)]
-#[command(name = "xtask", about = "superposition-bounds automation")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ScaleArg {
-    Quick,
-    Standard,
-    Full,
-}
-
-impl From<ScaleArg> for Scale {
-    fn from(s: ScaleArg) -> Self {
-        match s {
-            ScaleArg::Quick => Scale::Quick,
-            ScaleArg::Standard => Scale::Standard,
-            ScaleArg::Full => Scale::Full,
-        }
-    }
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Run every check of SPEC §4 at a scale; exit non-zero if any fails.
-    VerifyBounds {
-        /// quick (CI, < 2 min), standard (< 10 min) or full (hours).
-        #[arg(long, value_enum, default_value = "standard")]
-        scale: ScaleArg,
-        /// Master seed: the same seed gives the same results.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Directory for results files.
-        #[arg(long, default_value = "results")]
-        out: PathBuf,
-        /// Directory for the rendered reports.
-        #[arg(long, default_value = "reports")]
-        reports: PathBuf,
-        /// k, active inputs per sample.
-        #[arg(long, default_value_t = 4)]
-        k: usize,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Run only these checks (comma-separated ids). A partial run writes
-        /// verify-bounds-<scale>-partial.json and reports/<scale>-partial/, never the full
-        /// run's files.
-        #[arg(long, value_delimiter = ',')]
-        checks: Option<Vec<String>>,
-    },
-    /// Regenerate reports from results files alone.
-    Report {
-        /// Directory holding verify-bounds-<scale>.json files.
-        #[arg(long, default_value = "results")]
-        results: PathBuf,
-        /// Directory for the rendered reports.
-        #[arg(long, default_value = "reports")]
-        reports: PathBuf,
-    },
-    /// Time Rust sublinear verification, the dense faer path and NumPy/SciPy side by side.
-    BenchCompare {
-        /// m′ ∈ {2^12, 2^16} with fewer samples (under 3 minutes) instead of {2^16, 2^20}.
-        #[arg(long)]
-        quick: bool,
-        /// Master seed: the same seed gives the same instances, codes and samples.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// k, active inputs per sample.
-        #[arg(long, default_value_t = 4)]
-        k: usize,
-        /// Directory for bench-compare.json.
-        #[arg(long, default_value = "results")]
-        out: PathBuf,
-        /// Directory for performance.md.
-        #[arg(long, default_value = "reports")]
-        reports: PathBuf,
-        /// Worker threads for the Rust paths (default: all cores). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Python interpreter for the NumPy baseline.
-        #[arg(long, default_value = "python3")]
-        python: String,
-        /// Keep the files written for NumPy (in the system temp directory).
-        #[arg(long)]
-        keep_bundles: bool,
-    },
-}
+use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::VerifyBounds {
-            scale,
-            seed,
-            out,
-            reports,
-            k,
-            threads,
-            checks,
-        } => verify_bounds(scale.into(), seed, &out, &reports, k, threads, checks),
-        Command::Report { results, reports } => report(&results, &reports).map(|_| true),
-        Command::BenchCompare {
-            quick,
-            seed,
-            k,
-            out,
-            reports,
-            threads,
-            python,
-            keep_bundles,
-        } => {
-            let options = bench_compare::Options {
-                quick,
-                seed,
-                k,
-                out,
-                reports,
-                python,
-                keep_bundles,
-            };
-            set_threads(threads).and_then(|_| bench_compare::run(&options, git_describe()).map(|_| true))
+    let outcome = match flags::Xtask::parse().command {
+        flags::Command::VerifyBounds(cmd) => set_threads(cmd.threads).and_then(|()| verify_bounds::run(cmd)),
+        flags::Command::Report(cmd) => report::run(cmd).map(|()| true),
+        flags::Command::BenchCompare(cmd) => {
+            set_threads(cmd.threads).and_then(|()| bench_compare::run(cmd).map(|()| true))
         }
     };
     match outcome {
@@ -157,111 +50,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Streams records to a JSON-lines file and drives a progress bar.
-struct Stream {
-    writer: BufWriter<File>,
-    bar: ProgressBar,
-    check: String,
-    error: Option<String>,
-}
-
-impl Observer for Stream {
-    fn record(&mut self, record: &Record) {
-        let line = serde_json::to_string(record).expect("records serialize");
-        if let Err(e) = writeln!(self.writer, "{line}").and_then(|_| self.writer.flush()) {
-            self.error.get_or_insert(e.to_string());
-        }
-    }
-
-    fn progress(&mut self, check: &str, done: u64, total: u64, message: &str) {
-        if self.check != check {
-            self.check = check.to_string();
-            self.bar.set_position(0);
-            self.bar.set_prefix(check.to_string());
-        }
-        self.bar.set_length(total);
-        self.bar.set_position(done);
-        self.bar.set_message(message.to_string());
-    }
-}
-
-fn verify_bounds(
-    scale: Scale,
-    seed: u64,
-    out: &Path,
-    reports: &Path,
-    k: usize,
-    threads: Option<usize>,
-    checks: Option<Vec<String>>,
-) -> Result<bool, String> {
-    if let Some(n) = threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .map_err(|e| e.to_string())?;
-    }
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let name = match checks {
-        Some(_) => format!("{}-partial", scale.name()),
-        None => scale.name().to_string(),
-    };
-    let stream_path = out.join(format!("verify-bounds-{name}.records.jsonl"));
-    let file = File::create(&stream_path).map_err(|e| format!("{}: {e}", stream_path.display()))?;
-    let bar = ProgressBar::new(1).with_style(
-        ProgressStyle::with_template("{prefix:>15} [{bar:30}] {pos}/{len} {elapsed} {msg}")
-            .expect("template is valid")
-            .progress_chars("=> "),
-    );
-    let mut stream = Stream {
-        writer: BufWriter::new(file),
-        bar,
-        check: String::new(),
-        error: None,
-    };
-    eprintln!(
-        "verify-bounds: scale {name}, seed {seed}, k {k}; records stream to {}",
-        stream_path.display()
-    );
-    let config = ScaleConfig::new(scale, k);
-    let results = Runner::new(config, seed, &mut stream)
-        .and_then(|runner| match &checks {
-            Some(ids) => runner.only(ids),
-            None => Ok(runner),
-        })
-        .and_then(|runner| runner.run(scale, git_describe()))
-        .map_err(|e| format!("{e} (records so far are in {})", stream_path.display()))?;
-    stream.bar.finish_and_clear();
-    if let Some(e) = stream.error {
-        eprintln!("warning: streaming records to {} failed: {e}", stream_path.display());
-    }
-    for check in &results.checks {
-        let verdict = if check.status == Status::Pass { "PASS" } else { "FAIL" };
-        println!(
-            "check {}: {verdict} {} (theory: {})",
-            check.id(),
-            check.measured,
-            check.theory
-        );
-    }
-    let path = out.join(format!("verify-bounds-{name}.json"));
-    write_json(&path, &results)?;
-    println!(
-        "results: {} ({} records, {:.1} s)",
-        path.display(),
-        results.records.len(),
-        results.seconds
-    );
-    if checks.is_some() {
-        let dir = reports.join(&name);
-        superposition_report::render_report(&results, &dir).map_err(|e| e.to_string())?;
-        println!("report: {}", dir.join("README.md").display());
-    } else {
-        report(out, reports)?;
-    }
-    Ok(results.checks.iter().all(|c| c.status == Status::Pass))
-}
-
-/// Sizes the global rayon pool for bench-compare (every parallel path, faer's included, runs on it).
+/// Sizes the global rayon pool, once, for the whole command: every parallel path, faer's
+/// included, runs on it. `None` keeps rayon's default (all logical CPUs).
 fn set_threads(threads: Option<usize>) -> Result<(), String> {
     if let Some(n) = threads {
         rayon::ThreadPoolBuilder::new()
@@ -272,37 +62,7 @@ fn set_threads(threads: Option<usize>) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes JSON atomically (temporary file, then rename) so a crash never leaves half a file.
-fn write_json(path: &Path, results: &RunResults) -> Result<(), String> {
-    let tmp = path.with_extension("json.tmp");
-    let text = serde_json::to_string_pretty(results).expect("results serialize");
-    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn report(results_dir: &Path, reports: &Path) -> Result<(), String> {
-    let mut runs = Vec::new();
-    for scale in ["quick", "standard", "full"] {
-        let path = results_dir.join(format!("verify-bounds-{scale}.json"));
-        if path.exists() {
-            let results = superposition_report::load_results(&path).map_err(|e| e.to_string())?;
-            let dir = reports.join(scale);
-            superposition_report::render_report(&results, &dir).map_err(|e| e.to_string())?;
-            println!("report: {}", dir.join("README.md").display());
-            runs.push((scale.to_string(), results));
-        }
-    }
-    if runs.is_empty() {
-        return Err(format!(
-            "no results in {} (expected verify-bounds-<scale>.json): run `cargo xtask verify-bounds` first",
-            results_dir.display()
-        ));
-    }
-    let index = superposition_report::render_index(reports, &runs).map_err(|e| e.to_string())?;
-    println!("index: {}", index.display());
-    Ok(())
-}
-
+/// `git describe --always --dirty` of the working tree, or `unknown`.
 fn git_describe() -> String {
     std::process::Command::new("git")
         .args(["describe", "--always", "--dirty"])

@@ -1,0 +1,143 @@
+//! The command line: every command and its flags, declared in one place (clap derive).
+//!
+//! Each command is a struct here and one `run` in the file of the same name. The doc comments
+//! of commands and flags are their `--help` text, printed as written (so `<scale>` is a
+//! placeholder there, not an HTML tag).
+
+#![allow(rustdoc::invalid_html_tags)]
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `cargo xtask <command>`.
+#[derive(Parser)]
+#[command(name = "xtask", about = "superposition-bounds automation")]
+pub struct Xtask {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run every check of SPEC §4 at a scale; exit non-zero if any fails.
+    VerifyBounds(VerifyBounds),
+    /// Regenerate reports from results files alone.
+    Report(Report),
+    /// Time Rust sublinear verification, the dense faer path and NumPy/SciPy side by side.
+    BenchCompare(BenchCompare),
+}
+
+/// The scale of a verify-bounds run. (Its variants have no doc comments on purpose: clap
+/// would print them in `--help`, and the `--scale` flag already describes them.)
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ScaleArg {
+    Quick,
+    Standard,
+    Full,
+}
+
+/// `verify-bounds`.
+#[derive(Args)]
+pub struct VerifyBounds {
+    /// quick (CI, < 2 min), standard (< 10 min) or full (hours).
+    #[arg(long, value_enum, default_value = "standard")]
+    pub scale: ScaleArg,
+    /// Master seed: the same seed gives the same results.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory for results files.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Directory for the rendered reports.
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+    /// k, active inputs per sample.
+    #[arg(long, default_value_t = 4)]
+    pub k: usize,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only these checks (comma-separated ids). A partial run writes
+    /// verify-bounds-<scale>-partial.json and reports/<scale>-partial/, never the full
+    /// run's files.
+    #[arg(long, value_delimiter = ',')]
+    pub checks: Option<Vec<String>>,
+}
+
+/// `report`.
+#[derive(Args)]
+pub struct Report {
+    /// Directory holding verify-bounds-<scale>.json files.
+    #[arg(long, default_value = "results")]
+    pub results: PathBuf,
+    /// Directory for the rendered reports.
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+}
+
+/// `bench-compare`.
+#[derive(Args)]
+pub struct BenchCompare {
+    /// m′ ∈ {2^12, 2^16} with fewer samples (under 3 minutes) instead of {2^16, 2^20}.
+    #[arg(long)]
+    pub quick: bool,
+    /// Master seed: the same seed gives the same instances, codes and samples.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// k, active inputs per sample.
+    #[arg(long, default_value_t = 4)]
+    pub k: usize,
+    /// Directory for bench-compare.json.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Directory for performance.md.
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+    /// Worker threads for the Rust paths (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Python interpreter for the NumPy baseline.
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+    /// Keep the files written for NumPy (in the system temp directory).
+    #[arg(long)]
+    pub keep_bundles: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Xtask::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let parsed = Xtask::try_parse_from(["xtask", "bench-compare"]).expect("parses");
+        let Command::BenchCompare(b) = parsed.command else {
+            panic!("bench-compare parsed as another command");
+        };
+        assert_eq!(
+            (b.quick, b.seed, b.k, b.threads, b.keep_bundles),
+            (false, 1, 4, None, false)
+        );
+        assert_eq!(
+            (b.out.to_str(), b.reports.to_str(), b.python.as_str()),
+            (Some("results"), Some("reports"), "python3")
+        );
+        let parsed = Xtask::try_parse_from(["xtask", "verify-bounds", "--checks", "a,b"]).expect("parses");
+        let Command::VerifyBounds(v) = parsed.command else {
+            panic!("verify-bounds parsed as another command");
+        };
+        assert!(matches!(v.scale, ScaleArg::Standard));
+        assert_eq!((v.seed, v.k, v.threads), (1, 4, None));
+        assert_eq!(v.checks, Some(vec!["a".to_string(), "b".to_string()]));
+    }
+}
