@@ -1,5 +1,5 @@
-//! Figures extracted from a [`RunResults`]: records grouped per size, check details parsed
-//! leniently.
+//! Figures extracted from a [`RunResults`]: records grouped per size, figures read from the
+//! checks' typed details.
 //!
 //! Every accessor tolerates absence: a missing check, record kind or detail field yields
 //! `None` or an empty list, never a panic, because a results file may come from an older or
@@ -7,9 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::de::DeserializeOwned;
-use serde_json::Value;
-use superposition_schema::checks::{CheckDetail, CheckId};
+use superposition_schema::checks::probe_decoder::ProbePoint;
+use superposition_schema::checks::{CheckDetail, CheckId, exhaustive};
 use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::stats::{median, wilson};
@@ -26,43 +25,27 @@ pub(crate) fn check(results: &RunResults, id: CheckId) -> Option<&CheckResult> {
     results.check(id)
 }
 
-/// A check's detail as JSON, for the checks whose detail is not typed yet.
-pub(crate) fn raw(c: &CheckResult) -> &Value {
-    static NULL: Value = Value::Null;
-    match &c.detail {
-        CheckDetail::ProbeDecoder(v)
-        | CheckDetail::Exhaustive(v)
-        | CheckDetail::Capacity(v)
-        | CheckDetail::Chernoff(v)
-        | CheckDetail::DescriptionLength(v) => v,
-        CheckDetail::Representation(_)
-        | CheckDetail::And2Upper(_)
-        | CheckDetail::LowerSanity(_)
-        | CheckDetail::Gap(_)
-        | CheckDetail::Influence(_)
-        | CheckDetail::WorstCase(_)
-        | CheckDetail::Permutation(_)
-        | CheckDetail::UAnd(_)
-        | CheckDetail::Depth2(_) => &NULL,
-    }
-}
-
-/// `detail[key]` deserialised as `T`, `None` if absent or of another shape.
-pub(crate) fn field<T: DeserializeOwned>(detail: &Value, key: &str) -> Option<T> {
-    detail.get(key).and_then(|v| serde_json::from_value(v.clone()).ok())
-}
-
 /// `detail.fit` as a [`LineFit`].
 pub(crate) fn fit(check: &CheckResult, key: &str) -> Option<LineFit> {
     match &check.detail {
         CheckDetail::Gap(d) => d.fit,
         CheckDetail::Representation(d) => d.fit.filter(|_| key == "fit"),
+        CheckDetail::Capacity(d) => d.fit.filter(|_| key == "fit"),
         CheckDetail::And2Upper(d) => match key {
             "fit" => d.fit,
             "param_fit" => d.param_fit,
             _ => None,
         },
-        _ => field(raw(check), key),
+        CheckDetail::LowerSanity(_)
+        | CheckDetail::ProbeDecoder(_)
+        | CheckDetail::Exhaustive(_)
+        | CheckDetail::Chernoff(_)
+        | CheckDetail::DescriptionLength(_)
+        | CheckDetail::Influence(_)
+        | CheckDetail::WorstCase(_)
+        | CheckDetail::Permutation(_)
+        | CheckDetail::UAnd(_)
+        | CheckDetail::Depth2(_) => None,
     }
 }
 
@@ -77,7 +60,13 @@ pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
             CheckDetail::Permutation(d) => Some(d.delta),
             CheckDetail::UAnd(d) => Some(d.delta),
             CheckDetail::Depth2(d) => Some(d.delta),
-            _ => field::<f64>(raw(c), "delta"),
+            CheckDetail::Capacity(d) => Some(d.delta),
+            CheckDetail::LowerSanity(_)
+            | CheckDetail::Gap(_)
+            | CheckDetail::ProbeDecoder(_)
+            | CheckDetail::Exhaustive(_)
+            | CheckDetail::Chernoff(_)
+            | CheckDetail::DescriptionLength(_) => None,
         })
         .unwrap_or(results.config.delta)
 }
@@ -388,14 +377,6 @@ pub(crate) const PROBE_DECODER: CheckId = CheckId::ProbeDecoder;
 /// Check id of the exhaustive tiny-network enumeration (the counting lemma).
 pub(crate) const EXHAUSTIVE: CheckId = CheckId::Exhaustive;
 
-/// `detail[key]` as an array of objects (empty if absent).
-fn detail_rows<'a>(check: Option<&'a CheckResult>, key: &str) -> &'a [Value] {
-    check
-        .and_then(|c| raw(c).get(key))
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
 /// One capacity measurement: one width, one seed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CapacityPoint {
@@ -441,17 +422,18 @@ pub(crate) fn capacity_points(results: &RunResults) -> Vec<CapacityPoint> {
     if !from_records.is_empty() {
         return from_records;
     }
-    detail_rows(check(results, CAPACITY), "points")
+    let Some(CheckDetail::Capacity(d)) = check(results, CAPACITY).map(|c| &c.detail) else {
+        return Vec::new();
+    };
+    d.points
         .iter()
-        .filter_map(|p| {
-            Some(CapacityPoint {
-                width: field(p, "hidden_width")?,
-                m_max: field(p, "m_prime_max")?,
-                m_failing: field(p, "m_prime_failing").unwrap_or(0),
-                counting: field(p, "counting_capacity").unwrap_or(0),
-                parameter_bits: field(p, "parameter_bits"),
-                log2_instances: field(p, "log2_instances"),
-            })
+        .map(|p| CapacityPoint {
+            width: p.hidden_width as u64,
+            m_max: p.m_prime_max,
+            m_failing: p.m_prime_failing,
+            counting: p.counting_capacity,
+            parameter_bits: p.parameter_bits.map(|b| b as f64),
+            log2_instances: Some(p.log2_instances),
         })
         .collect()
 }
@@ -521,14 +503,17 @@ pub(crate) struct BoundWidth {
 
 /// `chernoff.detail.bound_widths`.
 pub(crate) fn bound_widths(results: &RunResults) -> Vec<BoundWidth> {
-    detail_rows(check(results, CHERNOFF), "bound_widths")
+    let Some(CheckDetail::Chernoff(d)) = check(results, CHERNOFF).map(|c| &c.detail) else {
+        return Vec::new();
+    };
+    d.bound_widths
         .iter()
         .map(|p| BoundWidth {
-            m_prime: field(p, "m_prime"),
-            n_star: field(p, "n_star"),
-            n_bound: field(p, "n_bound"),
-            ratio: field(p, "bound_over_measured"),
-            bound_at_n_star: field(p, "bound_at_n_star"),
+            m_prime: Some(p.m_prime),
+            n_star: Some(p.n_star),
+            n_bound: Some(p.n_bound as f64),
+            ratio: Some(p.bound_over_measured),
+            bound_at_n_star: Some(p.bound_at_n_star),
         })
         .collect()
 }
@@ -591,19 +576,20 @@ pub(crate) fn description_points(results: &RunResults) -> Vec<DescriptionPoint> 
             _ => None,
         })
         .collect();
-    if out.is_empty() {
-        out = detail_rows(check(results, DESCRIPTION_LENGTH), "points")
+    if out.is_empty()
+        && let Some(CheckDetail::DescriptionLength(d)) = check(results, DESCRIPTION_LENGTH).map(|c| &c.detail)
+    {
+        out = d
+            .points
             .iter()
-            .filter_map(|p| {
-                Some(DescriptionPoint {
-                    m_prime: field(p, "m_prime")?,
-                    width: field(p, "hidden_width").unwrap_or(f64::NAN),
-                    parameters: field(p, "parameters").unwrap_or(f64::NAN),
-                    parameter_bits: field(p, "parameter_bits")?,
-                    entropy_bits: field(p, "entropy_bits")?,
-                    weight_entropy: field(p, "weight_entropy"),
-                    log2_instances: field(p, "log2_instances")?,
-                })
+            .map(|p| DescriptionPoint {
+                m_prime: p.m_prime as u64,
+                width: p.hidden_width as f64,
+                parameters: p.parameters as f64,
+                parameter_bits: p.parameter_bits as f64,
+                entropy_bits: p.entropy_bits,
+                weight_entropy: Some(p.weight_entropy),
+                log2_instances: p.log2_instances,
             })
             .collect();
     }
@@ -641,13 +627,15 @@ pub(crate) struct ProbeRow {
 
 /// `ProbeDecoder` records (seconds joined from the detail), else `detail.points`.
 pub(crate) fn probe_rows(results: &RunResults) -> Vec<ProbeRow> {
-    let points = detail_rows(check(results, PROBE_DECODER), "points");
+    let points: &[ProbePoint] = match check(results, PROBE_DECODER).map(|c| &c.detail) {
+        Some(CheckDetail::ProbeDecoder(d)) => &d.points,
+        _ => &[],
+    };
     let seconds_of = |m_prime: u64, width: u64| {
-        points.iter().find_map(|p| {
-            (field::<u64>(p, "m_prime") == Some(m_prime) && field::<u64>(p, "width") == Some(width))
-                .then(|| field::<f64>(p, "seconds"))
-                .flatten()
-        })
+        points
+            .iter()
+            .find(|p| p.m_prime as u64 == m_prime && p.width as u64 == width)
+            .map(|p| p.seconds)
     };
     let from_records: Vec<ProbeRow> = results
         .records
@@ -686,20 +674,18 @@ pub(crate) fn probe_rows(results: &RunResults) -> Vec<ProbeRow> {
     }
     points
         .iter()
-        .filter_map(|p| {
-            Some(ProbeRow {
-                m_prime: field(p, "m_prime")?,
-                m: None,
-                width: field(p, "width")?,
-                factor: field(p, "factor").unwrap_or(f64::NAN),
-                one_sparse: field(p, "one_sparse_probes")?,
-                two_sparse: field(p, "two_sparse_probes")?,
-                naive: field(p, "naive_probes").unwrap_or(0),
-                wrong: field(p, "wrong_probes").unwrap_or(0),
-                mismatches: field(p, "mismatches")?,
-                over_budget: field(p, "over_budget").unwrap_or(false),
-                seconds: field(p, "seconds"),
-            })
+        .map(|p| ProbeRow {
+            m_prime: p.m_prime as u64,
+            m: None,
+            width: p.width as u64,
+            factor: p.factor,
+            one_sparse: p.one_sparse_probes,
+            two_sparse: p.two_sparse_probes,
+            naive: p.naive_probes,
+            wrong: p.wrong_probes,
+            mismatches: p.mismatches,
+            over_budget: p.over_budget,
+            seconds: Some(p.seconds),
         })
         .collect()
 }
@@ -727,28 +713,25 @@ pub(crate) struct MinimalWidth {
 
 /// `exhaustive.detail.minimal_width`, else the same table rebuilt from `Exhaustive` records.
 pub(crate) fn exhaustive_table(results: &RunResults) -> Vec<MinimalWidth> {
-    let rows: Vec<MinimalWidth> = detail_rows(check(results, EXHAUSTIVE), "minimal_width")
+    let table: &[exhaustive::MinimalWidth] = match check(results, EXHAUSTIVE).map(|c| &c.detail) {
+        Some(CheckDetail::Exhaustive(d)) => &d.minimal_width,
+        _ => &[],
+    };
+    let rows: Vec<MinimalWidth> = table
         .iter()
-        .filter_map(|t| {
-            let histogram = t
-                .get("minimal_width_histogram")
-                .and_then(Value::as_array)
-                .map(|h| {
-                    h.iter()
-                        .filter_map(|e| Some((field(e, "width")?, field(e, "instances")?)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            Some(MinimalWidth {
-                readout: field(t, "readout")?,
-                inputs: field(t, "inputs")?,
-                m_prime: field(t, "m_prime")?,
-                total: field(t, "instances_total")?,
-                min_width: field(t, "min_width"),
-                width_all: field(t, "width_computing_all"),
-                computed: field(t, "computed_at_max_width"),
-                histogram,
-            })
+        .map(|t| MinimalWidth {
+            readout: t.readout.name().to_string(),
+            inputs: t.inputs as u64,
+            m_prime: t.m_prime as u64,
+            total: t.instances_total,
+            min_width: t.min_width.map(|w| w as u64),
+            width_all: t.width_computing_all.map(|w| w as u64),
+            computed: Some(t.computed_at_max_width),
+            histogram: t
+                .minimal_width_histogram
+                .iter()
+                .map(|h| (h.width as u64, h.instances))
+                .collect(),
         })
         .collect();
     if !rows.is_empty() {

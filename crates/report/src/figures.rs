@@ -4,6 +4,7 @@
 //! meaningful plot (check not run, no records, a single size); the reason is printed in the
 //! Markdown where the plot would have been.
 
+use superposition_schema::checks::CheckDetail;
 use superposition_schema::results::{LineFit, RunResults};
 
 use crate::data::{self, PerSize};
@@ -455,27 +456,30 @@ pub(crate) fn capacity(results: &RunResults) -> Built {
     need_two_sizes(groups.len(), "n with m′_max > 0")?;
     let (lo, hi) = (groups[0].size as f64, groups[groups.len() - 1].size as f64);
     let mut series = seeds_and_median(&groups, |n| n as f64, "m′_max", INK);
-    let constant = |key: &str| data::field::<f64>(data::raw(check), key).filter(|c| c.is_finite() && *c > 0.0);
+    let (c_lower, c_upper) = match &check.detail {
+        CheckDetail::Capacity(d) => (d.c_lower_shape, d.c_upper_shape),
+        _ => (None, None),
+    };
     let medians: Vec<(f64, f64)> = groups
         .iter()
         .filter_map(|g| Some((g.size as f64, g.median()?)))
         .collect();
-    for (key, shape, name, color) in [
+    for (recorded, shape, name, color) in [
         (
-            "c_lower_shape",
+            c_lower,
             capacity_lower_shape as fn(f64) -> f64,
             "n²/log₂²n: T3's achieved shape",
             PALETTE[2],
         ),
         (
-            "c_upper_shape",
+            c_upper,
             capacity_upper_shape,
             "n²/log₂n: C1's upper-bound shape",
             PALETTE[1],
         ),
     ] {
         // The check's least-squares constant if recorded, else one fitted here in log space.
-        let (c, how) = match constant(key) {
+        let (c, how) = match recorded.filter(|c| c.is_finite() && *c > 0.0) {
             Some(c) => (Some(c), "from the check"),
             None => (fit_constant_log(&medians, shape), "fitted here"),
         };

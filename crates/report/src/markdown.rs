@@ -505,20 +505,18 @@ pub(crate) fn capacity(s: &mut String, r: &RunResults, c: &CheckResult, figs: &F
             );
         }
     }
-    let d = data::raw(c);
-    if let (Some(cl), Some(cu)) = (
-        data::field::<f64>(d, "c_lower_shape"),
-        data::field::<f64>(d, "c_upper_shape"),
-    ) {
+    if let CheckDetail::Capacity(d) = &c.detail
+        && let (Some(cl), Some(cu)) = (d.c_lower_shape, d.c_upper_shape)
+    {
         let _ = writeln!(
             s,
             "\nLeast-squares constants: m′_max ≈ {}·n²/log₂²n (rms log-residual {}) and ≈ {}·n²/log₂n (rms {}); \
-             the better shape here is {}.",
+             the better shape here is `{}`.",
             num(cl),
-            opt(data::field(d, "rms_lower_shape")),
+            opt(d.rms_lower_shape),
             num(cu),
-            opt(data::field(d, "rms_upper_shape")),
-            data::field::<String>(d, "better_shape").map_or_else(|| "—".into(), |b| format!("`{b}`")),
+            opt(d.rms_upper_shape),
+            d.better_shape,
         );
     }
     let widths: Vec<f64> = maxima.iter().map(|g| g.size as f64).collect();
@@ -557,7 +555,6 @@ pub(crate) fn chernoff(s: &mut String, r: &RunResults, c: &CheckResult, figs: &F
         "chernoff",
         "measured failure rate against the analytic bound, log-log",
     );
-    let d = data::raw(c);
     let points = data::chernoff_points(r);
     let mut sources: Vec<&str> = points.iter().map(|p| p.source.as_str()).collect();
     sources.sort_unstable();
@@ -589,13 +586,14 @@ pub(crate) fn chernoff(s: &mut String, r: &RunResults, c: &CheckResult, figs: &F
             );
         }
     }
-    if let Some(above) = data::field::<u64>(d, "above") {
+    if let CheckDetail::Chernoff(d) = &c.detail {
         let _ = writeln!(
             s,
-            "\n{above} of {} comparisons above the bound; {} non-vacuous; largest rate/bound {}.",
-            opt(data::field(d, "comparisons")),
-            opt(data::field(d, "non_vacuous")),
-            opt(data::field(d, "max_rate_over_bound")),
+            "\n{} of {} comparisons above the bound; {} non-vacuous; largest rate/bound {}.",
+            d.above,
+            num(d.comparisons as f64),
+            num(d.non_vacuous as f64),
+            opt(d.max_rate_over_bound),
         );
     }
     let widths = data::bound_widths(r);
@@ -662,18 +660,16 @@ pub(crate) fn description_length(s: &mut String, r: &RunResults, c: &CheckResult
             );
         }
     }
-    let d = data::raw(c);
-    if let (Some(a), Some(b)) = (
-        data::field::<f64>(d, "slope_factor_parameter_bits"),
-        data::field::<f64>(d, "slope_factor_entropy"),
-    ) {
+    if let CheckDetail::DescriptionLength(d) = &c.detail
+        && let (Some(a), Some(b)) = (d.slope_factor_parameter_bits, d.slope_factor_entropy)
+    {
         let _ = writeln!(
             s,
             "\nThe factors grow by {} (parameters × bits) and {} (entropy-coded) per doubling of m′; \
              {} sizes below the minimum.",
             num(a),
             num(b),
-            opt(data::field(d, "below_minimum")),
+            num(d.below_minimum as f64),
         );
     }
     s.push_str(
@@ -724,11 +720,8 @@ pub(crate) fn probe_decoder(s: &mut String, r: &RunResults, c: &CheckResult) {
             );
         }
     }
-    let d = data::raw(c);
-    if let (Some(sound), Some(all)) = (
-        data::field::<bool>(d, "decoder_sound"),
-        data::field::<bool>(d, "decoded_every_size"),
-    ) {
+    if let CheckDetail::ProbeDecoder(d) = &c.detail {
+        let (sound, all) = (d.decoder_sound, d.decoded_every_size);
         let _ = writeln!(
             s,
             "\nDecoder sound (no network correct on its probes mis-decoded): {}; every size decoded exactly at \
@@ -752,7 +745,6 @@ pub(crate) fn probe_decoder(s: &mut String, r: &RunResults, c: &CheckResult) {
 
 /// Section of `exhaustive`.
 pub(crate) fn exhaustive(s: &mut String, r: &RunResults, c: &CheckResult) {
-    let d = data::raw(c);
     let (cells, above, worst) = data::exhaustive_cells(r);
     if cells > 0 {
         let _ = writeln!(
@@ -761,11 +753,12 @@ pub(crate) fn exhaustive(s: &mut String, r: &RunResults, c: &CheckResult) {
              largest log₂(instances computed) − bits = {}.",
             opt(worst)
         );
-    } else if let Some(v) = data::field::<u64>(d, "violations") {
+    } else if let CheckDetail::Exhaustive(d) = &c.detail {
         let _ = writeln!(
             s,
-            "\n{v} cells above 2^(parameter bits); largest log₂(instances computed) − bits = {}.",
-            opt(data::field(d, "max_log2_computed_over_networks"))
+            "\n{} cells above 2^(parameter bits); largest log₂(instances computed) − bits = {}.",
+            d.violations,
+            opt(d.max_log2_computed_over_networks)
         );
     }
     let table = data::exhaustive_table(r);

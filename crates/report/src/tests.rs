@@ -296,14 +296,18 @@ fn lower_bound_checks(
                 log2_instances: log2_instances(m_max, m_max),
                 counting_capacity: counting,
             });
-            points.push(json!({"hidden_width": n, "seed": seed, "m_prime_max": m_max, "counting_capacity": counting}));
+            let log2 = log2_instances(m_max, m_max);
+            points.push(json!({"hidden_width": n, "seed": seed, "m_prime_max": m_max, "m_prime_failing": m_max + m_max / 16 + 1,
+                               "log2_instances": log2, "parameter_bits": res.parameter_bits, "counting_capacity": counting,
+                               "fits": log2 <= res.parameter_bits as f64, "c_lower_shape": m_max as f64 / (nf * nf / nf.log2().powi(2)),
+                               "c_upper_shape": m_max as f64 / (nf * nf / nf.log2())}));
         }
     }
     out.push((
         "capacity",
         "m′_max ≈ 0.3·n²/log₂²n".to_string(),
         json!({"points": points, "c_lower_shape": 0.3, "c_upper_shape": 0.3 / 11.0, "rms_lower_shape": 0.05,
-               "rms_upper_shape": 0.4, "better_shape": "n^2/log2^2 n", "delta": delta,
+               "rms_upper_shape": 0.4, "better_shape": "n^2/log2^2 n", "delta": delta, "widths_without_capacity": 0,
                "fit": line_fit(&(8..=12).map(|e| (f64::from(e) * 2f64.ln(), (0.3 * 4f64.powi(e) / f64::from(e * e)).ln())).collect::<Vec<_>>())}),
     ));
     // chernoff: bound = 30·rate (rates ≥ 1 %) or spread over 10⁻⁵…10³ with 0 failures.
@@ -351,23 +355,28 @@ fn lower_bound_checks(
         let l = log2_instances(m_prime / 2, m_prime);
         let parameter_bits = ((3.0 + f64::from(e)) * l) as u64;
         let entropy_bits = 0.7 * parameter_bits as f64;
+        let parameters = parameter_bits / 5;
         records.push(Record::DescriptionLength {
             m_prime,
             m: m_prime / 2,
             seed: 0,
             hidden_width: 40 << (e / 2),
-            parameters: parameter_bits / 5,
+            parameters,
             parameter_bits,
             entropy_bits,
             weight_entropy: 0.9,
             log2_instances: l,
         });
-        points.push(json!({"m_prime": m_prime, "factor_parameter_bits": parameter_bits as f64 / l}));
+        points.push(json!({"m_prime": m_prime, "hidden_width": 40 << (e / 2), "parameters": parameters,
+                           "parameter_bits": parameter_bits, "entropy_bits": entropy_bits, "weight_entropy": 0.9,
+                           "log2_instances": l, "factor_parameter_bits": parameter_bits as f64 / l,
+                           "factor_entropy": entropy_bits / l, "bits_per_parameter": parameter_bits as f64 / parameters as f64}));
     }
     out.push((
         "description-length",
         "factors above 1".to_string(),
-        json!({"points": points, "below_minimum": 0, "slope_factor_parameter_bits": 1.0, "slope_factor_entropy": 0.7}),
+        json!({"points": points, "below_minimum": 0, "slope_factor_parameter_bits": 1.0, "slope_factor_entropy": 0.7,
+               "explicit_bounds": []}),
     ));
     // probe-decoder: mismatches at n*, exact at 1.5·n*.
     let mut points = Vec::new();
@@ -391,7 +400,12 @@ fn lower_bound_checks(
                 silent: mismatches,
                 over_budget: false,
             });
-            points.push(json!({"m_prime": m_prime, "width": width, "seconds": 0.01 * f64::from(e)}));
+            points.push(
+                json!({"m_prime": m_prime, "n_star": 40 << (e / 2), "n_star_measured": true, "width": width,
+                               "factor": factor, "one_sparse_probes": m, "two_sparse_probes": m_prime + 2 * mismatches,
+                               "naive_probes": m * (m - 1) / 2, "wrong_probes": mismatches, "mismatches": mismatches,
+                               "over_budget": false, "seconds": 0.01 * f64::from(e)}),
+            );
         }
     }
     out.push((
@@ -428,7 +442,9 @@ fn lower_bound_checks(
     out.push((
         "exhaustive",
         "0 of 12 cells above 2^bits".to_string(),
-        json!({"violations": 0, "max_log2_computed_over_networks": -5.0}),
+        // No `rows` or `minimal_width` in the detail: the report rebuilds the table from records.
+        json!({"rows": [], "minimal_width": [], "weights": [-1, 0, 1], "biases": [-2, -1, 0, 1], "k": 2,
+               "violations": 0, "max_log2_computed_over_networks": -5.0}),
     ));
     out
 }
@@ -540,12 +556,17 @@ fn lower_bound_checks_without_data_skip_plots_and_say_why() {
         )
     });
     for c in &mut results.checks {
-        // Typed details cannot hold garbage: only the still-untyped ones get it.
-        if let Some(garbage) = try_typed(
-            c.id().as_str(),
-            json!({"points": [{"m_prime": "not a number"}], "minimal_width": 3, "c_lower_shape": null}),
-        ) {
-            c.detail = garbage;
+        // Typed details cannot hold garbage: they lose their points, the data the report would
+        // fall back on without records.
+        match &mut c.detail {
+            CheckDetail::Capacity(d) => d.points.clear(),
+            CheckDetail::DescriptionLength(d) => d.points.clear(),
+            CheckDetail::ProbeDecoder(d) => d.points.clear(),
+            CheckDetail::Exhaustive(d) => {
+                d.rows.clear();
+                d.minimal_width.clear();
+            }
+            _ => {}
         }
     }
     render_report(&results, dir.path()).expect("render");

@@ -5,7 +5,18 @@ use serde_json::{Value, json};
 use superposition_schema::checks::CheckDetail;
 
 /// Checks whose detail this test holds to the committed files.
-const TYPED: [&str; 5] = ["influence", "worst-case", "permutation", "u-and", "depth-2"];
+const TYPED: [&str; 10] = [
+    "probe-decoder",
+    "exhaustive",
+    "capacity",
+    "chernoff",
+    "description-length",
+    "influence",
+    "worst-case",
+    "permutation",
+    "u-and",
+    "depth-2",
+];
 
 #[test]
 fn committed_details_round_trip_through_their_types() {

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use super::{Runner, status};
 use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::InputDistribution;
@@ -15,13 +13,19 @@ use crate::results::{CheckResult, FailureRate, Record, Resources};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::capacity::{CapacityPoint, CapacityShape};
+use superposition_schema::checks::{CheckDetail, capacity};
 
 /// Least-squares constant of y ≈ c·x through the origin, and the RMS of ln(y / (c·x)).
 fn through_origin(points: &[(f64, f64)]) -> (f64, f64) {
     let c = points.iter().map(|(x, y)| x * y).sum::<f64>() / points.iter().map(|(x, _)| x * x).sum::<f64>();
     let rms = (points.iter().map(|(x, y)| (y / (c * x)).ln().powi(2)).sum::<f64>() / points.len() as f64).sqrt();
     (c, rms)
+}
+
+/// `x` if finite (JSON writes NaN and ±∞ as null).
+fn finite(x: f64) -> Option<f64> {
+    Some(x).filter(|x| x.is_finite())
 }
 
 /// (m′_max, smallest failing m′ above it, resources and failure at m′_max).
@@ -68,13 +72,18 @@ impl Runner<'_> {
                 if m_max > 0 {
                     maxima.push(m_max as f64);
                 }
-                points.push(
-                    json!({"hidden_width": width, "seed": s, "m_prime_max": m_max, "m_prime_failing": failing,
-                    "log2_instances": log2_instances, "parameter_bits": at_max.map(|a| a.0.parameter_bits),
-                    "counting_capacity": counting, "fits": fits,
-                    "c_lower_shape": m_max as f64 / theory::capacity_lower_shape(width as f64),
-                    "c_upper_shape": m_max as f64 / theory::capacity_upper_shape(width as f64)}),
-                );
+                points.push(CapacityPoint {
+                    hidden_width: width,
+                    seed: s,
+                    m_prime_max: m_max,
+                    m_prime_failing: failing,
+                    log2_instances,
+                    parameter_bits: at_max.map(|a| a.0.parameter_bits),
+                    counting_capacity: counting,
+                    fits,
+                    c_lower_shape: m_max as f64 / theory::capacity_lower_shape(width as f64),
+                    c_upper_shape: m_max as f64 / theory::capacity_upper_shape(width as f64),
+                });
                 done += 1;
                 self.observer
                     .progress("capacity", done, total, &format!("n = {width}: m′_max = {m_max}"));
@@ -111,10 +120,22 @@ impl Runner<'_> {
             ),
             theory: "C1: m′ ≤ counting capacity of the network's parameter bits (log₂ C(C(m′,2), m′) ≤ bits) at every n — PASS iff it holds everywhere; T3 expects m′_max ∝ n²/log₂² n"
                 .into(),
-            detail: CheckDetail::Capacity(json!({"points": points, "c_upper_shape": c_upper, "rms_upper_shape": rms_upper,
-                           "c_lower_shape": c_lower, "rms_lower_shape": rms_lower, "fit": fit, "delta": self.config.delta,
-                           "better_shape": if rms_lower <= rms_upper { "n^2/log2^2 n" } else { "n^2/log2 n" },
-                           "widths_without_capacity": empty})),
+            detail: CheckDetail::Capacity(capacity::Detail {
+                points,
+                // Without a width passing, the constants are 0/0: none.
+                c_upper_shape: finite(c_upper),
+                rms_upper_shape: finite(rms_upper),
+                c_lower_shape: finite(c_lower),
+                rms_lower_shape: finite(rms_lower),
+                fit,
+                delta: self.config.delta,
+                better_shape: if rms_lower <= rms_upper {
+                    CapacityShape::LowerShape
+                } else {
+                    CapacityShape::UpperShape
+                },
+                widths_without_capacity: empty,
+            }),
             seconds: 0.0,
         })
     }

@@ -1,8 +1,6 @@
 //! Check `chernoff`: every measured AS-2AND failure rate stays below the analytic bound of
 //! the construction's analysis (derived in [`crate::chernoff`]).
 
-use serde_json::json;
-
 use super::{And2Widths, Runner, status};
 use crate::base::sample::InputDistribution;
 use crate::chernoff::{BoundInputs, FailureBound, and2_failure_bound};
@@ -11,8 +9,8 @@ use crate::error::Result;
 use crate::evaluate::eval::and2_failure;
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
-use superposition_schema::checks::CheckDetail;
-use superposition_schema::checks::CheckId;
+use superposition_schema::checks::chernoff::{AbovePoint, BoundWidth};
+use superposition_schema::checks::{CheckDetail, CheckId, chernoff};
 
 /// One measured rate with what the bound needs.
 struct Measured {
@@ -103,8 +101,13 @@ impl Runner<'_> {
             }
             if point.failure.wilson_lo > capped {
                 above += 1;
-                above_list.push(json!({"m_prime": point.m_prime, "width": point.hidden_width,
-                                       "rate": point.failure.rate, "wilson_lo": point.failure.wilson_lo, "bound": bound.sample}));
+                above_list.push(AbovePoint {
+                    m_prime: point.m_prime,
+                    width: point.hidden_width,
+                    rate: point.failure.rate,
+                    wilson_lo: point.failure.wilson_lo,
+                    bound: bound.sample,
+                });
             }
             self.emit(Record::Chernoff {
                 source: point.source.clone(),
@@ -119,9 +122,11 @@ impl Runner<'_> {
             });
         }
         let widths = self.bound_widths(and2, tau, k)?;
+        // JSON drops a non-finite ratio (null), and so did this line.
         let looseness: Vec<f64> = widths
             .iter()
-            .filter_map(|w| w["bound_over_measured"].as_f64())
+            .map(|w| w.bound_over_measured)
+            .filter(|l| l.is_finite())
             .collect();
         Ok(CheckResult {
             status: status(above == 0 && !measured.is_empty()),
@@ -132,8 +137,15 @@ impl Runner<'_> {
             ),
             theory: "Chernoff per code neuron (code-overlap noise + signal collisions), Chernoff over each output's t_out votes, union bound over outputs — PASS iff no measured rate's 95 % Wilson lower end exceeds the bound"
                 .into(),
-            detail: CheckDetail::Chernoff(json!({"comparisons": measured.len(), "above": above, "above_points": above_list,
-                           "non_vacuous": informative, "max_rate_over_bound": worst_ratio, "bound_widths": widths})),
+            detail: CheckDetail::Chernoff(chernoff::Detail {
+                comparisons: measured.len(),
+                above,
+                above_points: above_list,
+                non_vacuous: informative,
+                // ∞ where a bound of 0 met a failure: JSON writes it as null.
+                max_rate_over_bound: Some(worst_ratio).filter(|r| r.is_finite()),
+                bound_widths: widths,
+            }),
             seconds: 0.0,
         })
     }
@@ -168,7 +180,7 @@ impl Runner<'_> {
     }
 
     /// Per AS-2AND size: the smallest width n_δ at which the bound reaches δ, beside n*.
-    fn bound_widths(&self, and2: &And2Widths, tau: f64, k: f64) -> Result<Vec<serde_json::Value>> {
+    fn bound_widths(&self, and2: &And2Widths, tau: f64, k: f64) -> Result<Vec<BoundWidth>> {
         let mut out = Vec::new();
         for (&log_m, widths) in &and2.0 {
             let outputs = (1u64 << log_m) as f64;
@@ -191,8 +203,13 @@ impl Runner<'_> {
                 Ok(bound_at(w).sample <= delta)
             })?;
             let at_n_star = bound_at(n_star as usize);
-            out.push(json!({"m_prime": outputs, "n_star": n_star, "n_bound": outcome.width,
-                            "bound_over_measured": outcome.width as f64 / n_star, "bound_at_n_star": at_n_star.sample}));
+            out.push(BoundWidth {
+                m_prime: outputs,
+                n_star,
+                n_bound: outcome.width,
+                bound_over_measured: outcome.width as f64 / n_star,
+                bound_at_n_star: at_n_star.sample,
+            });
         }
         Ok(out)
     }

@@ -3,15 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use super::{And2Widths, Runner, status};
 use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
 use crate::results::{CheckResult, Record};
 use crate::stats::least_squares;
 use crate::theory;
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::description_length::{BitsBound, DescriptionPoint, ExplicitBound};
+use superposition_schema::checks::{CheckDetail, description_length};
 
 /// Bits of the header every description carries: the code seed (64) and n_in, n, t_in, t_out
 /// (32 each).
@@ -68,10 +67,18 @@ impl Runner<'_> {
                 weight_entropy,
                 log2_instances,
             });
-            points.push(json!({"m_prime": instance.outputs(), "hidden_width": n_star, "parameters": resources.parameters,
-                "parameter_bits": resources.parameter_bits, "entropy_bits": entropy_bits, "weight_entropy": weight_entropy,
-                "log2_instances": log2_instances, "factor_parameter_bits": factor_bits, "factor_entropy": factor_entropy,
-                "bits_per_parameter": resources.parameter_bits as f64 / resources.parameters as f64}));
+            points.push(DescriptionPoint {
+                m_prime: instance.outputs(),
+                hidden_width: n_star,
+                parameters: resources.parameters,
+                parameter_bits: resources.parameter_bits,
+                entropy_bits,
+                weight_entropy,
+                log2_instances,
+                factor_parameter_bits: factor_bits,
+                factor_entropy,
+                bits_per_parameter: resources.parameter_bits as f64 / resources.parameters as f64,
+            });
             self.observer.progress(
                 "description-length",
                 done as u64 + 1,
@@ -79,34 +86,40 @@ impl Runner<'_> {
                 &format!("m′ = 2^{log_m}: ×{factor_entropy:.1}"),
             );
         }
-        let slope = |key: &str| {
-            let x: Vec<f64> = points
-                .iter()
-                .map(|p| p["m_prime"].as_f64().unwrap_or(1.0).log2())
-                .collect();
-            let y: Vec<f64> = points.iter().map(|p| p[key].as_f64().unwrap_or(f64::NAN)).collect();
-            least_squares(&x, &y).map(|(s, _, _)| s)
+        let slope = |factor: fn(&DescriptionPoint) -> f64| {
+            let x: Vec<f64> = points.iter().map(|p| (p.m_prime as f64).log2()).collect();
+            let y: Vec<f64> = points.iter().map(factor).collect();
+            // A non-finite slope was written as null: none.
+            least_squares(&x, &y).map(|(s, _, _)| s).filter(|s| s.is_finite())
         };
-        let (slope_bits, slope_entropy) = (slope("factor_parameter_bits"), slope("factor_entropy"));
-        let factor = |p: Option<&serde_json::Value>, key: &str| p.and_then(|p| p[key].as_f64()).unwrap_or(f64::NAN);
+        let by_bits = |p: &DescriptionPoint| p.factor_parameter_bits;
+        let by_entropy = |p: &DescriptionPoint| p.factor_entropy;
+        let (slope_bits, slope_entropy) = (slope(by_bits), slope(by_entropy));
+        let factor = |p: Option<&DescriptionPoint>, f: fn(&DescriptionPoint) -> f64| p.map_or(f64::NAN, f);
+        let m_prime = |p: Option<&DescriptionPoint>| p.map_or_else(|| "null".to_string(), |p| p.m_prime.to_string());
         let (first, last) = (points.first(), points.last());
         Ok(CheckResult {
             status: status(below == 0 && !points.is_empty()),
             measured: format!(
                 "bits/log₂#instances: parameters×bits {:.1} → {:.1}, entropy-coded {:.1} → {:.1} over m′ = {} → {} (slopes {:.2}, {:.2} per doubling of m′)",
-                factor(first, "factor_parameter_bits"),
-                factor(last, "factor_parameter_bits"),
-                factor(first, "factor_entropy"),
-                factor(last, "factor_entropy"),
-                first.map_or(serde_json::Value::Null, |p| p["m_prime"].clone()),
-                last.map_or(serde_json::Value::Null, |p| p["m_prime"].clone()),
+                factor(first, by_bits),
+                factor(last, by_bits),
+                factor(first, by_entropy),
+                factor(last, by_entropy),
+                m_prime(first),
+                m_prime(last),
                 slope_bits.unwrap_or(f64::NAN),
                 slope_entropy.unwrap_or(f64::NAN)
             ),
             theory: "T1: any description of a network computing a random instance has ≥ log₂ C(C(m,2), m′) bits — PASS iff both factors ≥ 1 at every m′ (T3 predicts a factor growing like log m′)"
                 .into(),
-            detail: CheckDetail::DescriptionLength(json!({"points": points, "below_minimum": below, "slope_factor_parameter_bits": slope_bits,
-                           "slope_factor_entropy": slope_entropy, "explicit_bounds": explicit_bounds()})),
+            detail: CheckDetail::DescriptionLength(description_length::Detail {
+                points,
+                below_minimum: below,
+                slope_factor_parameter_bits: slope_bits,
+                slope_factor_entropy: slope_entropy,
+                explicit_bounds: explicit_bounds(),
+            }),
             seconds: 0.0,
         })
     }
@@ -136,19 +149,26 @@ fn entropy_size(network: &And2Network) -> (f64, f64) {
 
 /// The explicit bounds at m′ = m = 2¹⁰, 2¹⁶, 2²⁰: log₂(#instances), the parameter and neuron
 /// lower bounds at 1, 4 and 8 bits per parameter, and the paper's shapes beside them.
-fn explicit_bounds() -> Vec<serde_json::Value> {
+fn explicit_bounds() -> Vec<ExplicitBound> {
     [10u32, 16, 20]
         .iter()
         .map(|&e| {
             let m = 1u64 << e;
             let l = theory::log2_and2_instances(m, m);
-            let per_bits = |b: f64| {
-                json!({"bits_per_parameter": b, "parameters": theory::parameter_lower_bound(l, b),
-                       "neurons": theory::neuron_lower_bound(l, b)})
+            let per_bits = |b: f64| BitsBound {
+                bits_per_parameter: b,
+                parameters: theory::parameter_lower_bound(l, b),
+                neurons: theory::neuron_lower_bound(l, b),
             };
-            json!({"m_prime": m, "m": m, "log2_instances": l, "log2_permutations": theory::log2_permutation_instances(m),
-                   "bounds": [per_bits(1.0), per_bits(4.0), per_bits(8.0)],
-                   "shape_m_log_m": (m as f64) * (m as f64).log2(), "shape_sqrt_m_log_m": theory::lower_shape(m as f64)})
+            ExplicitBound {
+                m_prime: m,
+                m,
+                log2_instances: l,
+                log2_permutations: theory::log2_permutation_instances(m),
+                bounds: vec![per_bits(1.0), per_bits(4.0), per_bits(8.0)],
+                shape_m_log_m: (m as f64) * (m as f64).log2(),
+                shape_sqrt_m_log_m: theory::lower_shape(m as f64),
+            }
         })
         .collect()
 }

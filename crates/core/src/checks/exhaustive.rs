@@ -1,13 +1,12 @@
 //! Check `exhaustive`: the counting lemma on every network of tiny width (see
 //! [`crate::lower::exhaustive`] for the family, the fixed readouts and the enumeration).
 
-use serde_json::json;
-
 use super::{Runner, status};
 use crate::error::Result;
 use crate::lower::exhaustive::{ExhaustiveRow, Family, Readout, enumerate};
 use crate::results::{CheckResult, Record};
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::exhaustive::{MinimalWidth, WidthCount};
+use superposition_schema::checks::{CheckDetail, exhaustive};
 
 /// Weights and biases of the enumerated family.
 const WEIGHTS: [i32; 3] = [-1, 0, 1];
@@ -58,16 +57,16 @@ impl Runner<'_> {
         let largest = c.exhaustive_inputs.iter().copied().max().unwrap_or(0);
         let summary: Vec<String> = table
             .iter()
-            .filter(|t| t["inputs"] == largest)
+            .filter(|t| t.inputs == largest)
             .map(|t| {
                 format!(
                     "{} m′={}: {}",
-                    t["readout"].as_str().unwrap_or("?"),
-                    t["m_prime"],
-                    match t["min_width"].as_u64() {
+                    t.readout.name(),
+                    t.m_prime,
+                    match t.min_width {
                         Some(w) => format!(
                             "n≥{w} ({}/{} by n={})",
-                            t["computed_at_max_width"], t["instances_total"], c.exhaustive_max_width
+                            t.computed_at_max_width, t.instances_total, c.exhaustive_max_width
                         ),
                         None => format!("none ≤ {}", c.exhaustive_max_width),
                     }
@@ -83,8 +82,16 @@ impl Runner<'_> {
             ),
             theory: "counting lemma: distinct instances computed by width-n networks ≤ 2^(parameter bits) = (3^m·4)^n in every cell (weights {−1,0,1}, biases {−2..1}, fixed vote readout, exact on all ≤k-sparse inputs)"
                 .into(),
-            detail: CheckDetail::Exhaustive(json!({"rows": rows, "minimal_width": table, "weights": WEIGHTS, "biases": BIASES,
-                           "k": self.config.k, "violations": violations, "max_log2_computed_over_networks": max_ratio_log2})),
+            detail: CheckDetail::Exhaustive(exhaustive::Detail {
+                rows,
+                minimal_width: table,
+                weights: WEIGHTS.to_vec(),
+                biases: BIASES.to_vec(),
+                k: self.config.k,
+                violations,
+                // −∞ (no cell computing an instance) was written as null: none.
+                max_log2_computed_over_networks: Some(max_ratio_log2).filter(|x| x.is_finite()),
+            }),
             seconds: 0.0,
         })
     }
@@ -92,7 +99,7 @@ impl Runner<'_> {
 
 /// Per (readout, m, m′): the smallest width computing any instance, the smallest computing
 /// all, and how many instances have each minimal width.
-fn minimal_width_table(rows: &[ExhaustiveRow]) -> Vec<serde_json::Value> {
+fn minimal_width_table(rows: &[ExhaustiveRow]) -> Vec<MinimalWidth> {
     let mut keys: Vec<(Readout, usize, usize)> = rows.iter().map(|r| (r.readout, r.inputs, r.m_prime)).collect();
     keys.dedup();
     keys.into_iter()
@@ -106,12 +113,23 @@ fn minimal_width_table(rows: &[ExhaustiveRow]) -> Vec<serde_json::Value> {
             let all_width = cells.iter().find(|r| r.instances_computed == total).map(|r| r.width);
             let histogram: Vec<_> = cells
                 .iter()
-                .map(|r| json!({"width": r.width, "instances": r.minimal_width_here}))
+                .map(|r| WidthCount {
+                    width: r.width,
+                    instances: r.minimal_width_here,
+                })
                 .collect();
             let reached: u64 = cells.iter().map(|r| r.minimal_width_here).sum();
-            json!({"readout": readout.name(), "inputs": inputs, "m_prime": m_prime, "instances_total": total,
-                   "min_width": min_width, "width_computing_all": all_width, "minimal_width_histogram": histogram,
-                   "computed_at_max_width": reached, "not_computable": total - reached})
+            MinimalWidth {
+                readout,
+                inputs,
+                m_prime,
+                instances_total: total,
+                min_width,
+                width_computing_all: all_width,
+                minimal_width_histogram: histogram,
+                computed_at_max_width: reached,
+                not_computable: total - reached,
+            }
         })
         .collect()
 }

@@ -3,15 +3,14 @@
 
 use std::time::Instant;
 
-use serde_json::json;
-
 use super::{And2Widths, Runner, status};
 use crate::base::instance::And2Instance;
 use crate::constructions::and2::{And2Network, And2Params, Scratch};
 use crate::error::Result;
 use crate::lower::probe::{ProbeDecoding, decode_and2};
 use crate::results::{CheckResult, Record};
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::probe_decoder::ProbePoint;
+use superposition_schema::checks::{CheckDetail, probe_decoder};
 
 /// 2-sparse probes allowed per output before the decoder gives up (a correct decoding uses ~1).
 const PROBE_BUDGET: u64 = 64;
@@ -60,13 +59,20 @@ impl Runner<'_> {
                     silent: decoding.silent,
                     over_budget: decoding.over_budget,
                 });
-                points.push(
-                    json!({"m_prime": instance.outputs(), "n_star": n_star, "n_star_measured": measured,
-                    "width": width, "factor": factor, "one_sparse_probes": decoding.one_sparse_probes,
-                    "two_sparse_probes": decoding.two_sparse_probes(), "naive_probes": m * (m - 1) / 2,
-                    "wrong_probes": wrong, "mismatches": mismatches, "over_budget": decoding.over_budget,
-                    "seconds": seconds}),
-                );
+                points.push(ProbePoint {
+                    m_prime: instance.outputs(),
+                    n_star,
+                    n_star_measured: measured,
+                    width,
+                    factor,
+                    one_sparse_probes: decoding.one_sparse_probes,
+                    two_sparse_probes: decoding.two_sparse_probes(),
+                    naive_probes: m * (m - 1) / 2,
+                    wrong_probes: wrong,
+                    mismatches,
+                    over_budget: decoding.over_budget,
+                    seconds,
+                });
                 if mismatches == 0 {
                     exact_at = Some(factor);
                     break;
@@ -83,23 +89,24 @@ impl Runner<'_> {
         let pass = decoded_all && decoder_sound && !points.is_empty();
         let exact: Vec<String> = points
             .iter()
-            .filter(|p| p["mismatches"] == 0)
+            .filter(|p| p.mismatches == 0)
             .map(|p| {
+                // `{:?}` writes the factor as JSON does (1.0, 1.5), as this line always has.
                 format!(
-                    "2^{:.0}: {}·n* ({} + {} probes vs {}, {:.2} s)",
-                    p["m_prime"].as_f64().unwrap_or(0.0).log2(),
-                    p["factor"],
-                    p["one_sparse_probes"],
-                    p["two_sparse_probes"],
-                    p["naive_probes"],
-                    p["seconds"].as_f64().unwrap_or(0.0)
+                    "2^{:.0}: {:?}·n* ({} + {} probes vs {}, {:.2} s)",
+                    (p.m_prime as f64).log2(),
+                    p.factor,
+                    p.one_sparse_probes,
+                    p.two_sparse_probes,
+                    p.naive_probes,
+                    p.seconds
                 )
             })
             .collect();
         let at_n_star: Vec<String> = points
             .iter()
-            .filter(|p| p["factor"] == 1.0)
-            .map(|p| format!("{}/{}", p["mismatches"], p["m_prime"]))
+            .filter(|p| p.factor == 1.0)
+            .map(|p| format!("{}/{}", p.mismatches, p.m_prime))
             .collect();
         Ok(CheckResult {
             status: status(pass),
@@ -110,8 +117,12 @@ impl Runner<'_> {
             ),
             theory: "T1's decoding step: from the weights and public codes alone, 1-sparse (hidden) + 2-sparse probes recover the instance — PASS iff no network correct on its probes is mis-decoded and every size decodes exactly at some width ≤ max factor·n*"
                 .into(),
-            detail: CheckDetail::ProbeDecoder(json!({"points": points, "decoder_sound": decoder_sound, "decoded_every_size": decoded_all,
-                           "factors": c.probe_factors})),
+            detail: CheckDetail::ProbeDecoder(probe_decoder::Detail {
+                points,
+                decoder_sound,
+                decoded_every_size: decoded_all,
+                factors: c.probe_factors,
+            }),
             seconds: 0.0,
         })
     }

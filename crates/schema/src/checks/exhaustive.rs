@@ -59,5 +59,54 @@ pub struct ExhaustiveRow {
     pub networks_computing: f64,
 }
 
-/// The check's figures (fits, constants, criteria), as written under `detail`.
-pub type Detail = serde_json::Value;
+/// Every cell counted, the minimal widths per class, and the counting-lemma criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    /// One row per (readout, m, n, m′), in enumeration order.
+    pub rows: Vec<ExhaustiveRow>,
+    /// One row per (readout, m, m′): the minimal widths.
+    pub minimal_width: Vec<MinimalWidth>,
+    /// Weights of the enumerated family.
+    pub weights: Vec<i32>,
+    /// Biases of the enumerated family.
+    pub biases: Vec<i32>,
+    /// k, active inputs at most (the family's k is min(k, m)).
+    pub k: usize,
+    /// Cells with more instances computed than 2^(parameter bits) or than the class holds.
+    pub violations: u64,
+    /// Largest log₂(instances computed) − parameter bits over cells computing some instance
+    /// (none if no cell does).
+    pub max_log2_computed_over_networks: Option<f64>,
+}
+
+/// Minimal widths of one class (readout, m, m′).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinimalWidth {
+    /// The readout's code order.
+    pub readout: Readout,
+    /// m.
+    pub inputs: usize,
+    /// m′.
+    pub m_prime: usize,
+    /// C(C(m,2), m′).
+    pub instances_total: u64,
+    /// Smallest width computing some instance (none up to the widest enumerated).
+    pub min_width: Option<usize>,
+    /// Smallest width computing every instance (none up to the widest enumerated).
+    pub width_computing_all: Option<usize>,
+    /// Instances per minimal width, widths ascending.
+    pub minimal_width_histogram: Vec<WidthCount>,
+    /// Instances computed by the widest width enumerated.
+    pub computed_at_max_width: u64,
+    /// Instances no enumerated width computes.
+    pub not_computable: u64,
+}
+
+/// Instances whose minimal width is `width`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidthCount {
+    /// Hidden width n.
+    pub width: usize,
+    /// Instances first computable at n.
+    pub instances: u64,
+}
