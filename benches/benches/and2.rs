@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, Par};
+use faer::{Accum, Mat};
 use superposition_core::and2::{And2Network, And2Params};
 use superposition_core::dense::{DenseAnd2, SampleSet, dense_and2_failure, dense_friendly_width, dense_from_and2};
 use superposition_core::eval::{SampleSpec, and2_failure};
@@ -160,7 +160,7 @@ fn dense(c: &mut Criterion, case: &Case, log_m: u32) {
     let gemm = Cell::new((0.0, 0.0));
     group.bench_function(BenchmarkId::new("faer", &label), |b| {
         timed(b, &totals, || {
-            let run = dense_and2_failure(&dense, &case.instance, &samples, batch, Par::rayon(0))
+            let run = dense_and2_failure(&dense, &case.instance, &samples, batch, superposition_core::base::par())
                 .unwrap_or_else(|e| panic!("dense verification at {label}: {e}"));
             let (flops, seconds) = gemm.get();
             gemm.set((flops + run.gemm_flops, seconds + run.forward_seconds));
@@ -202,7 +202,7 @@ fn large_gemm(c: &mut Criterion) {
                 a.as_ref(),
                 b.as_ref(),
                 1.0f32,
-                Par::rayon(0),
+                superposition_core::base::par(),
             )
         })
     });

@@ -102,7 +102,12 @@ fn verify_bounds(
             Some(ids) => runner.only(ids),
             None => Ok(runner),
         })
-        .and_then(|runner| runner.run(scale, git_describe()))
+        .and_then(|runner| {
+            for (added, by) in runner.added() {
+                eprintln!("verify-bounds: also running {added}: {by} consumes its results");
+            }
+            runner.run(scale, git_describe())
+        })
         .map_err(|e| format!("{e} (records so far are in {})", stream_path.display()))?;
     stream.bar.finish_and_clear();
     if let Some(e) = stream.error {
