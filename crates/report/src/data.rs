@@ -25,16 +25,24 @@ pub(crate) fn check(results: &RunResults, id: CheckId) -> Option<&CheckResult> {
     results.check(id)
 }
 
-/// `detail.fit` as a [`LineFit`].
-pub(crate) fn fit(check: &CheckResult, key: &str) -> Option<LineFit> {
+/// Which of a check's fitted lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// Its main fit (`detail.fit`).
+    Main,
+    /// `and2-upper`'s fit of the parameter count p* (`detail.param_fit`).
+    Params,
+}
+
+/// A check's fitted line, from its typed detail; `None` if the check has no such fit.
+pub(crate) fn fit(check: &CheckResult, which: Fit) -> Option<LineFit> {
     match &check.detail {
-        CheckDetail::Gap(d) => d.fit,
-        CheckDetail::Representation(d) => d.fit.filter(|_| key == "fit"),
-        CheckDetail::Capacity(d) => d.fit.filter(|_| key == "fit"),
-        CheckDetail::And2Upper(d) => match key {
-            "fit" => d.fit,
-            "param_fit" => d.param_fit,
-            _ => None,
+        CheckDetail::Gap(d) => d.fit.filter(|_| which == Fit::Main),
+        CheckDetail::Representation(d) => d.fit.filter(|_| which == Fit::Main),
+        CheckDetail::Capacity(d) => d.fit.filter(|_| which == Fit::Main),
+        CheckDetail::And2Upper(d) => match which {
+            Fit::Main => d.fit,
+            Fit::Params => d.param_fit,
         },
         CheckDetail::LowerSanity(_)
         | CheckDetail::ProbeDecoder(_)

@@ -221,7 +221,7 @@ pub(crate) fn and2_width(results: &RunResults) -> Built {
             pts,
         ));
     }
-    if let Some(fit) = data::fit(check, "fit") {
+    if let Some(fit) = data::fit(check, data::Fit::Main) {
         series.push(power_law(&fit, lo, hi, "n*", PALETTE[0]));
     }
     series.extend(fitted_shape(
@@ -325,7 +325,7 @@ pub(crate) fn and2_params(results: &RunResults) -> Built {
     } else {
         seeds_and_median(&groups, |m| m as f64, "p*", INK)
     };
-    if let Some(fit) = data::fit(check, "param_fit") {
+    if let Some(fit) = data::fit(check, data::Fit::Params) {
         series.push(power_law(&fit, lo, hi, "p*", PALETTE[0]));
     }
     series.extend(fitted_shape(
@@ -364,7 +364,7 @@ pub(crate) fn representation_width(results: &RunResults) -> Built {
     let log2 = |m: u64| (m as f64).log2();
     let (lo, hi) = (log2(groups[0].size), log2(groups[groups.len() - 1].size));
     let mut series = seeds_and_median(&groups, log2, "d*", INK);
-    if let Some(fit) = data::fit(check, "fit") {
+    if let Some(fit) = data::fit(check, data::Fit::Main) {
         let label = format!(
             "fit: d* = {} + {}·log₂ m, slope [{}, {}], R² = {}",
             num(fit.intercept),
@@ -401,7 +401,7 @@ pub(crate) fn gap(results: &RunResults) -> Built {
     need_two_sizes(points.len(), "m′")?;
     let n = points.iter().map(|p| (p.m_prime as f64, p.n_star)).collect();
     let d = points.iter().map(|p| (p.m_prime as f64, p.d_star)).collect();
-    let title = match data::check(results, data::GAP).and_then(|c| data::fit(c, "fit")) {
+    let title = match data::check(results, data::GAP).and_then(|c| data::fit(c, data::Fit::Main)) {
         Some(fit) => format!(
             "Computing vs representing: n*/d* ∝ m′^{} [{}, {}]",
             fixed(fit.slope, 3),

@@ -120,7 +120,7 @@ pub(crate) fn representation(s: &mut String, r: &RunResults, c: &CheckResult, fi
             );
         }
     }
-    if let Some(fit) = data::fit(c, "fit") {
+    if let Some(fit) = data::fit(c, data::Fit::Main) {
         let _ = writeln!(
             s,
             "\nFit d* = a + b·log₂ m: a = {}, b = {} [{}, {}] (95 % bootstrap), R² = {}.",
@@ -198,7 +198,7 @@ pub(crate) fn and2_upper(s: &mut String, r: &RunResults, c: &CheckResult, figs: 
         );
     }
     figure(s, figs, "and2-params", "parameters p* against m′, log-log");
-    if let Some(fit) = data::fit(c, "param_fit") {
+    if let Some(fit) = data::fit(c, data::Fit::Params) {
         let _ = writeln!(
             s,
             "\nFit ln p* = a + b·ln m′: b = {} [{}, {}] (95 % bootstrap), R² = {}.",
@@ -248,7 +248,7 @@ fn and2_sizes(r: &RunResults, c: &CheckResult) -> Vec<f64> {
 
 /// The fitted exponent of n* and what the theory shapes predict over the same range.
 fn and2_fit_text(s: &mut String, c: &CheckResult, sizes: &[f64]) {
-    let Some(fit) = data::fit(c, "fit") else {
+    let Some(fit) = data::fit(c, data::Fit::Main) else {
         s.push_str("\nNo power-law fit in the results (`detail.fit` absent).\n");
         return;
     };
@@ -402,7 +402,7 @@ pub(crate) fn gap(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Figure
             );
         }
     }
-    if let Some(fit) = data::fit(c, "fit") {
+    if let Some(fit) = data::fit(c, data::Fit::Main) {
         let _ = writeln!(
             s,
             "\nFit ln(n*/d*) = a + b·ln m′: b = {} [{}, {}] (95 % bootstrap), R² = {}.",
@@ -520,7 +520,7 @@ pub(crate) fn capacity(s: &mut String, r: &RunResults, c: &CheckResult, figs: &F
         );
     }
     let widths: Vec<f64> = maxima.iter().map(|g| g.size as f64).collect();
-    if let Some(fit) = data::fit(c, "fit") {
+    if let Some(fit) = data::fit(c, data::Fit::Main) {
         let _ = writeln!(
             s,
             "Fit ln m′_max = a + b·ln n: b = {} [{}, {}] (95 % bootstrap), R² = {}; over the widths measured \
