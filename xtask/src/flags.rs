@@ -65,6 +65,16 @@ pub struct VerifyBounds {
     /// run's files.
     #[arg(long, value_delimiter = ',')]
     pub checks: Option<Vec<String>>,
+    /// Run every check on its negative control (a deliberately wrong input on which a correct
+    /// check must FAIL) instead: writes verify-bounds-<scale>-controls.json, renders no report,
+    /// and exits 0 only if every check FAILed.
+    #[arg(long)]
+    pub negative_controls: bool,
+    /// Compare the verdicts with the expected ones in this JSON file ({"check-id": "pass" |
+    /// "fail", …}); exit 0 only if they are the same, printing every difference. Without it,
+    /// any FAIL exits 1.
+    #[arg(long, conflicts_with = "negative_controls")]
+    pub expect: Option<PathBuf>,
 }
 
 /// `report`.

@@ -2,6 +2,7 @@
 //! claim, write `results/verify-bounds-<scale>.json` (records stream to a `.records.jsonl`
 //! beside it as they are made) and regenerate `reports/`.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -9,6 +10,7 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressStyle};
 use superposition_core::checks::{Observer, Runner, Scale, ScaleConfig};
 use superposition_core::results::{Record, RunResults, Status};
+use superposition_schema::checks::{CheckId, Kind};
 
 use crate::flags::{self, ScaleArg};
 use crate::git_describe;
@@ -24,8 +26,85 @@ pub fn run(flags: flags::VerifyBounds) -> Result<bool, String> {
         k,
         threads: _,
         checks,
+        negative_controls,
+        expect,
     } = flags;
-    verify_bounds(scale.into(), seed, &out, &reports, k, checks)
+    let expected = expect.as_deref().map(read_expected).transpose()?;
+    let run = Run {
+        scale: scale.into(),
+        seed,
+        k,
+        checks,
+        negative_controls,
+    };
+    verify_bounds(&run, &out, &reports, expected.as_ref())
+}
+
+/// What to run.
+struct Run {
+    scale: Scale,
+    seed: u64,
+    k: usize,
+    checks: Option<Vec<String>>,
+    negative_controls: bool,
+}
+
+impl Run {
+    /// The stem of the output files: `quick`, `quick-partial`, `quick-controls`, …
+    fn name(&self) -> String {
+        let mut name = self.scale.name().to_string();
+        if self.negative_controls {
+            name.push_str("-controls");
+        }
+        if self.checks.is_some() {
+            name.push_str("-partial");
+        }
+        name
+    }
+}
+
+/// Expected verdicts: check id → `pass` or `fail`.
+type Expected = BTreeMap<CheckId, Status>;
+
+/// Reads an expected-verdicts file, refusing unknown ids and unknown verdicts.
+fn read_expected(path: &Path) -> Result<Expected, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: {e} (expected a JSON object {{\"check-id\": \"pass\" | \"fail\", …}})",
+            path.display()
+        )
+    })
+}
+
+/// Every difference between the verdicts of a run and the expected ones, one line each.
+fn verdict_differences(results: &RunResults, expected: &Expected) -> Vec<String> {
+    let mut out = Vec::new();
+    for check in &results.checks {
+        match expected.get(&check.id()) {
+            Some(&want) if want == check.status => {}
+            Some(&want) => out.push(format!(
+                "{}: expected {}, got {}",
+                check.id(),
+                verdict(want),
+                verdict(check.status)
+            )),
+            None => out.push(format!("{}: ran but has no expected verdict", check.id())),
+        }
+    }
+    for id in expected.keys() {
+        if results.check(*id).is_none() {
+            out.push(format!("{id}: expected a verdict, but it did not run"));
+        }
+    }
+    out
+}
+
+fn verdict(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+    }
 }
 
 impl From<ScaleArg> for Scale {
@@ -66,19 +145,16 @@ impl Observer for Stream {
     }
 }
 
-fn verify_bounds(
-    scale: Scale,
-    seed: u64,
-    out: &Path,
-    reports: &Path,
-    k: usize,
-    checks: Option<Vec<String>>,
-) -> Result<bool, String> {
+fn verify_bounds(run: &Run, out: &Path, reports: &Path, expected: Option<&Expected>) -> Result<bool, String> {
+    let Run {
+        scale,
+        seed,
+        k,
+        ref checks,
+        negative_controls,
+    } = *run;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let name = match checks {
-        Some(_) => format!("{}-partial", scale.name()),
-        None => scale.name().to_string(),
-    };
+    let name = run.name();
     let stream_path = out.join(format!("verify-bounds-{name}.records.jsonl"));
     let file = File::create(&stream_path).map_err(|e| format!("{}: {e}", stream_path.display()))?;
     let bar = ProgressBar::new(1).with_style(
@@ -96,11 +172,21 @@ fn verify_bounds(
         "verify-bounds: scale {name}, seed {seed}, k {k}; records stream to {}",
         stream_path.display()
     );
+    if negative_controls {
+        eprintln!("verify-bounds: negative controls: every check runs on a wrong input and must FAIL");
+    }
     let config = ScaleConfig::new(scale, k);
     let results = Runner::new(config, seed, &mut stream)
-        .and_then(|runner| match &checks {
+        .and_then(|runner| match checks {
             Some(ids) => runner.only(ids),
             None => Ok(runner),
+        })
+        .map(|runner| {
+            if negative_controls {
+                runner.negative_controls()
+            } else {
+                runner
+            }
         })
         .and_then(|runner| {
             for (added, by) in runner.added() {
@@ -114,13 +200,23 @@ fn verify_bounds(
         eprintln!("warning: streaming records to {} failed: {e}", stream_path.display());
     }
     for check in &results.checks {
-        let verdict = if check.status == Status::Pass { "PASS" } else { "FAIL" };
-        println!(
-            "check {}: {verdict} {} (theory: {})",
-            check.id(),
-            check.measured,
-            check.theory
-        );
+        let id = check.id();
+        if negative_controls {
+            println!(
+                "check {id}: {} {} (control: {}; criterion: {})",
+                verdict(check.status),
+                check.measured,
+                id.control(),
+                check.theory
+            );
+        } else {
+            println!(
+                "check {id}: {} {} (theory: {})",
+                verdict(check.status),
+                check.measured,
+                check.theory
+            );
+        }
     }
     let path = out.join(format!("verify-bounds-{name}.json"));
     write_json(&path, &results)?;
@@ -130,6 +226,29 @@ fn verify_bounds(
         results.records.len(),
         results.seconds
     );
+    if negative_controls {
+        let failed = results.checks.iter().filter(|c| c.status == Status::Fail).count();
+        let passed: Vec<String> = results
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Pass)
+            .map(|c| c.id().to_string())
+            .collect();
+        println!(
+            "negative controls: {failed} of {} checks FAILed on their controls{}",
+            results.checks.len(),
+            if passed.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; PASSed on a wrong input (a check that cannot fail): {}",
+                    passed.join(", ")
+                )
+            }
+        );
+        return Ok(passed.is_empty());
+    }
+    println!("{}", summary(&results));
     if checks.is_some() {
         let dir = reports.join(&name);
         superposition_report::render_report(&results, &dir).map_err(|e| e.to_string())?;
@@ -137,7 +256,34 @@ fn verify_bounds(
     } else {
         report(out, reports)?;
     }
-    Ok(results.checks.iter().all(|c| c.status == Status::Pass))
+    match expected {
+        None => Ok(results.checks.iter().all(|c| c.status == Status::Pass)),
+        Some(expected) => {
+            let differences = verdict_differences(&results, expected);
+            if differences.is_empty() {
+                println!("verdicts: as expected ({} checks)", results.checks.len());
+            } else {
+                println!("verdicts: {} differ from the expected ones:", differences.len());
+                for line in &differences {
+                    println!("  {line}");
+                }
+            }
+            Ok(differences.is_empty())
+        }
+    }
+}
+
+/// `claims: 9 of 10 passed; invariants: 4 of 4 held` — claims and invariants counted apart,
+/// since an invariant holding is no evidence for the paper.
+fn summary(results: &RunResults) -> String {
+    let count = |kind: Kind| {
+        let of_kind: Vec<_> = results.checks.iter().filter(|c| c.id().kind() == kind).collect();
+        let ok = of_kind.iter().filter(|c| c.status == Status::Pass).count();
+        (ok, of_kind.len())
+    };
+    let (claims_passed, claims) = count(Kind::Claim);
+    let (held, invariants) = count(Kind::Invariant);
+    format!("claims: {claims_passed} of {claims} passed; invariants: {held} of {invariants} held")
 }
 
 /// Writes JSON atomically (temporary file, then rename) so a crash never leaves half a file.

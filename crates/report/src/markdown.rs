@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use superposition_schema::checks::CheckDetail;
+use superposition_schema::checks::{CheckDetail, Kind};
 use superposition_schema::results::{CheckResult, RunResults, Status};
 
 use crate::data::{self};
@@ -27,16 +27,27 @@ fn sizes(log2: &[u32]) -> String {
         .join(", ")
 }
 
-/// (pass, fail) counts.
-pub(crate) fn counts(results: &RunResults) -> (usize, usize) {
-    let pass = results.checks.iter().filter(|c| c.status == Status::Pass).count();
-    (pass, results.checks.len() - pass)
+/// `claims: 9 of 10 pass; invariants: 4 of 4 hold` — counted apart, since an invariant
+/// holding is no evidence for the paper.
+pub(crate) fn counts(results: &RunResults) -> String {
+    let count = |kind: Kind| {
+        let of_kind: Vec<_> = results.checks.iter().filter(|c| c.id().kind() == kind).collect();
+        let ok = of_kind.iter().filter(|c| c.status == Status::Pass).count();
+        (ok, of_kind.len())
+    };
+    let ((claims_passed, claims), (held, invariants)) = (count(Kind::Claim), count(Kind::Invariant));
+    format!("claims: {claims_passed} of {claims} pass; invariants: {held} of {invariants} hold")
 }
 
-/// The check table; ids link to `<link_prefix>#<id>`.
-pub(crate) fn checks_table(results: &RunResults, link_prefix: &str) -> String {
-    let mut s = String::from("| check | status | measured | theory | seconds |\n|---|---|---|---|---:|\n");
-    for c in &results.checks {
+/// The table of the checks of one kind; ids link to `<link_prefix>#<id>`. Empty when no check
+/// of that kind ran.
+pub(crate) fn checks_table(results: &RunResults, link_prefix: &str, kind: Kind) -> String {
+    let of_kind: Vec<&CheckResult> = results.checks.iter().filter(|c| c.id().kind() == kind).collect();
+    if of_kind.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("| check | status | measured | criterion | seconds |\n|---|---|---|---|---:|\n");
+    for c in of_kind {
         let _ = writeln!(
             s,
             "| [`{id}`]({link_prefix}#{id}) | **{}** | {} | {} | {} |",
@@ -46,6 +57,29 @@ pub(crate) fn checks_table(results: &RunResults, link_prefix: &str) -> String {
             num((c.seconds * 100.0).round() / 100.0),
             id = c.id(),
         );
+    }
+    s
+}
+
+/// Both tables: claims (evidence for or against the paper), then invariants (guards of the
+/// implementation, never evidence).
+pub(crate) fn checks_tables(results: &RunResults, link_prefix: &str) -> String {
+    let mut s = String::new();
+    let claims = checks_table(results, link_prefix, Kind::Claim);
+    if !claims.is_empty() {
+        s.push_str("**Claims**: statements of the paper (or a cited paper) tested empirically; each could come out either way.\n\n");
+        s.push_str(&claims);
+    }
+    let invariants = checks_table(results, link_prefix, Kind::Invariant);
+    if !invariants.is_empty() {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(
+            "**Invariants**: properties any correct implementation has; they catch bugs, not falsehoods, \
+             and are no evidence for the paper.\n\n",
+        );
+        s.push_str(&invariants);
     }
     s
 }
@@ -448,11 +482,11 @@ pub(crate) fn index(runs: &[(String, RunResults)]) -> String {
     let mut order: Vec<&(String, RunResults)> = runs.iter().collect();
     order.sort_by(|a, b| rank(&b.0).cmp(&rank(&a.0)).then_with(|| a.0.cmp(&b.0)));
     for (scale, r) in &order {
-        let (pass, fail) = counts(r);
         let _ = writeln!(
             s,
-            "- [`{scale}`]({scale}/README.md): {} checks, {pass} pass, {fail} fail; {} (git `{}`, seed {})",
+            "- [`{scale}`]({scale}/README.md): {} checks — {}; {} (git `{}`, seed {})",
             r.checks.len(),
+            counts(r),
             seconds(r.seconds),
             r.git,
             r.seed
@@ -463,7 +497,7 @@ pub(crate) fn index(runs: &[(String, RunResults)]) -> String {
     if best.checks.is_empty() {
         s.push_str("Nothing was run at this scale.\n");
     } else {
-        s.push_str(&checks_table(best, &format!("{scale}/README.md")));
+        s.push_str(&checks_tables(best, &format!("{scale}/README.md")));
     }
     s
 }

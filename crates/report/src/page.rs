@@ -27,13 +27,16 @@ pub(crate) fn compact(v: &serde_json::Value, max: usize) -> String {
 
 /// Heading (with an anchor equal to the id) and the check's one-line verdict.
 pub(crate) fn section_head(c: &CheckResult, title: &str) -> String {
+    let id = c.id();
     format!(
-        "\n<a id=\"{id}\"></a>\n\n## `{id}` {title}\n\n**{}** in {}. Measured: {}. Theory: {}.\n",
+        "\n<a id=\"{id}\"></a>\n\n## `{id}` {title}\n\n**{}** ({}) in {}. Measured: {}. Criterion: {}. \
+         Negative control (on which this check must FAIL): {}.\n",
         status(c.status),
+        id.kind().as_str(),
         seconds(c.seconds),
         c.measured.trim_end_matches('.'),
         c.theory.trim_end_matches('.'),
-        id = c.id(),
+        id.control(),
     )
 }
 

@@ -69,9 +69,8 @@ pub(crate) fn report(results: &RunResults, figs: &FigureOutcomes) -> String {
         s.push_str("Nothing was run: this results file holds no checks, so there is nothing to report.\n");
         return s;
     }
-    let (pass, fail) = markdown::counts(results);
-    let _ = writeln!(s, "{pass} of {} checks pass, {fail} fail.\n", results.checks.len());
-    s.push_str(&markdown::checks_table(results, ""));
+    let _ = writeln!(s, "{} checks — {}.\n", results.checks.len(), markdown::counts(results));
+    s.push_str(&markdown::checks_tables(results, ""));
     let missing: Vec<String> = CheckId::ALL
         .iter()
         .filter(|&&id| results.check(id).is_none())

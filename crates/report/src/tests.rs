@@ -257,6 +257,7 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
         checks,
         records,
         seconds: 83.0,
+        negative_controls: false,
     }
 }
 

@@ -287,6 +287,10 @@ pub struct RunResults {
     pub records: Vec<Record>,
     /// Total wall time, seconds.
     pub seconds: f64,
+    /// Whether this is a negative-control run (`verify-bounds --negative-controls`): every
+    /// check ran on its deliberately wrong input ([`CheckId::control`]) and must FAIL.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub negative_controls: bool,
 }
 
 impl CheckResult {

@@ -80,6 +80,9 @@ pub struct Runner<'a> {
     selected: Vec<CheckId>,
     /// Checks added to the selection because a selected check consumes them: (added, by).
     added: Vec<(CheckId, CheckId)>,
+    /// Negative-control mode: every check runs on its deliberately wrong input
+    /// ([`CheckId::control`]), on which a correct check FAILs.
+    control: bool,
 }
 
 /// n*(m′) of `and2-upper` per seed, per log₂ m′ (centering on): what `gap`, `probe-decoder`,
@@ -152,7 +155,16 @@ impl<'a> Runner<'a> {
             },
             selected: CheckId::ALL.to_vec(),
             added: Vec::new(),
+            control: false,
         })
+    }
+
+    /// Negative-control mode: each check runs its criterion, unchanged, on its deliberately
+    /// wrong input ([`CheckId::control`]); a correct check FAILs on every one. A check's control
+    /// consumes what the controls of the checks it consumes produced.
+    pub fn negative_controls(mut self) -> Self {
+        self.control = true;
+        self
     }
 
     /// Runs only the checks named in `ids`, in [`CheckId::ALL`] order, plus every check they
@@ -232,8 +244,11 @@ impl<'a> Runner<'a> {
             check.seconds = t0.elapsed().as_secs_f64();
             checks.push(check);
         }
-        // Later checks build networks too: the sanity verdict must cover all of them.
-        if let Some(sanity) = checks.iter_mut().find(|c| c.id() == CheckId::LowerSanity) {
+        // Later checks build networks too: the sanity verdict must cover all of them. (Under
+        // the negative control, lower-sanity judges its control network alone.)
+        if let Some(sanity) = checks.iter_mut().find(|c| c.id() == CheckId::LowerSanity)
+            && !self.control
+        {
             let seconds = sanity.seconds;
             *sanity = self.lower_sanity();
             sanity.seconds = seconds;
@@ -256,6 +271,7 @@ impl<'a> Runner<'a> {
             checks,
             records: self.records,
             seconds: started.elapsed().as_secs_f64(),
+            negative_controls: self.control,
         })
     }
 

@@ -27,7 +27,8 @@ pub mod u_and;
 pub mod worst_case;
 
 macro_rules! registry {
-    ($($variant:ident = $id:literal, $module:ident, $title:literal, [$($consumes:ident),*];)*) => {
+    ($($variant:ident = $id:literal, $module:ident, $kind:ident, $title:literal, [$($consumes:ident),*],
+        control: $control:literal;)*) => {
         /// A check `verify-bounds` runs, in run order.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum CheckId {
@@ -53,6 +54,21 @@ macro_rules! registry {
             pub fn title(self) -> &'static str {
                 match self {
                     $(CheckId::$variant => $title,)*
+                }
+            }
+
+            /// A claim of the paper tested, or an invariant of any correct implementation guarded.
+            pub fn kind(self) -> Kind {
+                match self {
+                    $(CheckId::$variant => Kind::$kind,)*
+                }
+            }
+
+            /// The negative control: the deliberately wrong input on which a correct check must
+            /// FAIL (`verify-bounds --negative-controls` runs it).
+            pub fn control(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $control,)*
                 }
             }
 
@@ -89,29 +105,65 @@ macro_rules! registry {
 }
 
 registry! {
-    Representation = "representation", representation,
-        "(R1): representing m sparse features takes O(log m) neurons", [];
-    And2Upper = "and2-upper", and2_upper,
-        "(T3): computing m′ pairwise ANDs with O(√m′·log m′) neurons", [];
-    LowerSanity = "lower-sanity", lower_sanity,
-        "(T1/T2): every network carries at least log₂ #instances bits", [And2Upper];
-    Gap = "gap", gap, "(R1 vs T2/T3): representing against computing", [Representation, And2Upper];
-    ProbeDecoder = "probe-decoder", probe_decoder,
-        "(T1's decoding step, executed): the instance read back from the weights", [And2Upper];
-    Exhaustive = "exhaustive", exhaustive, "(counting lemma): every tiny network enumerated", [];
-    Capacity = "capacity", capacity, "(C1): how many ANDs n neurons compute", [];
-    Chernoff = "chernoff", chernoff,
-        "(T3's analysis): measured failure never exceeds the analytic bound", [And2Upper, Capacity];
-    DescriptionLength = "description-length", description_length,
-        "(T1): description size against the counting minimum", [And2Upper];
-    Influence = "influence", influence,
-        "(SPEC §3 step 5): a dedicated channel for high-influence inputs", [And2Upper];
-    WorstCase = "worst-case", worst_case, "(worst case): adversarial inputs against AS-2AND", [And2Upper];
-    Permutation = "permutation", permutation,
-        "(AS-PERM): permutations and sparse linear maps in superposition", [Representation];
-    UAnd = "u-and", u_and,
-        "(U-AND, Hänni et al.): all pairwise ANDs with an averaged ε-error readout", [And2Upper];
-    Depth2 = "depth-2", depth2, "(multi-layer): two AS-2AND layers composed", [And2Upper];
+    Representation = "representation", representation, Claim,
+        "(R1): representing m sparse features takes O(log m) neurons", [],
+        control: "one-hot codes folded modulo the width: a representation whose width grows like m";
+    And2Upper = "and2-upper", and2_upper, Claim,
+        "(T3): computing m′ pairwise ANDs with O(√m′·log m′) neurons", [],
+        control: "AS-2AND with one code neuron per output (t_out = 1): a construction whose width grows like m′";
+    LowerSanity = "lower-sanity", lower_sanity, Invariant,
+        "(T1/T2): every network carries at least log₂ #instances bits", [And2Upper],
+        control: "a network that hides its instance in the decoder: its counted weights are the instance-independent codes";
+    Gap = "gap", gap, Claim, "(R1 vs T2/T3): representing against computing", [Representation, And2Upper],
+        control: "representation widths that grow like m (the representation control's d*)";
+    ProbeDecoder = "probe-decoder", probe_decoder, Invariant,
+        "(T1's decoding step, executed): the instance read back from the weights", [And2Upper],
+        control: "a network that hides its instance in the decoder: probing its weights recovers nothing";
+    Exhaustive = "exhaustive", exhaustive, Invariant, "(counting lemma): every tiny network enumerated", [],
+        control: "a readout chosen per instance (the instance in the decoder): more instances computed than 2^bits";
+    Capacity = "capacity", capacity, Claim, "(C1): how many ANDs n neurons compute", [],
+        control: "AS-2AND with one code neuron per output (t_out = 1): capacity linear in n";
+    Chernoff = "chernoff", chernoff, Claim,
+        "(T3's analysis): measured failure never exceeds the analytic bound", [And2Upper, Capacity],
+        control: "the analytic bound divided by 10⁴: a \"bound\" set below the measured rates";
+    DescriptionLength = "description-length", description_length, Invariant,
+        "(T1): description size against the counting minimum", [And2Upper],
+        control: "a network that hides its instance in the decoder: its weights describe the codes only";
+    Influence = "influence", influence, Claim,
+        "(SPEC §3 step 5): a dedicated channel for high-influence inputs", [And2Upper],
+        control: "the channel construction with its input channel switched off (θ above every influence)";
+    WorstCase = "worst-case", worst_case, Claim, "(worst case): adversarial inputs against AS-2AND", [And2Upper],
+        control: "AS-2AND with a planted bad input: one output's code rows all hosted by one extra input";
+    Permutation = "permutation", permutation, Claim,
+        "(AS-PERM): permutations and sparse linear maps in superposition", [Representation],
+        control: "AS-PERM with one code neuron per output (t_out = 1): width growing like m";
+    UAnd = "u-and", u_and, Claim,
+        "(U-AND, Hänni et al.): all pairwise ANDs with an averaged ε-error readout", [And2Upper],
+        control: "U-AND with the connection probability p fixed instead of shrinking with d";
+    Depth2 = "depth-2", depth2, Claim, "(multi-layer): two AS-2AND layers composed", [And2Upper],
+        control: "the second layer wired to the wrong first-layer outputs";
+}
+
+/// What a check's verdict is evidence of (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Tests a statement of the paper (or of a cited paper) empirically; could come out either
+    /// way.
+    Claim,
+    /// Guards a property any correct implementation has; catches bugs, not falsehoods, and is
+    /// never counted as evidence for the paper.
+    Invariant,
+}
+
+impl Kind {
+    /// `claim` or `invariant`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Claim => "claim",
+            Kind::Invariant => "invariant",
+        }
+    }
 }
 
 impl fmt::Display for CheckId {
