@@ -71,9 +71,9 @@ pub struct Runner<'a> {
     seed: u64,
     observer: &'a mut dyn Observer,
     records: Vec<Record>,
-    /// Where each finished check's records are in `records`, in run order; the running
-    /// check's start is `current`.
-    spans: Vec<(CheckId, std::ops::Range<usize>)>,
+    /// Where each finished check's records are in `records`, in run order, and whether they
+    /// are a control's; the running check's start is `current`.
+    spans: Vec<(CheckId, std::ops::Range<usize>, bool)>,
     current: Option<(CheckId, usize)>,
     tally: SanityTally,
     /// The checks to run, in [`CheckId::ALL`] order.
@@ -230,17 +230,28 @@ impl<'a> Runner<'a> {
     }
 
     /// Runs every selected check and returns the whole results file.
+    ///
+    /// Under [`Runner::negative_controls`], a check that a selected check consumes runs twice:
+    /// first on its ordinary input, silently, to hand its consumers their ordinary products
+    /// (so that each consumer's control differs from its ordinary run in one deliberate way),
+    /// then on its own control, for its verdict. Consumers read only the ordinary run's records.
     pub fn run(mut self, scale: Scale, git: String) -> Result<RunResults> {
         let started = Instant::now();
         let mut checks = Vec::new();
         let mut products = Products::default();
+        let consumed: Vec<CheckId> = self
+            .selected
+            .iter()
+            .flat_map(|id| id.consumes().iter().copied())
+            .collect();
         for id in self.selected.clone() {
             let t0 = Instant::now();
-            self.current = Some((id, self.records.len()));
-            let mut check = self.run_check(id, &mut products)?;
-            debug_assert_eq!(check.id(), id, "a check's detail names another check");
-            self.spans
-                .push((id, self.current.take().expect("set above").1..self.records.len()));
+            if self.control && consumed.contains(&id) {
+                self.control = false;
+                self.run_one(id, &mut products)?;
+                self.control = true;
+            }
+            let mut check = self.run_one(id, &mut products)?;
             check.seconds = t0.elapsed().as_secs_f64();
             checks.push(check);
         }
@@ -275,15 +286,39 @@ impl<'a> Runner<'a> {
         })
     }
 
-    /// The records emitted so far by the checks in `ids` (finished or running), in order.
+    /// Runs check `id` (its control under [`Runner::negative_controls`]), keeping its span of
+    /// records.
+    fn run_one(&mut self, id: CheckId, products: &mut Products) -> Result<CheckResult> {
+        self.current = Some((id, self.records.len()));
+        let mut scratch = Products::default();
+        // A control's products are not handed on: consumers get the ordinary ones.
+        let target = if self.control && self.consumed_by_selection(id) {
+            &mut scratch
+        } else {
+            products
+        };
+        let check = self.run_check(id, target)?;
+        debug_assert_eq!(check.id(), id, "a check's detail names another check");
+        let span = self.current.take().expect("set above").1..self.records.len();
+        self.spans.push((id, span, self.control));
+        Ok(check)
+    }
+
+    fn consumed_by_selection(&self, id: CheckId) -> bool {
+        self.selected.iter().any(|s| s.consumes().contains(&id))
+    }
+
+    /// The records emitted so far by the checks in `ids` (finished or running), in order;
+    /// of finished checks run twice under the negative control, the ordinary run's only.
     fn records_of<'r>(&'r self, ids: &'r [CheckId]) -> impl Iterator<Item = &'r Record> + 'r {
-        let running = self.current.map(|(id, start)| (id, start..self.records.len()));
+        // The running check reads its own records whatever the mode.
+        let running = self.current.map(|(id, start)| (id, start..self.records.len(), false));
         self.spans
             .iter()
             .cloned()
             .chain(running)
-            .filter(move |(id, _)| ids.contains(id))
-            .flat_map(move |(_, range)| &self.records[range])
+            .filter(move |(id, _, control)| ids.contains(id) && !control)
+            .flat_map(move |(_, range, _)| &self.records[range])
     }
 
     /// The seed-`s` instance of size 2^`log_m` and its (code, sample) seeds, derived exactly as
