@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{And2Widths, Runner, status};
+use crate::base::code::SubsetCode;
 use crate::base::instance::And2Instance;
 use crate::base::sample::InputDistribution;
 use crate::constructions::and2::{And2Network, And2Params};
@@ -73,7 +74,9 @@ impl Runner<'_> {
         t.min_neuron_ratio = t.min_neuron_ratio.min(ratio);
     }
 
-    /// Minimal hidden width n* of AS-2AND at one size for one seed (input width = hidden width).
+    /// Minimal hidden width n* of AS-2AND at one size for one seed (input width = hidden width);
+    /// under the negative control, of AS-2AND with one dedicated code neuron per output
+    /// ([`dedicated_code`]).
     fn and2_min_width(
         &mut self,
         log_m: u32,
@@ -84,18 +87,28 @@ impl Runner<'_> {
         let outputs = 1usize << log_m;
         let (instance, seeds) = self.and2_instance(log_m, s)?;
         let spec = self.spec(self.config.samples, seeds.1, InputDistribution::Planted);
-        let (delta, precision) = (self.config.delta, self.config.precision);
-        let make = |width| And2Params {
-            centering,
-            ..And2Params::defaults(outputs, width, seeds.0)
+        let (delta, precision, control) = (self.config.delta, self.config.precision, self.control);
+        let make = |width| {
+            let defaults = And2Params::defaults(outputs, width, seeds.0);
+            And2Params {
+                centering,
+                t_out: if control { 1 } else { defaults.t_out },
+                ..defaults
+            }
         };
-        let (width, resources, failure) = and2_search(
+        let build = |params: &And2Params| {
+            if control {
+                And2Network::build_with_output_code(&instance, *params, dedicated_code(outputs, params.hidden_width)?)
+            } else {
+                And2Network::build(&instance, *params)
+            }
+        };
+        let (width, resources, failure) = and2_search_with(
             &instance,
-            make,
+            (make, build),
             &spec,
-            delta,
-            precision,
-            start,
+            (delta, precision),
+            (start, default_max_width(outputs)),
             |params, resources, failure| self.record_probe(&instance, params, "search", resources, failure),
         )?;
         self.emit(Record::And2MinWidth {
@@ -124,9 +137,21 @@ impl Runner<'_> {
     }
 
     /// T3: n*(m′) does not grow faster than √m′·log m′.
+    ///
+    /// Negative control: AS-2AND with one dedicated code neuron per output (output j on neuron
+    /// j mod n, t_out = 1: no superposition in the output). Below n = m′ outputs share neurons
+    /// and fire with each other's pairs, so n* ≈ m′ and the exponent's interval leaves the
+    /// criterion. (A random t_out = 1 code needs n ≈ m′²/δ for no collisions to matter, beyond
+    /// the dense weight matrix's memory.) The control runs the sizes up to 2¹² only, without the
+    /// sweep and the uncentered runs (reported, never judged).
     pub(super) fn and2_upper(&mut self) -> Result<(CheckResult, And2Widths)> {
         let mut and2_widths = BTreeMap::new();
-        let c = self.config.clone();
+        let mut c = self.config.clone();
+        if self.control {
+            c.and2_sizes.retain(|&s| s <= 12);
+            c.sweep_sizes.clear();
+            c.uncentered_sizes.clear();
+        }
         let total = (c.and2_sizes.len() + c.uncentered_sizes.len()) as u64 * c.seeds
             + c.sweep_sizes.iter().filter(|s| c.and2_sizes.contains(s)).count() as u64 * c.sweep_seeds.min(c.seeds);
         let mut done = 0;
@@ -140,7 +165,12 @@ impl Runner<'_> {
             let (mut widths, mut params) = (Vec::new(), Vec::new());
             let mut instances = Vec::new();
             for s in 0..c.seeds {
-                let (instance, width, seeds) = self.and2_min_width(log_m, s, true, (guess * shape).round() as usize)?;
+                let start = if self.control && s == 0 && constants.is_empty() {
+                    outputs
+                } else {
+                    (guess * shape).round() as usize
+                };
+                let (instance, width, seeds) = self.and2_min_width(log_m, s, true, start)?;
                 let parameters = self.last_min_width_parameters();
                 widths.push(width as f64);
                 params.push(parameters as f64);
@@ -260,9 +290,14 @@ impl Runner<'_> {
     }
 }
 
+/// The widest hidden layer the width searches try for m′ outputs: 16·m′ + 1024.
+pub fn default_max_width(outputs: usize) -> usize {
+    16 * outputs + 1024
+}
+
 /// Minimal width of AS-2AND on one instance: the network at width w is `make(w)`, and w
 /// passes when its failure over `spec` is at most δ. `on_probe` sees every network measured.
-/// Returns (n*, resources at n*, failure at n*).
+/// Returns (n*, resources at n*, failure at n*). Widths up to [`default_max_width`].
 pub fn and2_search(
     instance: &And2Instance,
     make: impl Fn(usize) -> And2Params,
@@ -270,14 +305,46 @@ pub fn and2_search(
     delta: f64,
     precision: f64,
     start: usize,
+    on_probe: impl FnMut(&And2Params, Resources, FailureRate),
+) -> Result<(usize, Resources, FailureRate)> {
+    let max = default_max_width(instance.outputs());
+    let build = |params: &And2Params| And2Network::build(instance, *params);
+    and2_search_with(
+        instance,
+        (make, build),
+        spec,
+        (delta, precision),
+        (start, max),
+        on_probe,
+    )
+}
+
+/// The negative control's output code: output j on hidden neuron j mod n alone (t_out = 1), a
+/// dedicated neuron per output once n ≥ m′ and shared by ⌈m′/n⌉ outputs below.
+fn dedicated_code(outputs: usize, width: usize) -> Result<SubsetCode> {
+    let sets: Vec<Vec<u32>> = (0..outputs).map(|j| vec![(j % width) as u32]).collect();
+    SubsetCode::from_sets(width, 1, &sets)
+}
+
+/// [`and2_search`] from width `start` up to width `max`, to failure ≤ δ at relative
+/// `precision`, with the network at width w built by `build(&make(w))`.
+pub fn and2_search_with(
+    instance: &And2Instance,
+    (make, build): (
+        impl Fn(usize) -> And2Params,
+        impl Fn(&And2Params) -> Result<And2Network>,
+    ),
+    spec: &SampleSpec,
+    (delta, precision): (f64, f64),
+    (start, max): (usize, usize),
     mut on_probe: impl FnMut(&And2Params, Resources, FailureRate),
 ) -> Result<(usize, Resources, FailureRate)> {
     let stop = (delta * spec.samples as f64).floor() as u64;
     let min = make(1).t_in.max(make(1).t_out) + 1;
     let mut measured: BTreeMap<usize, (Resources, FailureRate)> = BTreeMap::new();
-    let outcome = min_width(start, min, 16 * instance.outputs() + 1024, precision, |width| {
+    let outcome = min_width(start, min, max, precision, |width| {
         let params = make(width);
-        let network = And2Network::build(instance, params)?;
+        let network = build(&params)?;
         let failure = and2_failure(&network, instance, spec, Some(stop));
         let resources = network.resources();
         on_probe(&params, resources, failure);
@@ -290,4 +357,54 @@ pub fn and2_search(
 
 fn instance_t(outputs: usize) -> usize {
     And2Params::defaults(outputs, 1, 0).t_in
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{Runner, Scale, ScaleConfig, Silent};
+    use crate::results::Status;
+    use superposition_schema::checks::CheckId;
+
+    fn and2_upper_verdict(control: bool) -> (Status, f64) {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.and2_sizes = vec![8, 9, 10];
+        config.seeds = 2;
+        config.sweep_sizes.clear();
+        config.uncentered_sizes.clear();
+        config.bootstrap = 200;
+        let mut silent = Silent;
+        let mut runner = Runner::new(config, 3, &mut silent)
+            .unwrap()
+            .only(&["and2-upper".to_string()])
+            .unwrap();
+        if control {
+            runner = runner.negative_controls();
+        }
+        let results = runner.run(Scale::Quick, "test".into()).unwrap();
+        let check = results.check(CheckId::And2Upper).unwrap();
+        let CheckDetail::And2Upper(detail) = &check.detail else {
+            panic!("and2-upper's detail is of another check");
+        };
+        (check.status, detail.fit.as_ref().unwrap().slope)
+    }
+
+    #[test]
+    fn the_dedicated_control_fails_where_the_construction_passes() {
+        let (ordinary, slope) = and2_upper_verdict(false);
+        assert_eq!(ordinary, Status::Pass, "AS-2AND's exponent {slope}");
+        let (control, slope) = and2_upper_verdict(true);
+        assert_eq!(control, Status::Fail, "the dedicated construction's exponent {slope}");
+        assert!(slope > 0.9, "one neuron per output grows like m′, exponent {slope}");
+    }
+
+    #[test]
+    fn the_dedicated_code_gives_each_output_its_own_neuron_once_wide_enough() {
+        let code = dedicated_code(10, 10).unwrap();
+        let mut used: Vec<u32> = (0..10).map(|j| code.set(j)[0]).collect();
+        used.sort_unstable();
+        assert_eq!(used, (0..10).collect::<Vec<u32>>());
+        let folded = dedicated_code(10, 4).unwrap();
+        assert_eq!(folded.set(1), folded.set(5));
+    }
 }

@@ -120,6 +120,40 @@ impl And2Network {
     /// Builds the network for `instance` (refusing, before allocating, shapes over the memory
     /// budget).
     pub fn build(instance: &And2Instance, params: And2Params) -> Result<Self> {
+        Self::build_with(instance, params, None)
+    }
+
+    /// [`And2Network::build`] with a given output code in place of the seeded one (t_out and
+    /// the hidden width are the code's; `params` must agree with them).
+    pub fn build_with_output_code(
+        instance: &And2Instance,
+        params: And2Params,
+        output_code: SubsetCode,
+    ) -> Result<Self> {
+        if output_code.t() != params.t_out
+            || output_code.width() != params.hidden_width
+            || output_code.features() != instance.outputs()
+        {
+            return Err(crate::error::invalid(
+                "output code",
+                format!(
+                    "{} features, t {}, width {}",
+                    output_code.features(),
+                    output_code.t(),
+                    output_code.width()
+                ),
+                format!(
+                    "must have the instance's {} outputs, t_out {} and hidden width {}",
+                    instance.outputs(),
+                    params.t_out,
+                    params.hidden_width
+                ),
+            ));
+        }
+        Self::build_with(instance, params, Some(output_code))
+    }
+
+    fn build_with(instance: &And2Instance, params: And2Params, output_code: Option<SubsetCode>) -> Result<Self> {
         params.validate(&Limits::AND2)?;
         let (inputs, outputs) = (instance.inputs(), instance.outputs());
         memory::check(
@@ -131,7 +165,11 @@ impl And2Network {
             },
             Self::estimate_bytes(inputs, outputs, &params),
         )?;
-        let (input_code, output_code) = params.codes(inputs, outputs)?;
+        let input_code = params.input_code(inputs)?;
+        let output_code = match output_code {
+            Some(code) => code,
+            None => params.output_code(outputs)?,
+        };
         let hosted = output_code.inverted();
         let anchor_len = anchor_len(params.t_out, params.vote_threshold());
         let anchors = AnchorIndex::build(&output_code, anchor_len)?;

@@ -110,7 +110,7 @@ registry! {
         control: "one-hot codes folded modulo the width: a representation whose width grows like m";
     And2Upper = "and2-upper", and2_upper, Claim,
         "(T3): computing m′ pairwise ANDs with O(√m′·log m′) neurons", [],
-        control: "AS-2AND with one code neuron per output (t_out = 1): a construction whose width grows like m′";
+        control: "AS-2AND with one dedicated code neuron per output (output j on neuron j mod n): a construction whose width grows like m′";
     LowerSanity = "lower-sanity", lower_sanity, Invariant,
         "(T1/T2): every network carries at least log₂ #instances bits", [And2Upper],
         control: "a network that hides its instance in the decoder: its counted weights are the instance-independent codes";
