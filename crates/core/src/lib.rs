@@ -45,4 +45,4 @@ pub use constructions::{and2, channel, depth2, linear, representation, uand};
 pub use error::{Error, Result};
 pub use evaluate::{adversary, dense, eval, search};
 pub use lower::{exhaustive, probe};
-pub use superposition_schema::{chernoff, config, results, rng, stats, theory};
+pub use superposition_schema::{chernoff, config, results, rng, shape, stats, theory};

@@ -204,14 +204,19 @@ pub(crate) fn and2_upper(s: &mut String, r: &RunResults, c: &CheckResult, figs: 
          power law is a straight line whose slope is its exponent. T3 promises \
          n* = O(√m′·log m′) (exponent ½ plus a log factor); T2 says no network can use fewer \
          than Ω(√(m′ log m′)) neurons. The dashed curves are these two shapes with constants \
-         fitted to the medians: shapes, not bounds, since the paper gives no constants. The check \
-         passes when the fitted exponent's interval stays at or below 0.65, i.e. \
-         c_upper = n*/(√m′·log₂ m′) does not grow. A c_upper that falls with m′ is expected at \
-         finite sizes (vote amplification improves as t = log₂ m′ grows) and an exponent below ½ \
-         is reported, not hidden, but is no violation: T2 only forbids c_lower = n*/√(m′·log₂ m′) \
-         from falling towards 0 for ever.",
-        d = num(delta)
+         fitted to the medians: shapes, not bounds, since the paper gives no constants. The \
+         criterion, as this run stated it before measuring: {criterion}. A c_upper = \
+         n*/(√m′·log₂ m′) that falls with m′ is expected at finite sizes (vote amplification \
+         improves as t = log₂ m′ grows) and an exponent below ½ is reported, not hidden, but is \
+         no violation: T2 only forbids c_lower = n*/√(m′·log₂ m′) from falling towards 0 for ever.",
+        d = num(delta),
+        criterion = c.theory.trim_end_matches('.')
     );
+    if let CheckDetail::And2Upper(detail) = &c.detail
+        && let Some(shape) = &detail.shape
+    {
+        crate::sections::shape::section(s, shape, "n*");
+    }
     and2_table(s, r, c);
     figure(s, figs, "and2-transition", "failure rate against hidden width");
     let zero = data::and2_sweeps(r).iter().all(|sw| sw.points.iter().all(|p| p.1 == 0));

@@ -27,6 +27,7 @@ pub mod error;
 pub mod measure;
 pub mod results;
 pub mod rng;
+pub mod shape;
 pub mod stats;
 pub mod theory;
 

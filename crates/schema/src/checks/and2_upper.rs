@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::measure::LineFit;
+use crate::shape::ShapeAnalysis;
 
 /// The fits of n* and p* against m′, the constants per size, and centering's effect.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,10 @@ pub struct Detail {
     pub uncentered: Vec<Uncentered>,
     /// Whether the fitted exponent is below ½ (a finite-size effect the report discusses).
     pub local_exponent_below_half: bool,
+    /// n* = c·√m′·(log₂ m′)^a, the power law with a size-and-seed bootstrap, local exponents
+    /// per octave and by parity of t (absent from results written before they were measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<ShapeAnalysis>,
 }
 
 /// n* and p* at one size, over its seeds, and their constants against the theory's shapes.
