@@ -98,6 +98,7 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
                 centering: true,
                 resources: res,
                 failure: rate(7, 200),
+                validation: None,
             });
             records.push(Record::And2Probe {
                 purpose: "search".into(),

@@ -53,6 +53,9 @@ pub struct ScaleConfig {
     pub sweep_seeds: u64,
     /// log₂ m′ at which n* is also measured with centering off.
     pub uncentered_sizes: Vec<u32>,
+    /// log₂ m′ where `and2-upper` also searches n* under uniform k-sparse inputs.
+    #[serde(default)]
+    pub uniform_sizes: Vec<u32>,
     /// log₂ m at which the Gaussian (JL) code's d* is measured beside the Bloom code's.
     #[serde(default)]
     pub gaussian_sizes: Vec<u32>,
@@ -226,6 +229,7 @@ impl ScaleConfig {
             sweep_factors: vec![0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5],
             sweep_seeds: 2,
             uncentered_sizes: vec![8, 10],
+            uniform_sizes: vec![10, 12],
             gaussian_sizes: vec![8, 10, 12],
             precision: 0.02,
             bootstrap: 1000,
@@ -246,6 +250,7 @@ impl ScaleConfig {
                 representation_sizes: range(8, 20),
                 sweep_sizes: vec![8, 10, 12, 14, 16, 18],
                 uncentered_sizes: vec![8, 10, 12],
+                uniform_sizes: vec![10, 12, 14, 16],
                 ..base
             },
             Scale::Full => Self {
@@ -257,6 +262,7 @@ impl ScaleConfig {
                 representation_sizes: range(8, 22),
                 sweep_sizes: vec![8, 12, 16, 20],
                 uncentered_sizes: vec![8, 10, 12, 14],
+                uniform_sizes: vec![10, 12, 14, 16, 18, 20],
                 ..base
             },
         }

@@ -111,8 +111,28 @@ pub enum Record {
         centering: bool,
         /// Resources of the network at n*.
         resources: Resources,
-        /// Failure at n*.
+        /// Failure at n*, on the samples that selected n*.
         failure: FailureRate,
+        /// Failure at n* on fresh samples, all of them evaluated (absent from results written
+        /// before it was measured).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        validation: Option<FailureRate>,
+    },
+    /// A minimal AS-2AND width under uniformly random k-sparse inputs (no planted pairs), on
+    /// the same instance and codes as the planted search of the same seed (`and2-upper`).
+    And2UniformWidth {
+        /// m′.
+        m_prime: u64,
+        /// m.
+        m: u64,
+        /// Code seed.
+        seed: u64,
+        /// Resources of the network at n*_uniform.
+        resources: Resources,
+        /// Failure at n*_uniform on the samples that selected it.
+        failure: FailureRate,
+        /// Failure at n*_uniform on fresh uniform samples.
+        validation: FailureRate,
     },
     /// Lower-bound sanity of one built network (check `lower-sanity`).
     LowerSanity {

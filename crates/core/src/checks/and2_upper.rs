@@ -10,12 +10,29 @@ use crate::base::sample::InputDistribution;
 use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
 use crate::evaluate::eval::{SampleSpec, and2_failure};
-use crate::evaluate::search::min_width;
+use crate::evaluate::search::min_width_confirmed;
 use crate::results::{CheckResult, FailureRate, Record, Resources};
+use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
-use superposition_schema::checks::and2_upper::{And2Constant, Uncentered};
+use superposition_schema::checks::and2_upper::{And2Constant, Uncentered, Validation};
 use superposition_schema::checks::{CheckDetail, and2_upper};
+
+/// Widths above a search's result that must pass too ([`min_width_confirmed`]): the search
+/// returns the low end of a passing run of three precision steps.
+pub const CONFIRM: usize = 2;
+
+/// One minimal-width search's outcome.
+struct MinWidth {
+    instance: And2Instance,
+    width: usize,
+    /// (code, sample) seeds.
+    seeds: (u64, u64),
+    /// Parameters at n*.
+    parameters: u64,
+    /// Failure at n* on fresh samples.
+    validation: FailureRate,
+}
 
 impl Runner<'_> {
     /// Builds AS-2AND at one width and measures it; tallies lower-bound sanity; records it.
@@ -74,19 +91,24 @@ impl Runner<'_> {
         t.min_neuron_ratio = t.min_neuron_ratio.min(ratio);
     }
 
-    /// Minimal hidden width n* of AS-2AND at one size for one seed (input width = hidden width);
-    /// under the negative control, of AS-2AND with one dedicated code neuron per output
-    /// ([`dedicated_code`]).
+    /// Minimal hidden width n* of AS-2AND at one size for one seed (input width = hidden width)
+    /// under `distribution`, found by the confirmed search ([`CONFIRM`]) and validated on fresh
+    /// samples of the same distribution; under the negative control, of AS-2AND with one
+    /// dedicated code neuron per output ([`dedicated_code`]).
     fn and2_min_width(
         &mut self,
         log_m: u32,
         s: u64,
-        centering: bool,
+        (centering, distribution): (bool, InputDistribution),
         start: usize,
-    ) -> Result<(And2Instance, usize, (u64, u64))> {
+    ) -> Result<MinWidth> {
         let outputs = 1usize << log_m;
         let (instance, seeds) = self.and2_instance(log_m, s)?;
-        let spec = self.spec(self.config.samples, seeds.1, InputDistribution::Planted);
+        let sample_seed = match distribution {
+            InputDistribution::Planted => seeds.1,
+            InputDistribution::Uniform => derive_seed(seeds.1, "uniform", 0),
+        };
+        let spec = self.spec(self.config.samples, sample_seed, distribution);
         let (delta, precision, control) = (self.config.delta, self.config.precision, self.control);
         let make = |width| {
             let defaults = And2Params::defaults(outputs, width, seeds.0);
@@ -105,27 +127,46 @@ impl Runner<'_> {
         };
         let (width, resources, failure) = and2_search_with(
             &instance,
-            (make, build),
+            (&make, &build),
             &spec,
             (delta, precision),
             (start, default_max_width(outputs)),
             |params, resources, failure| self.record_probe(&instance, params, "search", resources, failure),
         )?;
-        self.emit(Record::And2MinWidth {
-            m_prime: outputs as u64,
-            m: instance.inputs() as u64,
-            seed: seeds.0,
-            centering,
-            resources,
-            failure,
+        // Fresh samples, every one evaluated: the rate at n* that did not select n*.
+        let fresh = self.spec(
+            self.config.samples,
+            derive_seed(sample_seed, "validation", 0),
+            distribution,
+        );
+        let validation = and2_failure(&build(&make(width))?, &instance, &fresh, None);
+        let (m_prime, m) = (outputs as u64, instance.inputs() as u64);
+        self.emit(match distribution {
+            InputDistribution::Planted => Record::And2MinWidth {
+                m_prime,
+                m,
+                seed: seeds.0,
+                centering,
+                resources,
+                failure,
+                validation: Some(validation),
+            },
+            InputDistribution::Uniform => Record::And2UniformWidth {
+                m_prime,
+                m,
+                seed: seeds.0,
+                resources,
+                failure,
+                validation,
+            },
         });
-        if centering {
-            let log2_instances = theory::log2_and2_instances(instance.inputs() as u64, outputs as u64);
+        if centering && distribution == InputDistribution::Planted {
+            let log2_instances = theory::log2_and2_instances(m, m_prime);
             let bits_per_parameter = resources.parameter_bits as f64 / resources.parameters as f64;
             self.emit(Record::LowerSanity {
                 network: "as-2and".into(),
-                m_prime: outputs as u64,
-                m: instance.inputs() as u64,
+                m_prime,
+                m,
                 seed: seeds.0,
                 parameter_bits: resources.parameter_bits,
                 log2_instances,
@@ -133,7 +174,13 @@ impl Runner<'_> {
                 neuron_bound: theory::neuron_lower_bound(log2_instances, bits_per_parameter),
             });
         }
-        Ok((instance, width, seeds))
+        Ok(MinWidth {
+            instance,
+            width,
+            seeds,
+            parameters: resources.parameters,
+            validation,
+        })
     }
 
     /// T3: n*(m′) does not grow faster than √m′·log m′.
@@ -151,30 +198,36 @@ impl Runner<'_> {
             c.and2_sizes.retain(|&s| s <= 12);
             c.sweep_sizes.clear();
             c.uncentered_sizes.clear();
+            c.uniform_sizes.clear();
         }
-        let total = (c.and2_sizes.len() + c.uncentered_sizes.len()) as u64 * c.seeds
+        c.uniform_sizes.retain(|s| c.and2_sizes.contains(s));
+        let total = (c.and2_sizes.len() + c.uncentered_sizes.len() + c.uniform_sizes.len()) as u64 * c.seeds
             + c.sweep_sizes.iter().filter(|s| c.and2_sizes.contains(s)).count() as u64 * c.sweep_seeds.min(c.seeds);
         let mut done = 0;
         let mut groups = Vec::new();
         let mut param_groups = Vec::new();
         let mut constants = Vec::new();
+        let mut validation = Vec::new();
         let mut guess = 5.0;
         for &log_m in &c.and2_sizes {
             let outputs = 1usize << log_m;
             let shape = theory::lower_shape(outputs as f64);
             let (mut widths, mut params) = (Vec::new(), Vec::new());
             let mut instances = Vec::new();
+            let (mut fresh, mut unconfirmed) = ((0, 0), 0);
             for s in 0..c.seeds {
                 let start = if self.control && s == 0 && constants.is_empty() {
                     outputs
                 } else {
                     (guess * shape).round() as usize
                 };
-                let (instance, width, seeds) = self.and2_min_width(log_m, s, true, start)?;
-                let parameters = self.last_min_width_parameters();
-                widths.push(width as f64);
-                params.push(parameters as f64);
-                instances.push((instance, seeds));
+                let found = self.and2_min_width(log_m, s, (true, InputDistribution::Planted), start)?;
+                widths.push(found.width as f64);
+                params.push(found.parameters as f64);
+                fresh = (fresh.0 + found.validation.failures, fresh.1 + found.validation.samples);
+                unconfirmed += u64::from(found.validation.wilson_lo > c.delta);
+                let width = found.width;
+                instances.push((found.instance, found.seeds));
                 done += 1;
                 self.observer.progress(
                     "and2-upper",
@@ -186,6 +239,35 @@ impl Runner<'_> {
             let n_star = median(&widths);
             let p_star = median(&params);
             guess = n_star / shape;
+            let (mut uniform_widths, mut uniform_fresh) = (Vec::new(), (0, 0));
+            if c.uniform_sizes.contains(&log_m) {
+                for (s, &planted) in widths.iter().enumerate() {
+                    let found =
+                        self.and2_min_width(log_m, s as u64, (true, InputDistribution::Uniform), planted as usize)?;
+                    uniform_widths.push(found.width as f64);
+                    uniform_fresh = (
+                        uniform_fresh.0 + found.validation.failures,
+                        uniform_fresh.1 + found.validation.samples,
+                    );
+                    done += 1;
+                    self.observer.progress(
+                        "and2-upper",
+                        done,
+                        total,
+                        &format!("m′ = 2^{log_m}, seed {s}: n*_uniform = {}", found.width),
+                    );
+                }
+            }
+            validation.push(Validation {
+                m_prime: outputs as u64,
+                n_star_planted: n_star,
+                n_star_uniform: (!uniform_widths.is_empty()).then(|| median(&uniform_widths)),
+                planted: crate::stats::failure_rate(fresh.0, fresh.1),
+                uniform: (!uniform_widths.is_empty())
+                    .then(|| crate::stats::failure_rate(uniform_fresh.0, uniform_fresh.1)),
+                planted_unconfirmed: unconfirmed,
+                seeds: c.seeds,
+            });
             and2_widths.insert(log_m, widths.clone());
             constants.push(And2Constant {
                 m_prime: outputs as u64,
@@ -222,7 +304,9 @@ impl Runner<'_> {
                         .map(|w| median(w))
                         .unwrap_or(5.0 * theory::lower_shape(outputs as f64)))
                 .round() as usize;
-                let (_, width, _) = self.and2_min_width(log_m, s, false, start)?;
+                let width = self
+                    .and2_min_width(log_m, s, (false, InputDistribution::Planted), start)?
+                    .width;
                 widths.push(width as f64);
                 done += 1;
                 self.observer.progress(
@@ -289,21 +373,11 @@ impl Runner<'_> {
                 uncentered,
                 local_exponent_below_half: local_below_half,
                 shape: Some(shape),
+                validation,
             }),
             seconds: 0.0,
         };
         Ok((check, And2Widths(and2_widths)))
-    }
-
-    fn last_min_width_parameters(&self) -> u64 {
-        self.records
-            .iter()
-            .rev()
-            .find_map(|r| match r {
-                Record::And2MinWidth { resources, .. } => Some(resources.parameters),
-                _ => None,
-            })
-            .expect("a minimal width was just recorded")
     }
 }
 
@@ -359,7 +433,7 @@ pub fn and2_search_with(
     let stop = (delta * spec.samples as f64).floor() as u64;
     let min = make(1).t_in.max(make(1).t_out) + 1;
     let mut measured: BTreeMap<usize, (Resources, FailureRate)> = BTreeMap::new();
-    let outcome = min_width(start, min, max, precision, |width| {
+    let outcome = min_width_confirmed(start, min, max, precision, CONFIRM, |width| {
         let params = make(width);
         let network = build(&params)?;
         let failure = and2_failure(&network, instance, spec, Some(stop));

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::LineFit;
+use crate::measure::{FailureRate, LineFit};
 use crate::shape::ShapeAnalysis;
 
 /// The fits of n* and p* against m′, the constants per size, and centering's effect.
@@ -24,6 +24,29 @@ pub struct Detail {
     /// per octave and by parity of t (absent from results written before they were measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<ShapeAnalysis>,
+    /// Per size: n* under planted and under uniform inputs, each validated on fresh samples
+    /// (empty in results written before they were measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation: Vec<Validation>,
+}
+
+/// n* at one size under both input distributions, with the failure at n* on fresh samples.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Validation {
+    /// m′.
+    pub m_prime: u64,
+    /// Median n* under planted inputs (⌊k/2⌋ instance pairs on).
+    pub n_star_planted: f64,
+    /// Median n* under uniformly random k-sparse inputs.
+    pub n_star_uniform: Option<f64>,
+    /// Fresh planted samples at each seed's n*, pooled over seeds.
+    pub planted: FailureRate,
+    /// Fresh uniform samples at each seed's n*_uniform, pooled over seeds.
+    pub uniform: Option<FailureRate>,
+    /// Seeds whose fresh planted failure has a Wilson lower end above δ (n* not confirmed).
+    pub planted_unconfirmed: u64,
+    /// Seeds at this size.
+    pub seeds: u64,
 }
 
 /// n* and p* at one size, over its seeds, and their constants against the theory's shapes.
