@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use superposition_schema::checks::{CheckDetail, Kind};
+use superposition_schema::measure::ConditionalErrors;
 use superposition_schema::results::{CheckResult, RunResults, Status};
 
 use crate::data::{self};
@@ -286,9 +287,11 @@ fn and2_validation(s: &mut String, rows: &[superposition_schema::checks::and2_up
          evaluated on fresh samples (all of them), pooled over seeds, with the Wilson 95 % interval: \
          n* is a δ-crossing, so the fresh rate should sit near δ, on either side. *Planted* inputs \
          switch on ⌊k/2⌋ instance pairs; *uniform* inputs are k distinct inputs uniformly at random \
-         (few true pairs on: mostly a test of false positives).\n\n\
-         | m′ | n* planted | fresh planted failure | seeds with Wilson low end > δ | n* uniform | fresh uniform failure | uniform/planted |\n\
-         |---|---:|---|---:|---:|---|---:|",
+         (few true pairs on: mostly a test of false positives). The last columns split the errors \
+         per output on those fresh samples: false negatives given the pair on, false positives given \
+         one endpoint on, and given none.\n\n\
+         | m′ | n* planted | fresh planted failure | seeds with Wilson low end > δ | n* uniform | fresh uniform failure | uniform/planted | P(0 \\| pair on) | P(1 \\| one endpoint) | P(1 \\| none) (planted; uniform) |\n\
+         |---|---:|---|---:|---:|---|---:|---|---|---|",
         d = num(delta)
     );
     let rate = |f: &superposition_schema::results::FailureRate| {
@@ -304,7 +307,7 @@ fn and2_validation(s: &mut String, rows: &[superposition_schema::checks::and2_up
     for v in rows {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} of {} | {} | {} | {} |",
+            "| {} | {} | {} | {} of {} | {} | {} | {} | {} | {} | {} |",
             pow2(v.m_prime as f64),
             num(v.n_star_planted),
             rate(&v.planted),
@@ -312,8 +315,31 @@ fn and2_validation(s: &mut String, rows: &[superposition_schema::checks::and2_up
             v.seeds,
             v.n_star_uniform.map_or("—".into(), num),
             v.uniform.as_ref().map_or("—".into(), rate),
-            v.n_star_uniform.map_or("—".into(), |u| fixed(u / v.n_star_planted, 3))
+            v.n_star_uniform.map_or("—".into(), |u| fixed(u / v.n_star_planted, 3)),
+            conditional(&v.planted_errors, v.uniform_errors.as_ref(), |e| e
+                .false_negative_rate()),
+            conditional(&v.planted_errors, v.uniform_errors.as_ref(), |e| e
+                .false_positive_rate_one()),
+            conditional(&v.planted_errors, v.uniform_errors.as_ref(), |e| e
+                .false_positive_rate_none()),
         );
+    }
+}
+
+/// One conditional error rate under planted inputs, and under uniform ones where measured.
+fn conditional(
+    planted: &ConditionalErrors,
+    uniform: Option<&ConditionalErrors>,
+    rate: impl Fn(&ConditionalErrors) -> Option<f64>,
+) -> String {
+    let show = |e: &ConditionalErrors| match rate(e) {
+        None => "—".to_string(),
+        Some(0.0) => "0".to_string(),
+        Some(r) => format!("{r:.2e}"),
+    };
+    match uniform {
+        Some(u) => format!("{}; {}", show(planted), show(u)),
+        None => show(planted),
     }
 }
 

@@ -54,3 +54,62 @@ pub struct FailureRate {
     /// Upper end of the 95 % Wilson interval.
     pub wilson_hi: f64,
 }
+
+/// Errors per output by how many of its pair's endpoints are active: false negatives among
+/// outputs whose pair is on, false positives among outputs with one endpoint on and among those
+/// with none. Counts are summed over samples (an output-sample is one opportunity).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConditionalErrors {
+    /// Samples evaluated.
+    pub samples: u64,
+    /// Outputs read 0 whose pair was on.
+    pub false_negatives: u64,
+    /// Output-samples with the pair on.
+    pub pair_on: u64,
+    /// Outputs read 1 with exactly one endpoint on.
+    pub false_positives_one: u64,
+    /// Output-samples with exactly one endpoint on.
+    pub one_endpoint: u64,
+    /// Outputs read 1 with neither endpoint on.
+    pub false_positives_none: u64,
+    /// Output-samples with neither endpoint on.
+    pub no_endpoint: u64,
+}
+
+impl std::ops::Add for ConditionalErrors {
+    type Output = Self;
+
+    /// The sum of two tallies.
+    fn add(self, o: Self) -> Self {
+        Self {
+            samples: self.samples + o.samples,
+            false_negatives: self.false_negatives + o.false_negatives,
+            pair_on: self.pair_on + o.pair_on,
+            false_positives_one: self.false_positives_one + o.false_positives_one,
+            one_endpoint: self.one_endpoint + o.one_endpoint,
+            false_positives_none: self.false_positives_none + o.false_positives_none,
+            no_endpoint: self.no_endpoint + o.no_endpoint,
+        }
+    }
+}
+
+impl ConditionalErrors {
+    /// P(read 0 | pair on), or None without such an output-sample.
+    pub fn false_negative_rate(&self) -> Option<f64> {
+        ratio(self.false_negatives, self.pair_on)
+    }
+
+    /// P(read 1 | exactly one endpoint on).
+    pub fn false_positive_rate_one(&self) -> Option<f64> {
+        ratio(self.false_positives_one, self.one_endpoint)
+    }
+
+    /// P(read 1 | no endpoint on).
+    pub fn false_positive_rate_none(&self) -> Option<f64> {
+        ratio(self.false_positives_none, self.no_endpoint)
+    }
+}
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}

@@ -9,7 +9,7 @@ use crate::base::instance::And2Instance;
 use crate::base::sample::InputDistribution;
 use crate::constructions::and2::{And2Network, And2Params};
 use crate::error::Result;
-use crate::evaluate::eval::{SampleSpec, and2_failure};
+use crate::evaluate::eval::{SampleSpec, and2_conditional, and2_failure};
 use crate::evaluate::search::min_width_confirmed;
 use crate::results::{CheckResult, FailureRate, Record, Resources};
 use crate::rng::derive_seed;
@@ -17,6 +17,7 @@ use crate::stats::median;
 use crate::theory;
 use superposition_schema::checks::and2_upper::{And2Constant, Uncentered, Validation};
 use superposition_schema::checks::{CheckDetail, and2_upper};
+use superposition_schema::measure::ConditionalErrors;
 
 /// Widths above a search's result that must pass too ([`min_width_confirmed`]): the search
 /// returns the low end of a passing run of three precision steps.
@@ -32,6 +33,8 @@ struct MinWidth {
     parameters: u64,
     /// Failure at n* on fresh samples.
     validation: FailureRate,
+    /// Errors per output on those samples.
+    errors: ConditionalErrors,
 }
 
 impl Runner<'_> {
@@ -139,7 +142,7 @@ impl Runner<'_> {
             derive_seed(sample_seed, "validation", 0),
             distribution,
         );
-        let validation = and2_failure(&build(&make(width))?, &instance, &fresh, None);
+        let (validation, errors) = and2_conditional(&build(&make(width))?, &instance, &fresh);
         let (m_prime, m) = (outputs as u64, instance.inputs() as u64);
         self.emit(match distribution {
             InputDistribution::Planted => Record::And2MinWidth {
@@ -180,6 +183,7 @@ impl Runner<'_> {
             seeds,
             parameters: resources.parameters,
             validation,
+            errors,
         })
     }
 
@@ -214,7 +218,7 @@ impl Runner<'_> {
             let shape = theory::lower_shape(outputs as f64);
             let (mut widths, mut params) = (Vec::new(), Vec::new());
             let mut instances = Vec::new();
-            let (mut fresh, mut unconfirmed) = ((0, 0), 0);
+            let (mut fresh, mut unconfirmed, mut errors) = ((0, 0), 0, ConditionalErrors::default());
             for s in 0..c.seeds {
                 let start = if self.control && s == 0 && constants.is_empty() {
                     outputs
@@ -226,6 +230,7 @@ impl Runner<'_> {
                 params.push(found.parameters as f64);
                 fresh = (fresh.0 + found.validation.failures, fresh.1 + found.validation.samples);
                 unconfirmed += u64::from(found.validation.wilson_lo > c.delta);
+                errors = errors + found.errors;
                 let width = found.width;
                 instances.push((found.instance, found.seeds));
                 done += 1;
@@ -240,11 +245,13 @@ impl Runner<'_> {
             let p_star = median(&params);
             guess = n_star / shape;
             let (mut uniform_widths, mut uniform_fresh) = (Vec::new(), (0, 0));
+            let mut uniform_errors = ConditionalErrors::default();
             if c.uniform_sizes.contains(&log_m) {
                 for (s, &planted) in widths.iter().enumerate() {
                     let found =
                         self.and2_min_width(log_m, s as u64, (true, InputDistribution::Uniform), planted as usize)?;
                     uniform_widths.push(found.width as f64);
+                    uniform_errors = uniform_errors + found.errors;
                     uniform_fresh = (
                         uniform_fresh.0 + found.validation.failures,
                         uniform_fresh.1 + found.validation.samples,
@@ -266,6 +273,8 @@ impl Runner<'_> {
                 uniform: (!uniform_widths.is_empty())
                     .then(|| crate::stats::failure_rate(uniform_fresh.0, uniform_fresh.1)),
                 planted_unconfirmed: unconfirmed,
+                planted_errors: errors,
+                uniform_errors: (!uniform_widths.is_empty()).then_some(uniform_errors),
                 seeds: c.seeds,
             });
             and2_widths.insert(log_m, widths.clone());

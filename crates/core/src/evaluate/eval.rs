@@ -19,6 +19,7 @@ use crate::network::{Network, Truth, check_shape};
 use crate::results::FailureRate;
 use crate::rng::{Rng, stream};
 use crate::stats::failure_rate;
+use superposition_schema::measure::ConditionalErrors;
 
 pub use crate::base::sample::{CHUNK, ROUND};
 
@@ -184,6 +185,57 @@ pub fn and2_failure<N: Network>(
     })
 }
 
+/// [`and2_failure`] without early stop, and the errors per output by how many endpoints of its
+/// pair are active ([`ConditionalErrors`]). Same samples as [`and2_failure`] on the same spec.
+///
+/// # Panics
+/// If the network was not built for the instance's shape.
+pub fn and2_conditional<N: Network>(
+    network: &N,
+    instance: &And2Instance,
+    spec: &SampleSpec,
+) -> (FailureRate, ConditionalErrors) {
+    let verifier = Verifier::new(network, instance).unwrap_or_else(|e| panic!("{e}"));
+    let influence = instance.influence();
+    let pairs = instance.pairs();
+    let chunks = spec.samples.div_ceil(CHUNK);
+    let (failures, tally) = (0..chunks)
+        .into_par_iter()
+        .map_init(
+            || (Vec::new(), VerifyScratch::<N, And2Instance>::default()),
+            |(active, scratch), c| {
+                let mut rng = stream(spec.seed, "samples", c);
+                let (mut failures, mut tally) = (0u64, ConditionalErrors::default());
+                for _ in 0..CHUNK.min(spec.samples - c * CHUNK) {
+                    sample_active(&mut rng, instance, spec.k, spec.distribution, active);
+                    let wrong = verifier.wrong_outputs(active, scratch);
+                    // `expected` now holds the true outputs of this sample.
+                    let on = scratch.expected.len() as u64;
+                    let touching: u64 = active.iter().map(|&a| u64::from(influence[a as usize])).sum();
+                    let one = touching - 2 * on;
+                    tally.samples += 1;
+                    tally.pair_on += on;
+                    tally.one_endpoint += one;
+                    tally.no_endpoint += instance.outputs() as u64 - on - one;
+                    if let Some(wrong) = wrong {
+                        failures += 1;
+                        for j in wrong {
+                            let (a, b) = pairs[j as usize];
+                            match u8::from(active.contains(&a)) + u8::from(active.contains(&b)) {
+                                2 => tally.false_negatives += 1,
+                                1 => tally.false_positives_one += 1,
+                                _ => tally.false_positives_none += 1,
+                            }
+                        }
+                    }
+                }
+                (failures, tally)
+            },
+        )
+        .reduce(|| (0, ConditionalErrors::default()), |a, b| (a.0 + b.0, a.1 + b.1));
+    (failure_rate(failures, spec.samples), tally)
+}
+
 #[derive(Default)]
 struct RepresentationState {
     active: Vec<u32>,
@@ -250,6 +302,56 @@ mod tests {
 
     /// A width where about half the samples fail, and another where few do, for each network:
     /// equal counts there say the same samples met the same verdicts.
+    #[test]
+    fn conditional_errors_classify_every_wrong_output_by_its_active_endpoints() {
+        let instance = And2Instance::random(512, 512, PairDistribution::Uniform, 4).unwrap();
+        let index = instance.pair_index();
+        for (width, distribution) in [(120, InputDistribution::Planted), (400, InputDistribution::Uniform)] {
+            let network = And2Network::build(&instance, And2Params::defaults(512, width, 9)).unwrap();
+            let spec = SampleSpec {
+                k: 4,
+                distribution,
+                samples: 300,
+                seed: 2,
+            };
+            let (failure, tally) = and2_conditional(&network, &instance, &spec);
+            assert_eq!(failure, and2_failure(&network, &instance, &spec, None));
+            assert_eq!(tally.samples, 300);
+            assert_eq!(tally.pair_on + tally.one_endpoint + tally.no_endpoint, 300 * 512);
+            // Recount by brute force over every output of every sample.
+            let mut brute = ConditionalErrors::default();
+            let (mut scratch, mut got, mut active, mut truth) =
+                (Scratch::default(), Vec::new(), Vec::new(), Vec::new());
+            for c in 0..spec.samples.div_ceil(CHUNK) {
+                let mut rng = stream(spec.seed, "samples", c);
+                for _ in 0..CHUNK.min(spec.samples - c * CHUNK) {
+                    sample_active(&mut rng, &instance, 4, distribution, &mut active);
+                    network.evaluate(&active, &mut scratch, &mut got);
+                    instance.true_outputs(&index, &active, &mut truth);
+                    brute.samples += 1;
+                    for (j, &(a, b)) in instance.pairs().iter().enumerate() {
+                        let on = u8::from(active.contains(&a)) + u8::from(active.contains(&b));
+                        let read = got.contains(&(j as u32));
+                        assert_eq!(truth.contains(&(j as u32)), on == 2);
+                        match on {
+                            2 => (brute.pair_on += 1, brute.false_negatives += u64::from(!read)),
+                            1 => (brute.one_endpoint += 1, brute.false_positives_one += u64::from(read)),
+                            _ => (brute.no_endpoint += 1, brute.false_positives_none += u64::from(read)),
+                        };
+                    }
+                }
+            }
+            assert_eq!(tally, brute);
+            if width == 120 {
+                assert!(
+                    failure.failures > 0,
+                    "a width this narrow errs: the test is not vacuous"
+                );
+            }
+            assert!(tally.false_negatives + tally.false_positives_one + tally.false_positives_none >= failure.failures);
+        }
+    }
+
     #[test]
     fn generic_loop_equals_the_loops_it_replaced() {
         let spec = SampleSpec {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::{FailureRate, LineFit};
+use crate::measure::{ConditionalErrors, FailureRate, LineFit};
 use crate::shape::ShapeAnalysis;
 
 /// The fits of n* and p* against m′, the constants per size, and centering's effect.
@@ -45,6 +45,10 @@ pub struct Validation {
     pub uniform: Option<FailureRate>,
     /// Seeds whose fresh planted failure has a Wilson lower end above δ (n* not confirmed).
     pub planted_unconfirmed: u64,
+    /// Errors per output on the fresh planted samples, by active endpoints, pooled over seeds.
+    pub planted_errors: ConditionalErrors,
+    /// The same on the fresh uniform samples.
+    pub uniform_errors: Option<ConditionalErrors>,
     /// Seeds at this size.
     pub seeds: u64,
 }
