@@ -293,3 +293,78 @@ fn write_json(path: &Path, results: &RunResults) -> Result<(), String> {
     std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn committed() -> RunResults {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../results/verify-bounds-standard.json");
+        superposition_report::load_results(Path::new(path)).expect("the committed standard results load")
+    }
+
+    #[test]
+    fn every_changed_missing_or_unexpected_verdict_is_a_difference() {
+        let results = committed();
+        let mut expected: Expected = results.checks.iter().map(|c| (c.id(), c.status)).collect();
+        assert!(verdict_differences(&results, &expected).is_empty());
+        let flipped = results.checks[0].id();
+        let was = expected[&flipped];
+        expected.insert(
+            flipped,
+            if was == Status::Pass {
+                Status::Fail
+            } else {
+                Status::Pass
+            },
+        );
+        let removed = results.checks[1].id();
+        expected.remove(&removed);
+        let mut partial = results.clone();
+        let dropped = partial.checks.pop().expect("checks").id();
+        let differences = verdict_differences(&partial, &expected);
+        assert_eq!(differences.len(), 3, "{differences:?}");
+        assert!(
+            differences[0].starts_with(&format!("{flipped}: expected")),
+            "{differences:?}"
+        );
+        assert!(
+            differences
+                .iter()
+                .any(|d| d == &format!("{removed}: ran but has no expected verdict"))
+        );
+        assert!(
+            differences
+                .iter()
+                .any(|d| d == &format!("{dropped}: expected a verdict, but it did not run"))
+        );
+    }
+
+    #[test]
+    fn expected_verdict_files_refuse_unknown_checks_and_verdicts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |text: &str| {
+            let path = dir.path().join("expected.json");
+            std::fs::write(&path, text).expect("write");
+            read_expected(&path)
+        };
+        assert_eq!(
+            write(r#"{"gap": "pass", "worst-case": "fail"}"#).expect("valid").len(),
+            2
+        );
+        assert!(write(r#"{"no-such-check": "pass"}"#).is_err());
+        assert!(write(r#"{"gap": "maybe"}"#).is_err());
+        let missing = read_expected(&dir.path().join("absent.json")).unwrap_err();
+        assert!(missing.contains("absent.json"), "{missing}");
+    }
+
+    #[test]
+    fn the_summary_counts_claims_and_invariants_apart() {
+        let results = committed();
+        let line = summary(&results);
+        let claims = CheckId::ALL.iter().filter(|c| c.kind() == Kind::Claim).count();
+        let invariants = CheckId::ALL.len() - claims;
+        assert!(line.contains(&format!(" of {claims} passed")), "{line}");
+        assert!(line.ends_with(&format!(" of {invariants} held")), "{line}");
+    }
+}
