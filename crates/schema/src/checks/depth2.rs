@@ -228,14 +228,14 @@ pub struct MinWidthRow {
     /// ≤ ⌊δ·samples⌋ on the selection samples), if any.
     pub best_passing: Option<BestPassing>,
     /// That point's depth-2 failure (threshold) on the fresh samples (reported, not judged).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_passing_fresh: Option<FailureRate>,
     /// One of [`CIRCUITS`].
     pub circuit: String,
     /// The point the verdict judges: within `max_factor`, the fewest selection failures; its
     /// fresh failure's Wilson upper bound must be ≤ δ. None in results written before the
     /// criterion judged fresh samples.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judged: Option<Validated>,
     /// n₂*: layer 1 at n*, the threshold, layer 2 adding failure ≤ δ; None when the search
     /// did not reach δ.

@@ -194,7 +194,7 @@ pub struct Detail {
     /// measured them), one entry per such size.
     pub n_avg_searched_here_at_log2_sizes: Vec<u32>,
     /// The negative control's tally (None in an ordinary run).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planted: Option<PlantedHits>,
     /// Seeds where random sampling found a failing sample at n*_avg.
     pub power_cases: u64,
