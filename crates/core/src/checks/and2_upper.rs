@@ -123,7 +123,8 @@ impl Runner<'_> {
         };
         let build = |params: &And2Params| {
             if control {
-                And2Network::build_with_output_code(&instance, *params, dedicated_code(outputs, params.hidden_width)?)
+                let input_code = params.input_code(instance.inputs())?;
+                And2Network::with_codes(&instance, *params, input_code, dedicated_code(outputs, params.hidden_width)?)
             } else {
                 And2Network::build(&instance, *params)
             }

@@ -19,11 +19,27 @@
 //! width n₂* at which layer 2 adds failure ≤ δ (with the threshold, layer 1 at n*, 4-AND) is
 //! searched and set against n*.
 //!
-//! **Criterion** (fixed before the standard-scale run): PASS iff, with the intermediate
-//! threshold, at every size and for both circuits, some measured grid point with
-//! n₁ ≤ `max_factor`·n* and n₂ ≤ `max_factor`·n* (default 2) has depth-2 failure ≤ δ
-//! (failures ≤ ⌊δ·samples⌋, as `and2-upper`'s searches count). The variant without the
-//! threshold is reported whatever it measures and does not enter the verdict.
+//! **Criterion** (stated before any run of it; issue 10 item 3): the grid is measured on the
+//! *selection* samples (stream "depth2-samples"). At every size and for both circuits, the
+//! grid point with n₁ ≤ `max_factor`·n* and n₂ ≤ `max_factor`·n* (default 2) that has the
+//! fewest depth-2 failures with the intermediate threshold on the selection samples (ties to
+//! the smaller n₁·n₂) is *judged* on fresh samples (stream "depth2-fresh", as many): PASS iff at
+//! every size and for both circuits the upper end of the fresh failure's 95 % Wilson interval
+//! is ≤ δ. Why the upper bound and not the point estimate: the claim is that *some* point within
+//! the factor is exact at failure ≤ δ, and a PASS should mean that the fresh samples show it
+//! (at 95 %), not that an estimate happened to land below δ; the selection picks the point
+//! likeliest to show it, and because it is picked on other samples its fresh failure is not
+//! biased by the choice. (The previous criterion passed if any of the grid points had failures
+//! ≤ ⌊δ·samples⌋ on the very samples that chose it.)
+//!
+//! Reported, not judged: the smallest passing point (fewest n₁·n₂ with selection failures
+//! ≤ ⌊δ·samples⌋, the economy figure) with its fresh failure too, and the variant without the
+//! threshold.
+//!
+//! **Negative control** (`--negative-controls`): layer 2 wired to the wrong layer-1 outputs —
+//! built for the circuit whose every gate reads layer-1 outputs (left + 1, right + 1) mod m′
+//! ([`miswired`]), judged against the true circuit. A correct check FAILs: the gates read
+//! unrelated pairs.
 
 use std::sync::Arc;
 
@@ -32,7 +48,7 @@ use rayon::prelude::*;
 use super::{And2Widths, Runner, status};
 use crate::constructions::and2::{And2Network, And2Params};
 use crate::constructions::depth2::{
-    Circuit, CircuitTruth, Depth2Network, Depth2Scratch, Intermediate, Layer2Params, sample_circuit_active,
+    Circuit, CircuitTruth, Depth2Network, Depth2Scratch, Gate, Intermediate, Layer2Params, sample_circuit_active,
 };
 use crate::error::Result;
 use crate::evaluate::eval::{CHUNK, ROUND};
@@ -127,6 +143,64 @@ fn measure(
         .reduce(Counts::default, Counts::add)
 }
 
+/// The negative control's wiring: `circuit` with every gate reading layer-1 outputs
+/// (left + 1, right + 1) mod m′₁ instead of (left, right), gates in the same order. A layer 2
+/// built for it and judged against `circuit` reads the wrong layer-1 outputs. The shift is a
+/// bijection on pairs, so the gates stay distinct.
+pub fn miswired(circuit: &Circuit) -> Result<Circuit> {
+    let m1 = circuit.layer1().outputs() as u32;
+    let gates = circuit
+        .gates()
+        .iter()
+        .map(|g| Gate {
+            left: (g.left + 1) % m1,
+            right: (g.right + 1) % m1,
+            kind: g.kind,
+        })
+        .collect();
+    Circuit::new(circuit.layer1().clone(), gates)
+}
+
+/// One grid point as the selection saw it.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    f1: f64,
+    f2: f64,
+    n1: usize,
+    n2: usize,
+    selection: FailureRate,
+}
+
+/// The point judged on fresh samples: within `max_factor` on both layers, the fewest
+/// selection failures, ties to the smaller f₁·f₂ (then the earlier point).
+fn judged_point(points: &[Candidate], max_factor: f64) -> Option<Candidate> {
+    let mut best: Option<Candidate> = None;
+    for &p in points.iter().filter(|p| p.f1 <= max_factor && p.f2 <= max_factor) {
+        let key = |c: &Candidate| (c.selection.failures, c.f1 * c.f2);
+        if best.is_none_or(|b| key(&p) < key(&b)) {
+            best = Some(p);
+        }
+    }
+    best
+}
+
+/// The economy figure: within `max_factor`, the smallest f₁·f₂ with selection failures
+/// ≤ `allowed` (then the earlier point).
+fn smallest_passing(points: &[Candidate], max_factor: f64, allowed: u64) -> Option<Candidate> {
+    let mut best: Option<Candidate> = None;
+    for &p in points.iter().filter(|p| p.f1 <= max_factor && p.f2 <= max_factor) {
+        if p.selection.failures <= allowed && best.is_none_or(|b| p.f1 * p.f2 < b.f1 * b.f2) {
+            best = Some(p);
+        }
+    }
+    best
+}
+
+/// The pass rule at one (size, circuit): the judged point's fresh Wilson upper bound ≤ δ.
+fn judged_passes(fresh: Option<FailureRate>, delta: f64) -> bool {
+    fresh.is_some_and(|f| f.wilson_hi <= delta)
+}
+
 impl Runner<'_> {
     /// Check `depth-2`: see the module documentation for what is measured and the criterion.
     pub(super) fn depth2(&mut self, and2: &And2Widths) -> Result<CheckResult> {
@@ -149,10 +223,18 @@ impl Runner<'_> {
                     derive_seed(self.seed, "depth2-circuit", u64::from(log_m) << 8 | ci as u64),
                 )?;
                 let truth = CircuitTruth::new(&circuit);
-                let sample_seed = derive_seed(self.seed, "depth2-samples", u64::from(log_m) << 8 | ci as u64);
-                let layer2_seed = derive_seed(self.seed, "depth2-layer2", u64::from(log_m) << 8 | ci as u64);
+                // What layer 2 is built for: the circuit, or under the control its miswiring.
+                let wiring = if self.control {
+                    miswired(&circuit)?
+                } else {
+                    circuit.clone()
+                };
+                let key = u64::from(log_m) << 8 | ci as u64;
+                let sample_seed = derive_seed(self.seed, "depth2-samples", key);
+                let fresh_seed = derive_seed(self.seed, "depth2-fresh", key);
+                let layer2_seed = derive_seed(self.seed, "depth2-layer2", key);
                 let t2 = Layer2Params::defaults(outputs, 1, 0).t_out;
-                let mut best: Option<(f64, f64, FailureRate)> = None;
+                let mut candidates = Vec::new();
                 for &f1 in &c.layer1_factors {
                     let n1 = ((n_star as f64 * f1).round() as usize).max(t2 + 1);
                     let layer1 = Arc::new(And2Network::build(
@@ -163,7 +245,7 @@ impl Runner<'_> {
                     for &f2 in &c.layer2_factors {
                         let n2 = ((n_star as f64 * f2).round() as usize).max(2 * t2 + 2);
                         let net = Depth2Network::build(
-                            &circuit,
+                            &wiring,
                             layer1.clone(),
                             Layer2Params::defaults(outputs, n2, layer2_seed),
                         )?;
@@ -171,13 +253,13 @@ impl Runner<'_> {
                         let rate = |x| failure_rate(x, counts.samples);
                         let (l1, ideal, thr) = (rate(counts.layer1), rate(counts.ideal), rate(counts.threshold));
                         let predicted = 1.0 - (1.0 - l1.rate) * (1.0 - ideal.rate);
-                        if f1 <= c.max_factor
-                            && f2 <= c.max_factor
-                            && thr.failures <= allowed
-                            && best.is_none_or(|(b1, b2, _)| f1 * f2 < b1 * b2)
-                        {
-                            best = Some((f1, f2, thr));
-                        }
+                        candidates.push(Candidate {
+                            f1,
+                            f2,
+                            n1,
+                            n2,
+                            selection: thr,
+                        });
                         rows.push(GridPoint {
                             circuit: name.into(),
                             m_prime: outputs as u64,
@@ -216,7 +298,39 @@ impl Runner<'_> {
                     self.observer
                         .progress("depth-2", done, total, &format!("m′ = 2^{log_m} {name}, n₁ = {f1}·n*"));
                 }
-                pass &= best.is_some();
+                // The judged point and the economy point, measured again on fresh samples.
+                let judged = judged_point(&candidates, c.max_factor);
+                let best = smallest_passing(&candidates, c.max_factor, allowed);
+                let mut fresh = |p: Candidate| -> Result<Validated> {
+                    let layer1 = Arc::new(And2Network::build(
+                        &instance,
+                        And2Params::defaults(outputs, p.n1, code_seed),
+                    )?);
+                    let net =
+                        Depth2Network::build(&wiring, layer1, Layer2Params::defaults(outputs, p.n2, layer2_seed))?;
+                    let counts = measure(&net, &circuit, &truth, k, c.samples, fresh_seed, false);
+                    let validated = Validated {
+                        f1: p.f1,
+                        f2: p.f2,
+                        selection: p.selection,
+                        fresh: failure_rate(counts.threshold, counts.samples),
+                    };
+                    self.emit(Record::Depth2(Depth2Record::Fresh {
+                        circuit: name.into(),
+                        m_prime: outputs as u64,
+                        layer1_width: p.n1,
+                        layer2_width: p.n2,
+                        point: validated,
+                    }));
+                    Ok(validated)
+                };
+                let judged = judged.map(&mut fresh).transpose()?;
+                let best_fresh = match best {
+                    Some(b) if judged.is_some_and(|j| (j.f1, j.f2) == (b.f1, b.f2)) => judged.map(|j| j.fresh),
+                    Some(b) => Some(fresh(b)?.fresh),
+                    None => None,
+                };
+                pass &= judged_passes(judged.map(|j| j.fresh), delta);
                 // n₂*: layer 1 at n*, the threshold, layer 2 adding failure ≤ δ.
                 let layer1 = Arc::new(And2Network::build(
                     &instance,
@@ -225,7 +339,7 @@ impl Runner<'_> {
                 let mut found = std::collections::BTreeMap::new();
                 let search = min_width(n_star, 2 * t2 + 2, 16 * n_star + 64, self.config.precision, |n2| {
                     let net = Depth2Network::build(
-                        &circuit,
+                        &wiring,
                         layer1.clone(),
                         Layer2Params::defaults(outputs, n2, layer2_seed),
                     )?;
@@ -261,7 +375,13 @@ impl Runner<'_> {
                     n_star_measured,
                     layer2_min_width: min,
                     ratio: min.map(|w| w as f64 / n_star as f64),
-                    best_passing: best.map(|(f1, f2, f)| BestPassing { f1, f2, rate: f.rate }),
+                    best_passing: best.map(|b| BestPassing {
+                        f1: b.f1,
+                        f2: b.f2,
+                        rate: b.selection.rate,
+                    }),
+                    best_passing_fresh: best_fresh,
+                    judged,
                 });
             }
         }
@@ -272,7 +392,8 @@ impl Runner<'_> {
             theory: format!(
                 "SPEC §3 step 6: with a threshold between stages, layers compose — the depth-2 circuit \
                  (4-AND and AND/OR) is exact at failure ≤ δ with per-layer widths ≤ {}·n*(m′) at every \
-                 size; without the threshold: reported, not judged",
+                 size: the grid point with the fewest failures on the selection samples has, on fresh \
+                 samples, a 95 % Wilson upper bound ≤ δ = {delta}; without the threshold: reported, not judged",
                 c.max_factor
             ),
             detail: CheckDetail::Depth2(Detail {
@@ -298,8 +419,15 @@ fn summary(rows: &[GridPoint], min_widths: &[MinWidthRow], c: &Depth2Config) -> 
             Some(best) => format!("≤ δ at ({:?}, {:?})·n*", best.f1, best.f2),
         };
         let ratio = m.ratio.map_or("—".to_string(), |r| format!("{r:.2}"));
+        let judged = match &m.judged {
+            None => "judged: none".to_string(),
+            Some(j) => format!(
+                "judged ({:?}, {:?})·n*: fresh {}/{} [{:.3}, {:.3}]",
+                j.f1, j.f2, j.fresh.failures, j.fresh.samples, j.fresh.wilson_lo, j.fresh.wilson_hi
+            ),
+        };
         parts.push(format!(
-            "2^{} {}: {passing}, n₂*/n* {ratio}",
+            "2^{} {}: {judged}; selection {passing}, n₂*/n* {ratio}",
             m.m_prime.trailing_zeros(),
             m.circuit
         ));
@@ -353,6 +481,111 @@ mod tests {
         assert!(c.validate().unwrap_err().to_string().contains("criterion"));
         let partial: Depth2Config = serde_json::from_str(r#"{"sizes": [9]}"#).unwrap();
         assert_eq!(partial.samples, Depth2Config::default().samples);
+    }
+
+    fn candidate(f1: f64, f2: f64, failures: u64) -> Candidate {
+        Candidate {
+            f1,
+            f2,
+            n1: 0,
+            n2: 0,
+            selection: failure_rate(failures, 400),
+        }
+    }
+
+    #[test]
+    fn the_judged_point_has_the_fewest_selection_failures_within_the_factor() {
+        let grid = [
+            candidate(1.0, 0.5, 12),
+            candidate(1.0, 1.0, 3),
+            candidate(2.0, 0.5, 3),
+            candidate(2.0, 2.0, 1),
+            candidate(4.0, 4.0, 0),
+        ];
+        let judged = judged_point(&grid, 2.0).unwrap();
+        assert_eq!((judged.f1, judged.f2), (2.0, 2.0));
+        // Ties go to the smaller f₁·f₂, then the earlier point.
+        let judged = judged_point(&grid[..3], 2.0).unwrap();
+        assert_eq!((judged.f1, judged.f2), (1.0, 1.0));
+        assert!(judged_point(&grid[4..], 2.0).is_none());
+        // The economy figure: the smallest f₁·f₂ with failures ≤ ⌊δ·samples⌋ = 20.
+        let best = smallest_passing(&grid, 2.0, 20).unwrap();
+        assert_eq!((best.f1, best.f2), (1.0, 0.5));
+        let best = smallest_passing(&grid, 2.0, 2).unwrap();
+        assert_eq!((best.f1, best.f2), (2.0, 2.0));
+        assert!(smallest_passing(&grid, 2.0, 0).is_none());
+    }
+
+    #[test]
+    fn the_pass_rule_is_the_fresh_wilson_upper_bound() {
+        let delta = 0.05;
+        assert!(judged_passes(Some(failure_rate(0, 400)), delta));
+        assert!(judged_passes(Some(failure_rate(8, 400)), delta));
+        // 15 of 400 is a point estimate below δ, but its upper bound is above it.
+        let f = failure_rate(15, 400);
+        assert!(f.rate < delta && f.wilson_hi > delta);
+        assert!(!judged_passes(Some(f), delta));
+        assert!(!judged_passes(None, delta));
+    }
+
+    #[test]
+    fn miswiring_shifts_every_gate_and_keeps_the_circuit_valid() {
+        let instance =
+            crate::base::instance::And2Instance::random(64, 64, crate::base::instance::PairDistribution::Uniform, 1)
+                .unwrap();
+        let circuit = Circuit::random(instance, 64, 0.5, 2).unwrap();
+        let wrong = miswired(&circuit).unwrap();
+        assert_eq!(wrong.outputs(), circuit.outputs());
+        for (g, w) in circuit.gates().iter().zip(wrong.gates()) {
+            let shifted = [(g.left + 1) % 64, (g.right + 1) % 64];
+            assert!(shifted.contains(&w.left) && shifted.contains(&w.right) && g.kind == w.kind);
+        }
+    }
+
+    /// m′ = 2⁸, both layers at 4·n* (n* the fallback 8·√(m′·log₂ m′), below the measured n*
+    /// there, hence the factor), 200 samples.
+    fn tiny_run(control: bool) -> CheckResult {
+        let mut config = crate::checks::ScaleConfig::new(Scale::Quick, 4);
+        config.depth2 = Depth2Config {
+            sizes: vec![8],
+            samples: 200,
+            layer1_factors: vec![4.0],
+            layer2_factors: vec![4.0],
+            max_factor: 4.0,
+            ..Depth2Config::default()
+        };
+        let mut silent = crate::checks::Silent;
+        let runner = Runner::new(config, 4, &mut silent).unwrap();
+        let mut runner = if control { runner.negative_controls() } else { runner };
+        runner.depth2(&And2Widths::default()).unwrap()
+    }
+
+    fn detail(result: &CheckResult) -> &Detail {
+        let CheckDetail::Depth2(detail) = &result.detail else {
+            panic!("depth-2 returned the detail of {}", result.id())
+        };
+        detail
+    }
+
+    #[test]
+    fn the_miswired_control_fails_where_the_circuit_passes() {
+        // The ordinary 4-AND circuit meets the pass rule at this size (the AND/OR circuit's OR
+        // neurons need more layer-2 width than this test affords, so it is not asserted).
+        let ordinary = tiny_run(false);
+        let four = &detail(&ordinary).min_widths[0];
+        assert_eq!(four.circuit, "4-and");
+        assert!(
+            judged_passes(four.judged.map(|j| j.fresh), 0.05),
+            "{}",
+            ordinary.measured
+        );
+        let control = tiny_run(true);
+        assert_eq!(control.status, crate::results::Status::Fail, "{}", control.measured);
+        let d = detail(&control);
+        for row in &d.min_widths {
+            let judged = row.judged.expect("the grid has points within the factor");
+            assert!(judged.fresh.wilson_hi > d.delta, "{row:?}");
+        }
     }
 
     #[test]

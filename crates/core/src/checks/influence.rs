@@ -1,7 +1,7 @@
 //! Check `influence`: the input channel for high-influence inputs (SPEC §3 step 5).
 //!
 //! For each size m′ (m = m′ inputs, as `and2-upper`) and each instance type — uniform (the
-//! control), Zipf-skewed endpoints (exponent a parameter) and a star (one hub input in
+//! baseline), Zipf-skewed endpoints (exponent a parameter) and a star (one hub input in
 //! c·√m′ pairs) — the check compares plain AS-2AND at hidden width N (input width N) with the
 //! input-channel construction of [`crate::constructions::channel`] at the same input width N and the same
 //! total hidden width N (shared channel + blocks; inputs of influence > θ = √m′ get a block;
@@ -20,6 +20,12 @@
 //! `uniform_cost_factor` (1.1) times plain n*. With θ = √m′ a uniform instance (influence
 //! about Poisson(2)) usually has no heavy input, and the channel network is then plain AS-2AND
 //! itself, so (b) holds with ratio 1; the report says which case occurred.
+//!
+//! **Negative control** (`--negative-controls`): the same instances, searches and criterion,
+//! with the input channel switched off — θ set above every input's influence, so no input
+//! gets a block and the "channel" network is plain AS-2AND itself. On the Zipf and star
+//! instances its n* is then plain's, and plain at that width fails at most ⌊δ·samples⌋ of the
+//! samples (the search stopped there), so its Wilson lower bound is below δ and (a) fails.
 
 use super::{And2Widths, Runner, status};
 use crate::base::instance::{And2Instance, PairDistribution};
@@ -70,7 +76,7 @@ impl Runner<'_> {
                 outcomes.push(outcome);
             }
         }
-        let pass = outcomes.iter().all(|o| o.ok);
+        let pass = verdict(&outcomes);
         let delta = self.config.delta;
         let mut parts = Vec::new();
         for &log_m in &c.sizes {
@@ -155,12 +161,17 @@ impl Runner<'_> {
         };
         let (reference, measured) = and2.n_star(log_m, 0);
         let cap = Self::influence_cap(and2, c, log_m);
+        let max_influence = instance.influence().into_iter().max().unwrap_or(0);
         let mut params = ChannelParams::defaults(outputs, reference, code_seed);
-        params.theta = c.theta_factor * (outputs as f64).sqrt();
+        // The control switches the channel off: no input's influence exceeds θ.
+        params.theta = if self.control {
+            f64::from(max_influence) + 1.0
+        } else {
+            c.theta_factor * (outputs as f64).sqrt()
+        };
         params.gate_weight = c.gate_weight;
         params.centering = c.block_centering;
         let plan = ChannelPlan::new(&instance, params.theta);
-        let max_influence = instance.influence().into_iter().max().unwrap_or(0);
         self.emit(Record::Influence(InfluenceRecord::Instance {
             distribution: distribution.into(),
             m_prime: outputs as u64,
@@ -221,13 +232,7 @@ impl Runner<'_> {
                 self.influence_probe(&probe, construction, width.max(params.t + 1), "sweep", None)?;
             }
         }
-        let ok = match distribution {
-            "uniform" => match (n_star[0], n_star[1]) {
-                (Some(p), Some(ch)) => ch as f64 <= c.uniform_cost_factor * p as f64,
-                _ => false,
-            },
-            _ => cross.is_some_and(|f| f.wilson_lo > self.config.delta),
-        };
+        let ok = instance_meets(distribution, n_star, cross, self.config.delta, c.uniform_cost_factor);
         Ok(Outcome {
             distribution,
             m_prime: outputs as u64,
@@ -284,6 +289,31 @@ impl Runner<'_> {
         }));
         Ok(Some(failure))
     }
+}
+
+/// The criterion at one instance, from its measured n* (plain, channel) and plain's failure
+/// at the channel's n*: (b) on `uniform`, channel n* ≤ `uniform_cost_factor` × plain n*, both
+/// found; (a) on the skewed types, plain's failure at the channel's n* has its Wilson lower
+/// bound above δ (false when the channel reached no n*, so nothing was measured there).
+fn instance_meets(
+    distribution: &str,
+    n_star: [Option<usize>; 2],
+    cross: Option<FailureRate>,
+    delta: f64,
+    uniform_cost_factor: f64,
+) -> bool {
+    match distribution {
+        "uniform" => match n_star {
+            [Some(plain), Some(channel)] => channel as f64 <= uniform_cost_factor * plain as f64,
+            _ => false,
+        },
+        _ => cross.is_some_and(|f| f.wilson_lo > delta),
+    }
+}
+
+/// PASS iff every instance meets its criterion (none measured is not a PASS).
+fn verdict(outcomes: &[Outcome]) -> bool {
+    !outcomes.is_empty() && outcomes.iter().all(|o| o.ok)
 }
 
 /// What every probe of one instance shares.
@@ -347,6 +377,95 @@ mod tests {
         let partial: InfluenceConfig = serde_json::from_str(r#"{"sizes": [8]}"#).unwrap();
         assert_eq!(partial.zipf_exponent, 1.0);
         assert!(partial.block_centering);
+    }
+
+    use crate::stats::failure_rate;
+
+    const DELTA: f64 = 0.05;
+
+    fn meets(distribution: &str, plain: Option<usize>, channel: Option<usize>, cross: Option<(u64, u64)>) -> bool {
+        let cross = cross.map(|(failures, samples)| failure_rate(failures, samples));
+        instance_meets(distribution, [plain, channel], cross, DELTA, 1.1)
+    }
+
+    #[test]
+    fn the_uniform_criterion_compares_the_two_widths() {
+        assert!(meets("uniform", Some(1000), Some(1000), None));
+        assert!(meets("uniform", Some(1000), Some(1100), Some((0, 100))));
+        assert!(!meets("uniform", Some(1000), Some(1101), None));
+        // A width not found is never a pass, whichever construction missed it.
+        assert!(!meets("uniform", None, Some(900), None));
+        assert!(!meets("uniform", Some(1000), None, None));
+    }
+
+    #[test]
+    fn the_skewed_criterion_needs_plain_significantly_above_delta() {
+        for distribution in ["zipf", "star"] {
+            // 40 of 200: Wilson lower bound ≈ 0.15 > δ.
+            assert!(meets(distribution, None, Some(900), Some((40, 200))));
+            assert!(meets(distribution, Some(2000), Some(900), Some((40, 200))));
+            // 12 of 200 is 6 % > δ, but its lower bound (≈ 0.035) is not.
+            assert!(failure_rate(12, 200).rate > DELTA);
+            assert!(!meets(distribution, None, Some(900), Some((12, 200))));
+            assert!(!meets(distribution, None, Some(900), Some((0, 200))));
+            // The channel reached no n*: nothing to compare.
+            assert!(!meets(distribution, None, None, None));
+        }
+    }
+
+    fn outcome(ok: bool) -> Outcome {
+        Outcome {
+            distribution: "star",
+            m_prime: 1024,
+            plain: None,
+            channel: Some(900),
+            cross: None,
+            heavy_inputs: 1,
+            ok,
+        }
+    }
+
+    #[test]
+    fn one_instance_not_met_fails_the_check() {
+        assert!(verdict(&[outcome(true), outcome(true)]));
+        assert!(!verdict(&[outcome(true), outcome(false), outcome(true)]));
+        assert!(!verdict(&[]));
+    }
+
+    /// A run at 2⁸ with 200 samples per probe (ordinary or control), the searches capped at
+    /// 8·n_ref (n_ref the fallback 8·√(m′·log₂ m′), below the measured n* there).
+    fn tiny_run(control: bool) -> CheckResult {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.samples = 200;
+        config.influence.sizes = vec![8];
+        config.influence.sweep_factors = vec![1.0];
+        config.influence.max_width_factor = 8.0;
+        let mut silent = Silent;
+        let runner = Runner::new(config, 3, &mut silent).unwrap();
+        let mut runner = if control { runner.negative_controls() } else { runner };
+        runner.influence(&And2Widths::default()).unwrap()
+    }
+
+    fn rows(result: &CheckResult) -> &[InfluenceRow] {
+        let CheckDetail::Influence(detail) = &result.detail else {
+            panic!("influence returned the detail of {}", result.id())
+        };
+        &detail.rows
+    }
+
+    #[test]
+    fn the_control_fails_where_the_channel_passes() {
+        let ordinary = tiny_run(false);
+        assert_eq!(ordinary.status, crate::results::Status::Pass, "{}", ordinary.measured);
+        let control = tiny_run(true);
+        assert_eq!(control.status, crate::results::Status::Fail, "{}", control.measured);
+        for row in rows(&control) {
+            assert_eq!(row.heavy_inputs, 0, "the control's channel has no blocks: {row:?}");
+            // Without blocks the channel network is plain AS-2AND: the same n*.
+            assert_eq!(row.n_channel, row.n_plain, "{row:?}");
+            assert_eq!(row.ok, row.distribution == "uniform", "{row:?}");
+        }
+        assert!(rows(&ordinary).iter().any(|r| r.heavy_inputs > 0));
     }
 
     #[test]

@@ -120,40 +120,49 @@ impl And2Network {
     /// Builds the network for `instance` (refusing, before allocating, shapes over the memory
     /// budget).
     pub fn build(instance: &And2Instance, params: And2Params) -> Result<Self> {
-        Self::build_with(instance, params, None)
+        Self::check_shape(instance, &params)?;
+        let (input_code, output_code) = params.codes(instance.inputs(), instance.outputs())?;
+        Self::assemble(instance, params, input_code, output_code)
     }
 
-    /// [`And2Network::build`] with a given output code in place of the seeded one (t_out and
-    /// the hidden width are the code's; `params` must agree with them).
-    pub fn build_with_output_code(
+    /// Builds the network for `instance` on the given codes instead of the ones `params`'
+    /// seed draws (a negative control plants a deliberately bad code this way). Refuses codes
+    /// whose feature count, width or set size do not match the instance and `params`.
+    pub fn with_codes(
         instance: &And2Instance,
         params: And2Params,
+        input_code: SubsetCode,
         output_code: SubsetCode,
     ) -> Result<Self> {
-        if output_code.t() != params.t_out
-            || output_code.width() != params.hidden_width
-            || output_code.features() != instance.outputs()
-        {
-            return Err(crate::error::invalid(
-                "output code",
-                format!(
-                    "{} features, t {}, width {}",
-                    output_code.features(),
-                    output_code.t(),
-                    output_code.width()
-                ),
-                format!(
-                    "must have the instance's {} outputs, t_out {} and hidden width {}",
-                    instance.outputs(),
-                    params.t_out,
-                    params.hidden_width
-                ),
-            ));
+        Self::check_shape(instance, &params)?;
+        for (name, code, features, width, t) in [
+            ("input", &input_code, instance.inputs(), params.input_width, params.t_in),
+            (
+                "output",
+                &output_code,
+                instance.outputs(),
+                params.hidden_width,
+                params.t_out,
+            ),
+        ] {
+            if (code.features(), code.width(), code.t()) != (features, width, t) {
+                return Err(invalid(
+                    "code",
+                    format!(
+                        "{name} code of {} sets of {} in {}",
+                        code.features(),
+                        code.t(),
+                        code.width()
+                    ),
+                    format!("the {name} code needs {features} sets of {t} neurons in {width}"),
+                ));
+            }
         }
-        Self::build_with(instance, params, Some(output_code))
+        Self::assemble(instance, params, input_code, output_code)
     }
 
-    fn build_with(instance: &And2Instance, params: And2Params, output_code: Option<SubsetCode>) -> Result<Self> {
+    /// Refuses invalid parameters and, before allocating, shapes over the memory budget.
+    fn check_shape(instance: &And2Instance, params: &And2Params) -> Result<()> {
         params.validate(&Limits::AND2)?;
         let (inputs, outputs) = (instance.inputs(), instance.outputs());
         memory::check(
@@ -163,13 +172,18 @@ impl And2Network {
                     params.input_width, params.hidden_width
                 )
             },
-            Self::estimate_bytes(inputs, outputs, &params),
-        )?;
-        let input_code = params.input_code(inputs)?;
-        let output_code = match output_code {
-            Some(code) => code,
-            None => params.output_code(outputs)?,
-        };
+            Self::estimate_bytes(inputs, outputs, params),
+        )
+    }
+
+    /// Folds the weights and builds the decoding tables for codes already checked.
+    fn assemble(
+        instance: &And2Instance,
+        params: And2Params,
+        input_code: SubsetCode,
+        output_code: SubsetCode,
+    ) -> Result<Self> {
+        let (inputs, outputs) = (instance.inputs(), instance.outputs());
         let hosted = output_code.inverted();
         let anchor_len = anchor_len(params.t_out, params.vote_threshold());
         let anchors = AnchorIndex::build(&output_code, anchor_len)?;
@@ -686,6 +700,30 @@ pub(crate) mod tests {
     use crate::base::sample::{InputDistribution, sample_active};
     use crate::rng::stream;
     use proptest::prelude::*;
+
+    #[test]
+    fn given_codes_build_the_network_the_seed_builds_and_wrong_shapes_are_refused() {
+        let instance = And2Instance::random(40, 40, PairDistribution::Uniform, 3).unwrap();
+        let params = And2Params::defaults(40, 60, 9);
+        let built = And2Network::build(&instance, params).unwrap();
+        let (input_code, output_code) = params.codes(40, 40).unwrap();
+        let given = And2Network::with_codes(&instance, params, input_code.clone(), output_code.clone()).unwrap();
+        assert_eq!(given.resources(), built.resources());
+        let mut rng = stream(3, "with-codes", 0);
+        let (mut scratch, mut active, mut a, mut b) = (Scratch::default(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..20 {
+            sample_active(&mut rng, &instance, 4, InputDistribution::Planted, &mut active);
+            built.evaluate(&active, &mut scratch, &mut a);
+            given.evaluate(&active, &mut scratch, &mut b);
+            assert_eq!(a, b);
+        }
+        // Codes for another feature count or width are refused, naming the code.
+        let (short_input, _) = params.codes(39, 40).unwrap();
+        let err = And2Network::with_codes(&instance, params, short_input, output_code).unwrap_err();
+        assert!(err.to_string().contains("input code"), "{err}");
+        let narrow = And2Params::defaults(40, 50, 9).output_code(40).unwrap();
+        assert!(And2Network::with_codes(&instance, params, input_code, narrow).is_err());
+    }
 
     /// The network's on-outputs computed from the SPEC's definitions with exact rationals,
     /// independently of the construction's tables: S_r from the instance and C_out directly,

@@ -9,5 +9,6 @@ pub mod channel;
 pub mod coded;
 pub mod depth2;
 pub mod linear;
+pub mod planted;
 pub mod representation;
 pub mod uand;

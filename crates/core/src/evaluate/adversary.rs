@@ -369,6 +369,7 @@ mod tests {
     use crate::base::sample::{InputDistribution, sample_active};
     use crate::constructions::and2::tests::small_case;
     use crate::constructions::and2::{And2Network, DecoderKind, Scratch};
+    use crate::constructions::planted::plant_collision;
     use crate::network::tests::predicted_outputs;
     use crate::rng::stream;
     use proptest::prelude::*;
@@ -513,20 +514,28 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_shared_neuron_attack_sampling_misses() {
-        // Same network at k = 4: output (37, 46) shares 3 of its 6 code neurons with pairs
-        // (4, 36), (25, 63), (10, 51); activating 37, 4, 25, 10 lifts those 3 neurons to about
-        // 2 units (threshold 1.5), reaching the vote threshold v = 3. Random samples at this
-        // width never fail (and2 tests: 0 of 500).
+    fn finds_a_planted_collision_where_the_network_has_no_other_error() {
+        // m′ = 64 at width 4000 with k = 2: enumeration shows the network errs on no input of
+        // at most 2 active. Planting an output on exactly the code rows of another
+        // (constructions::planted) makes some inputs wrong, each of them by one of the two;
+        // the adversary must find one of those.
         let (instance, net) = small_case(5, 64, 4000, DecoderKind::Vote, true);
-        let outcome = attack(&net, &instance, &config(5, 4)).unwrap();
-        let ce = outcome.counterexample.expect("the crowded-target attack");
-        assert_eq!(ce.attack, Attack::OffToOn);
-        assert_eq!(ce.active, vec![4, 10, 25, 37]);
-        let (mut scratch, mut dense) = (Scratch::default(), Vec::new());
-        net.evaluate_dense(&ce.active, &mut scratch, &mut dense);
-        assert_eq!(ce.wrong, vec![55]);
-        assert!(dense.contains(&55) && instance.pairs()[55] == (37, 46));
+        assert!(exhaustive_errors(&net, &instance, 2).is_empty());
+        let p = plant_collision(&instance, *net.params()).unwrap();
+        let twins = [p.output, p.twin];
+        let errors = exhaustive_errors(&p.network, &p.instance, 2);
+        assert!(!errors.is_empty());
+        let verifier = Verifier::new(&p.network, &p.instance).unwrap();
+        let mut scratch = VerifyScratch::default();
+        for active in &errors {
+            let wrong = verifier.wrong_outputs(active, &mut scratch).unwrap();
+            assert!(wrong.iter().all(|w| twins.contains(w)), "{active:?} → {wrong:?}");
+        }
+        let outcome = attack(&p.network, &p.instance, &config(5, 2)).unwrap();
+        let ce = outcome.counterexample.as_ref().expect("the planted collision");
+        assert!(errors.contains(&ce.active), "{ce:?}");
+        // j is the most crowded output: the first target, found in the first round.
+        assert!(outcome.targets_tried <= ROUND, "{outcome:?}");
     }
 
     #[test]

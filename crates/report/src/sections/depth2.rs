@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use superposition_schema::checks::CheckDetail;
 use superposition_schema::checks::depth2::{Depth2Grid, Depth2Record};
-use superposition_schema::results::{CheckResult, Record, RunResults};
+use superposition_schema::results::{CheckResult, FailureRate, Record, RunResults};
 
 use crate::format::{fixed, pow2};
 use crate::page::FigureOutcomes;
@@ -237,7 +238,61 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
             s.push('\n');
         }
     }
+    judged(s, c);
     reading(s, &pts);
+}
+
+/// The verdict's judged points: chosen on the selection samples, judged on fresh ones (absent
+/// from results written before the criterion judged fresh samples).
+fn judged(s: &mut String, c: &CheckResult) {
+    let CheckDetail::Depth2(d) = &c.detail else {
+        return;
+    };
+    if d.min_widths.iter().all(|m| m.judged.is_none()) {
+        return;
+    }
+    let _ = write!(
+        s,
+        "\nThe judged point per size and circuit: within {}·n* on both layers, the fewest failures \
+         (with the threshold) on the selection samples; the verdict reads its failure on fresh \
+         samples (PASS iff the Wilson 95 % upper bound ≤ δ = {}). The smallest passing point on the \
+         selection samples is shown with its fresh failure, not judged.\n\n\
+         | m′ | circuit | judged n₁/n*, n₂/n* | selection | fresh [Wilson 95 %] | smallest passing | its fresh failure |\n\
+         |---|---|---|---|---|---|---|\n",
+        fixed(d.max_factor, 1),
+        d.delta,
+    );
+    let rate = |f: &FailureRate| {
+        format!(
+            "{}/{} [{}, {}]",
+            f.failures,
+            f.samples,
+            fixed(f.wilson_lo, 3),
+            fixed(f.wilson_hi, 3)
+        )
+    };
+    for m in &d.min_widths {
+        let (point, selection, fresh) = m.judged.map_or_else(
+            || ("—".to_string(), "—".to_string(), "—".to_string()),
+            |j| {
+                (
+                    format!("{}, {}", fixed(j.f1, 2), fixed(j.f2, 2)),
+                    format!("{}/{}", j.selection.failures, j.selection.samples),
+                    rate(&j.fresh),
+                )
+            },
+        );
+        let best = m.best_passing.as_ref().map_or("none".to_string(), |b| {
+            format!("{}, {}", fixed(b.f1, 2), fixed(b.f2, 2))
+        });
+        let best_fresh = m.best_passing_fresh.as_ref().map_or("—".to_string(), rate);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {point} | {selection} | {fresh} | {best} | {best_fresh} |",
+            pow2(m.m_prime as f64),
+            m.circuit
+        );
+    }
 }
 
 /// What was measured, in words computed from the data.

@@ -103,6 +103,20 @@ pub const CIRCUITS: [&str; 2] = ["4-and", "and-or"];
 pub enum Depth2Record {
     /// One grid point (n₁, n₂) of one circuit (boxed: the record is large).
     Grid(Box<Depth2Grid>),
+    /// A grid point measured again on the fresh samples (the judged point, or the smallest
+    /// passing one).
+    Fresh {
+        /// The circuit.
+        circuit: String,
+        /// m′.
+        m_prime: u64,
+        /// n₁.
+        layer1_width: usize,
+        /// n₂.
+        layer2_width: usize,
+        /// Its factors and failures on both sample sets.
+        point: Validated,
+    },
     /// Minimal layer-2 width at which layer 2 adds failure ≤ δ (threshold, layer 1 at n*).
     MinWidth {
         /// The circuit.
@@ -210,10 +224,19 @@ pub struct GridPoint {
 /// Layer 2's minimal width for one circuit at one size, and the best passing grid point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MinWidthRow {
-    /// The passing grid point with the smallest f₁·f₂ (both ≤ `max_factor`), if any.
+    /// The passing grid point with the smallest f₁·f₂ (both ≤ `max_factor`, failures
+    /// ≤ ⌊δ·samples⌋ on the selection samples), if any.
     pub best_passing: Option<BestPassing>,
+    /// That point's depth-2 failure (threshold) on the fresh samples (reported, not judged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_passing_fresh: Option<FailureRate>,
     /// One of [`CIRCUITS`].
     pub circuit: String,
+    /// The point the verdict judges: within `max_factor`, the fewest selection failures; its
+    /// fresh failure's Wilson upper bound must be ≤ δ. None in results written before the
+    /// criterion judged fresh samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged: Option<Validated>,
     /// n₂*: layer 1 at n*, the threshold, layer 2 adding failure ≤ δ; None when the search
     /// did not reach δ.
     pub layer2_min_width: Option<usize>,
@@ -236,4 +259,17 @@ pub struct BestPassing {
     pub f2: f64,
     /// Its failure with the threshold.
     pub rate: f64,
+}
+
+/// A grid point chosen on the selection samples and measured again on fresh ones.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Validated {
+    /// f₁ = n₁/n*.
+    pub f1: f64,
+    /// f₂ = n₂/n*.
+    pub f2: f64,
+    /// Depth-2 failure (threshold) on the fresh samples, with its Wilson interval.
+    pub fresh: FailureRate,
+    /// Depth-2 failure (threshold) on the selection samples that chose it.
+    pub selection: FailureRate,
 }

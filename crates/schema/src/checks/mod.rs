@@ -133,7 +133,7 @@ registry! {
         "(SPEC §3 step 5): a dedicated channel for high-influence inputs", [And2Upper],
         control: "the channel construction with its input channel switched off (θ above every influence)";
     WorstCase = "worst-case", worst_case, Claim, "(worst case): adversarial inputs against AS-2AND", [And2Upper],
-        control: "AS-2AND with a planted bad input: one output's code rows all hosted by one extra input";
+        control: "AS-2AND with a planted bad input x: an extra output (a_j, x) on exactly the code rows of the adversary's first target j, so j or it is wrong at every width";
     Permutation = "permutation", permutation, Claim,
         "(AS-PERM): permutations and sparse linear maps in superposition", [Representation],
         control: "AS-PERM with one code neuron per output (t_out = 1): width growing like m";
@@ -141,7 +141,7 @@ registry! {
         "(U-AND, Hänni et al.): all pairwise ANDs with an averaged ε-error readout", [And2Upper],
         control: "U-AND with the connection probability p fixed instead of shrinking with d";
     Depth2 = "depth-2", depth2, Claim, "(multi-layer): two AS-2AND layers composed", [And2Upper],
-        control: "the second layer wired to the wrong first-layer outputs";
+        control: "the second layer wired to the wrong first-layer outputs (every gate reads the outputs after its own)";
 }
 
 /// What a check's verdict is evidence of (SPEC §4).

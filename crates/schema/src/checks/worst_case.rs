@@ -193,6 +193,9 @@ pub struct Detail {
     /// log₂ m′ of the seeds whose n*_avg this check searched itself (`and2-upper` had not
     /// measured them), one entry per such size.
     pub n_avg_searched_here_at_log2_sizes: Vec<u32>,
+    /// The negative control's tally (None in an ordinary run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planted: Option<PlantedHits>,
     /// Seeds where random sampling found a failing sample at n*_avg.
     pub power_cases: u64,
     /// Of those, the seeds where the adversary found no counterexample.
@@ -206,6 +209,16 @@ pub struct Detail {
     pub unsound: u64,
     /// Fit of ln n*_worst against ln m′ over the uncensored sizes; None with fewer than two.
     pub worst_fit: Option<LineFit>,
+}
+
+/// What the adversary found on the negative control's planted networks (AS-2AND plus one
+/// output j′ whose code rows are those of j, so that j or j′ is wrong at every width).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlantedHits {
+    /// Probes whose counterexample makes j or j′ wrong: the planted collision found.
+    pub found: u64,
+    /// Adversary probes of planted networks.
+    pub probes: u64,
 }
 
 /// The adversary's budget and the width search's settings, as run.
