@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use superposition_schema::checks::probe_decoder::ProbePoint;
 use superposition_schema::checks::{CheckDetail, CheckId, exhaustive};
-use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
+use superposition_schema::results::{CheckResult, LineFit, Record, RepresentationCode, RunResults};
 
 use crate::stats::{median, wilson};
 
@@ -172,11 +172,18 @@ pub(crate) fn and2_param_bits(results: &RunResults) -> Vec<PerSize> {
     main_centering(results).map_or_else(Vec::new, |c| and2_min(results, c, |r| r.parameter_bits as f64))
 }
 
-/// d*(m) per seed from `RepresentationMinWidth`, and t at d* per seed.
+/// d*(m) per seed from `RepresentationMinWidth` of the Bloom code (not the negative control's
+/// folded one-hot code), and t at d* per seed.
 pub(crate) fn representation_widths(results: &RunResults) -> (Vec<PerSize>, Vec<PerSize>) {
     let rows = || {
         results.records.iter().filter_map(|r| match r {
-            Record::RepresentationMinWidth { m, width, t, .. } => Some((*m, *width, *t)),
+            Record::RepresentationMinWidth {
+                m,
+                width,
+                t,
+                code: RepresentationCode::Bloom,
+                ..
+            } => Some((*m, *width, *t)),
             _ => None,
         })
     };

@@ -174,6 +174,18 @@ pub(crate) fn representation(s: &mut String, r: &RunResults, c: &CheckResult, fi
             num(lo),
             num(hi)
         );
+        if let (Some([band_lo, band_hi]), false) = (d.bloom_band, d.bloom.is_empty()) {
+            let ratios = d.bloom.iter().map(|p| fixed(p.ratio, 3)).collect::<Vec<_>>();
+            let _ = writeln!(
+                s,
+                "The criterion: median d*/Bloom within [{}, {}] at every m; measured {} (m = 2^{}…2^{}).",
+                num(band_lo),
+                num(band_hi),
+                ratios.join(", "),
+                (d.bloom[0].m as f64).log2(),
+                (d.bloom[d.bloom.len() - 1].m as f64).log2()
+            );
+        }
     }
     if drawn(figs, "representation-width") {
         let _ = writeln!(

@@ -7,7 +7,7 @@ use superposition_schema::checks::exhaustive::{ExhaustiveRow, Readout};
 use superposition_schema::checks::{CheckDetail, CheckId};
 use superposition_schema::chernoff::FailureBound;
 use superposition_schema::results::{
-    CheckResult, FailureRate, LineFit, Record, Resources, RunConfig, RunResults, Status,
+    CheckResult, FailureRate, LineFit, Record, RepresentationCode, Resources, RunConfig, RunResults, Status,
 };
 
 use super::*;
@@ -163,6 +163,7 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
                 width: d,
                 t: d / 6,
                 failure: rate(3, 200),
+                code: RepresentationCode::Bloom,
             });
             records.push(Record::RepresentationProbe {
                 m,
@@ -170,6 +171,7 @@ fn synthetic(and2_log2: &[u32], seeds: u64, sweep_failures: f64) -> RunResults {
                 width: d - 4,
                 t: d / 6,
                 failure: rate(40, 200),
+                code: RepresentationCode::Bloom,
             });
         }
         d_medians.push((m, median(&ds).expect("seeds > 0")));

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::exhaustive::ExhaustiveRow;
+pub use crate::checks::representation::RepresentationCode;
 use crate::checks::{CheckDetail, CheckId};
 use crate::chernoff::FailureBound;
 pub use crate::measure::{FailureRate, LineFit, Resources};
@@ -53,6 +54,10 @@ pub enum Record {
         t: usize,
         /// Measured failure.
         failure: FailureRate,
+        /// The code measured: the Bloom code, or the negative control's folded one-hot code
+        /// (absent in results written before controls: the Bloom code).
+        #[serde(default)]
+        code: RepresentationCode,
     },
     /// Minimal representation width d*(m) found by search, for one seed.
     RepresentationMinWidth {
@@ -66,6 +71,9 @@ pub enum Record {
         t: usize,
         /// Failure at d*.
         failure: FailureRate,
+        /// The code measured (absent in results written before controls: the Bloom code).
+        #[serde(default)]
+        code: RepresentationCode,
     },
     /// Minimal width of the Gaussian (JL) representation, the dense-code comparison for R1.
     GaussianRepresentationMinWidth {

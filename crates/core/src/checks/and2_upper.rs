@@ -82,16 +82,7 @@ impl Runner<'_> {
     }
 
     pub(super) fn tally_sanity(&mut self, instance: &And2Instance, resources: &Resources) {
-        let log2_instances = theory::log2_and2_instances(instance.inputs() as u64, instance.outputs() as u64);
-        let bits_per_parameter = resources.parameter_bits as f64 / resources.parameters as f64;
-        let bound = theory::neuron_lower_bound(log2_instances, bits_per_parameter);
-        let margin = resources.parameter_bits as f64 - log2_instances;
-        let ratio = resources.neurons as f64 / bound;
-        let t = &mut self.tally;
-        t.networks += 1;
-        t.violations += u64::from(margin < 0.0 || ratio < 1.0);
-        t.min_margin_bits = t.min_margin_bits.min(margin);
-        t.min_neuron_ratio = t.min_neuron_ratio.min(ratio);
+        self.tally.add(instance, resources);
     }
 
     /// Minimal hidden width n* of AS-2AND at one size for one seed (input width = hidden width)

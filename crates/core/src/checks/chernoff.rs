@@ -12,6 +12,11 @@ use crate::results::{CheckResult, FailureRate, Record};
 use superposition_schema::checks::chernoff::{AbovePoint, BoundWidth};
 use superposition_schema::checks::{CheckDetail, CheckId, chernoff};
 
+/// The negative control's divisor of the analytic bound: four orders of magnitude puts the
+/// bound at n* (where the measured rate is about δ) far below the measured rate wherever the
+/// true bound is within 10⁴·δ of it.
+const CONTROL_DIVISOR: f64 = 1e4;
+
 /// One measured rate with what the bound needs.
 struct Measured {
     source: String,
@@ -33,7 +38,11 @@ impl Runner<'_> {
     /// likely its independence step. Where the bound exceeds 1 it is vacuous and passes
     /// trivially; the count of non-vacuous comparisons and the width at which the bound first
     /// reaches δ (against n*) say how informative the check was.
+    ///
+    /// Negative control: every bound divided by [`CONTROL_DIVISOR`] before the comparison (and
+    /// so recorded): a "bound" set below the measured rates at n* → FAIL.
     pub(super) fn chernoff(&mut self, and2: &And2Widths) -> Result<CheckResult> {
+        let scale = if self.control { 1.0 / CONTROL_DIVISOR } else { 1.0 };
         let c = self.config.lower.clone();
         let tau = And2Params::defaults(16, 16, 0).tau;
         let mut measured = self.centered_probe_rates();
@@ -82,7 +91,7 @@ impl Runner<'_> {
         let (mut above, mut informative, mut worst_ratio) = (0u64, 0u64, 0.0f64);
         let mut above_list = Vec::new();
         for point in &measured {
-            let bound = and2_failure_bound(&BoundInputs {
+            let mut bound = and2_failure_bound(&BoundInputs {
                 inputs: point.m as f64,
                 outputs: point.m_prime as f64,
                 input_width: point.input_width as f64,
@@ -92,6 +101,7 @@ impl Runner<'_> {
                 tau,
                 k,
             });
+            bound.sample *= scale;
             let capped = bound.sample.min(1.0);
             if bound.sample < 1.0 {
                 informative += 1;
@@ -212,5 +222,18 @@ impl Runner<'_> {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{and2_widths, control_fails_ordinary_passes, small_config};
+
+    #[test]
+    fn a_bound_divided_by_ten_thousand_fails_and_the_bound_passes() {
+        let mut config = small_config();
+        config.lower.chernoff_sizes = vec![8];
+        let widths = and2_widths(&config);
+        control_fails_ordinary_passes(&config, |runner| runner.chernoff(&widths));
     }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use super::{And2Widths, Runner, status};
 use crate::constructions::and2::{And2Network, And2Params};
+use crate::constructions::controls::DecoderHiding;
 use crate::error::Result;
+use crate::network::Network as _;
 use crate::results::{CheckResult, Record};
 use crate::stats::least_squares;
 use crate::theory;
@@ -39,6 +41,10 @@ impl Runner<'_> {
     /// instance; for a random instance a description shorter than log₂(#instances) − c bits
     /// has probability below 2^−c, so a factor below 1 would mean a counting or coding bug.
     /// The factor's growth with m′ is reported (slope against log₂ m′), not judged.
+    ///
+    /// Negative control: the [`DecoderHiding`] network of the same instances, described the
+    /// same two ways: its weights (the identity, the same for every instance) take 2m bits and an
+    /// entropy-coded header and table, far below log₂ #instances → FAIL.
     pub(super) fn description_length(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let sizes = self.config.lower.description_sizes.clone();
         let (mut points, mut below) = (Vec::new(), 0u64);
@@ -48,10 +54,15 @@ impl Runner<'_> {
                 continue; // n* unknown at this size: nothing to measure at n*.
             }
             let (instance, (code_seed, _)) = self.and2_instance(log_m, 0)?;
-            let network = And2Network::build(&instance, And2Params::defaults(instance.outputs(), n_star, code_seed))?;
-            let resources = network.resources();
-            self.tally_sanity(&instance, &resources);
-            let (entropy_bits, weight_entropy) = entropy_size(&network);
+            let (n_star, resources, (entropy_bits, weight_entropy)) = if self.control {
+                let network = DecoderHiding::new(&instance);
+                (instance.inputs(), network.resources(), control_entropy_size(&network))
+            } else {
+                let network =
+                    And2Network::build(&instance, And2Params::defaults(instance.outputs(), n_star, code_seed))?;
+                self.tally_sanity(&instance, &network.resources());
+                (n_star, network.resources(), entropy_size(&network))
+            };
             let log2_instances = theory::log2_and2_instances(instance.inputs() as u64, instance.outputs() as u64);
             let factor_bits = resources.parameter_bits as f64 / log2_instances;
             let factor_entropy = entropy_bits / log2_instances;
@@ -147,6 +158,19 @@ fn entropy_size(network: &And2Network) -> (f64, f64) {
     (HEADER_BITS + weight_bits + centering_bits, weight_entropy)
 }
 
+/// Entropy-coded size of the decoder-hiding control, coded as [`entropy_size`] codes AS-2AND:
+/// its m weight numerators (all 1) at their empirical entropy with their histogram, plus the
+/// header; its biases (all 0) are fixed by the architecture. The decoder's pair table is not
+/// part of the network, which is the point of the control.
+fn control_entropy_size(network: &DecoderHiding) -> (f64, f64) {
+    let mut weights: BTreeMap<u64, u64> = BTreeMap::new();
+    for w in network.weights() {
+        *weights.entry(w).or_insert(0) += 1;
+    }
+    let (bits, entropy) = entropy_code_bits(&weights);
+    (HEADER_BITS + bits, entropy)
+}
+
 /// The explicit bounds at m′ = m = 2¹⁰, 2¹⁶, 2²⁰: log₂(#instances), the parameter and neuron
 /// lower bounds at 1, 4 and 8 bits per parameter, and the paper's shapes beside them.
 fn explicit_bounds() -> Vec<ExplicitBound> {
@@ -188,5 +212,14 @@ mod tests {
         // A constant list costs only its table.
         let constant: BTreeMap<u64, u64> = [(3, 100)].into_iter().collect();
         assert_eq!(entropy_code_bits(&constant), (4.0 * 7.0, 0.0));
+    }
+
+    #[test]
+    fn the_decoder_hiding_network_fails_and_as_2and_at_n_star_passes() {
+        use super::super::test_support::{and2_widths, control_fails_ordinary_passes, small_config};
+        let mut config = small_config();
+        config.lower.description_sizes = vec![8, 9];
+        let widths = and2_widths(&config);
+        control_fails_ordinary_passes(&config, |runner| runner.description_length(&widths));
     }
 }

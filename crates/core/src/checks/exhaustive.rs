@@ -3,7 +3,7 @@
 
 use super::{Runner, status};
 use crate::error::Result;
-use crate::lower::exhaustive::{ExhaustiveRow, Family, Readout, enumerate};
+use crate::lower::exhaustive::{ExhaustiveRow, Family, Readout, decoder_hiding_rows, enumerate};
 use crate::results::{CheckResult, Record};
 use superposition_schema::checks::exhaustive::{MinimalWidth, WidthCount};
 use superposition_schema::checks::{CheckDetail, exhaustive};
@@ -18,6 +18,10 @@ impl Runner<'_> {
     /// Criterion (fixed before any run): PASS iff in every (readout, m, n, m′) cell the number
     /// of distinct instances computed is at most 2^(parameter bits) (the counting lemma) and at
     /// most C(C(m,2), m′) (the enumeration is consistent).
+    ///
+    /// Negative control: the readout chosen per instance ([`decoder_hiding_rows`]): one fixed
+    /// identity layer (0 bits: a family of one network) with each instance's pairs in the
+    /// decoder computes every instance, more than 2^0 in every cell with two → FAIL.
     pub(super) fn exhaustive(&mut self) -> Result<CheckResult> {
         let c = self.config.lower.clone();
         let (mut rows, mut violations, mut max_ratio_log2) = (Vec::new(), 0u64, f64::NEG_INFINITY);
@@ -30,8 +34,17 @@ impl Runner<'_> {
                 biases: BIASES.to_vec(),
             };
             let neuron_types = family.neuron_types().len();
-            for readout in [Readout::Dedicated, Readout::Bloom2] {
-                for row in enumerate(&family, readout, c.exhaustive_max_width, c.exhaustive_max_outputs)? {
+            let readouts: &[Readout] = if self.control {
+                &[Readout::PerInstance]
+            } else {
+                &[Readout::Dedicated, Readout::Bloom2]
+            };
+            for &readout in readouts {
+                let cells = match readout {
+                    Readout::PerInstance => decoder_hiding_rows(&family, c.exhaustive_max_outputs)?,
+                    _ => enumerate(&family, readout, c.exhaustive_max_width, c.exhaustive_max_outputs)?,
+                };
+                for row in cells {
                     let computed_log2 = (row.instances_computed as f64).log2();
                     violations +=
                         u64::from(computed_log2 > row.parameter_bits || row.instances_computed > row.instances_total);
@@ -55,6 +68,8 @@ impl Runner<'_> {
         }
         let table = minimal_width_table(&rows);
         let largest = c.exhaustive_inputs.iter().copied().max().unwrap_or(0);
+        // The widest width enumerated: the control's identity layer has n = m.
+        let widest = rows.iter().map(|r| r.width).max().unwrap_or(0);
         let summary: Vec<String> = table
             .iter()
             .filter(|t| t.inputs == largest)
@@ -65,10 +80,10 @@ impl Runner<'_> {
                     t.m_prime,
                     match t.min_width {
                         Some(w) => format!(
-                            "n≥{w} ({}/{} by n={})",
-                            t.computed_at_max_width, t.instances_total, c.exhaustive_max_width
+                            "n≥{w} ({}/{} by n={widest})",
+                            t.computed_at_max_width, t.instances_total
                         ),
-                        None => format!("none ≤ {}", c.exhaustive_max_width),
+                        None => format!("none ≤ {widest}"),
                     }
                 )
             })
@@ -132,4 +147,18 @@ fn minimal_width_table(rows: &[ExhaustiveRow]) -> Vec<MinimalWidth> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{control_fails_ordinary_passes, small_config};
+
+    #[test]
+    fn a_readout_chosen_per_instance_fails_and_the_fixed_readouts_pass() {
+        let mut config = small_config();
+        config.lower.exhaustive_inputs = vec![4, 5];
+        config.lower.exhaustive_max_width = 2;
+        config.lower.exhaustive_max_outputs = 3;
+        control_fails_ordinary_passes(&config, |runner| runner.exhaustive());
+    }
 }

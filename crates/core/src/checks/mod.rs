@@ -34,9 +34,10 @@ use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::InputDistribution;
 use crate::error::{Result, invalid};
 use crate::evaluate::eval::SampleSpec;
-use crate::results::{CheckResult, LineFit, Record, RunConfig, RunResults, Status};
+use crate::results::{CheckResult, LineFit, Record, Resources, RunConfig, RunResults, Status};
 use crate::rng::{derive_seed, stream};
 use crate::stats::bootstrap_line;
+use crate::theory;
 use superposition_schema::checks::CheckId;
 pub use superposition_schema::config::{LowerBoundConfig, Scale, ScaleConfig};
 
@@ -57,12 +58,40 @@ impl Observer for Silent {
 }
 
 /// Lower-bound sanity of every network built (check `lower-sanity`).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct SanityTally {
     networks: u64,
     violations: u64,
     min_margin_bits: f64,
     min_neuron_ratio: f64,
+}
+
+impl Default for SanityTally {
+    /// No network yet: the minima start at +∞.
+    fn default() -> Self {
+        Self {
+            networks: 0,
+            violations: 0,
+            min_margin_bits: f64::INFINITY,
+            min_neuron_ratio: f64::INFINITY,
+        }
+    }
+}
+
+impl SanityTally {
+    /// Adds one network built for `instance`: its parameter bits against log₂ #instances and
+    /// its neurons against the bound that follows at its bits per parameter.
+    fn add(&mut self, instance: &And2Instance, resources: &Resources) {
+        let log2_instances = theory::log2_and2_instances(instance.inputs() as u64, instance.outputs() as u64);
+        let bits_per_parameter = resources.parameter_bits as f64 / resources.parameters as f64;
+        let bound = theory::neuron_lower_bound(log2_instances, bits_per_parameter);
+        let margin = resources.parameter_bits as f64 - log2_instances;
+        let ratio = resources.neurons as f64 / bound;
+        self.networks += 1;
+        self.violations += u64::from(margin < 0.0 || ratio < 1.0);
+        self.min_margin_bits = self.min_margin_bits.min(margin);
+        self.min_neuron_ratio = self.min_neuron_ratio.min(ratio);
+    }
 }
 
 /// Runs checks at one scale.
@@ -148,11 +177,7 @@ impl<'a> Runner<'a> {
             records: Vec::new(),
             spans: Vec::new(),
             current: None,
-            tally: SanityTally {
-                min_margin_bits: f64::INFINITY,
-                min_neuron_ratio: f64::INFINITY,
-                ..Default::default()
-            },
+            tally: SanityTally::default(),
             selected: CheckId::ALL.to_vec(),
             added: Vec::new(),
             control: false,
@@ -214,8 +239,8 @@ impl<'a> Runner<'a> {
                 products.and2_upper = Some(widths);
                 check
             }
-            CheckId::LowerSanity => self.lower_sanity(),
-            CheckId::Gap => self.gap(products.and2_upper()?, products.representation()?),
+            CheckId::LowerSanity => self.lower_sanity()?,
+            CheckId::Gap => self.gap(products.and2_upper()?, products.representation()?)?,
             CheckId::ProbeDecoder => self.probe_decoder(products.and2_upper()?)?,
             CheckId::Exhaustive => self.exhaustive()?,
             CheckId::Capacity => self.capacity()?,
@@ -261,7 +286,7 @@ impl<'a> Runner<'a> {
             && !self.control
         {
             let seconds = sanity.seconds;
-            *sanity = self.lower_sanity();
+            *sanity = self.lower_sanity()?;
             sanity.seconds = seconds;
         }
         let c = &self.config;
@@ -367,6 +392,51 @@ impl<'a> Runner<'a> {
 
 fn status(pass: bool) -> Status {
     if pass { Status::Pass } else { Status::Fail }
+}
+
+/// What the checks' tests of their negative controls share: a small runner and the n*
+/// `and2-upper` measures at its sizes.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// Quick scale at k = 4 cut down to m = 2⁸, 2⁹ and one seed, with no sweeps.
+    pub(crate) fn small_config() -> ScaleConfig {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.and2_sizes = vec![8, 9];
+        config.representation_sizes = vec![8, 9];
+        config.seeds = 1;
+        config.sweep_sizes = vec![];
+        config.uncentered_sizes = vec![];
+        config.gaussian_sizes = vec![];
+        config.bootstrap = 100;
+        config
+    }
+
+    /// A runner for `config`, in negative-control mode if `control`.
+    pub(crate) fn runner(config: ScaleConfig, control: bool) -> Runner<'static> {
+        let silent: &'static mut Silent = Box::leak(Box::new(Silent));
+        let mut runner = Runner::new(config, 1, silent).expect("a valid test configuration");
+        runner.control = control;
+        runner
+    }
+
+    /// Runs a check by `run` under `config` in control mode, asserting it FAILs, then in the
+    /// ordinary mode, asserting it PASSes: the control test, and proof that it can fail.
+    pub(crate) fn control_fails_ordinary_passes(
+        config: &ScaleConfig,
+        run: impl Fn(&mut Runner<'static>) -> Result<CheckResult>,
+    ) {
+        for (control, expected) in [(true, Status::Fail), (false, Status::Pass)] {
+            let check = run(&mut runner(config.clone(), control)).expect("the check runs");
+            assert_eq!(check.status, expected, "control {control}: {}", check.measured);
+        }
+    }
+
+    /// n* as `and2-upper` measures it under `config` (ordinary run).
+    pub(crate) fn and2_widths(config: &ScaleConfig) -> And2Widths {
+        runner(config.clone(), false).and2_upper().expect("and2-upper runs").1
+    }
 }
 
 #[cfg(test)]

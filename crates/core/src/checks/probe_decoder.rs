@@ -24,19 +24,30 @@ impl Runner<'_> {
     /// argument needs), and (b) at every size some tried width decodes the instance exactly.
     /// A network at n* fails δ of random k-sparse samples, so it may err on a few 2-sparse
     /// probes; those errors are reported (`wrong_probes`), and the width needed is the figure.
+    ///
+    /// Negative control: each network is AS-2AND built (same public codes) for the seed-1
+    /// instance while the check judges it against the seed-0 instance, which only the decoder
+    /// holds: decoding the weights recovers the other instance at every width, so (b) fails →
+    /// FAIL.
     pub(super) fn probe_decoder(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.lower.clone();
         let (mut points, mut decoded_all, mut decoder_sound) = (Vec::new(), true, true);
         for (done, &log_m) in c.probe_sizes.iter().enumerate() {
             let (instance, (code_seed, _)) = self.and2_instance(log_m, 0)?;
+            let other = if self.control {
+                Some(self.and2_instance(log_m, 1)?.0)
+            } else {
+                None
+            };
+            let built_for = other.as_ref().unwrap_or(&instance);
             let (n_star, measured) = and2.n_star(log_m, 0);
             let mut exact_at = None;
             for &factor in &c.probe_factors {
                 let width = ((n_star as f64 * factor).round() as usize)
                     .max(And2Params::defaults(instance.outputs(), 1, 0).t_in + 1);
                 let network =
-                    And2Network::build(&instance, And2Params::defaults(instance.outputs(), width, code_seed))?;
-                self.tally_sanity(&instance, &network.resources());
+                    And2Network::build(built_for, And2Params::defaults(instance.outputs(), width, code_seed))?;
+                self.tally_sanity(built_for, &network.resources());
                 let t0 = Instant::now();
                 let decoding = decode_and2(&network, PROBE_BUDGET * instance.outputs() as u64);
                 let seconds = t0.elapsed().as_secs_f64();
@@ -140,4 +151,17 @@ fn wrong_probes(instance: &And2Instance, network: &And2Network, decoding: &Probe
         wrong += u64::from(got != truth);
     }
     wrong
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{and2_widths, control_fails_ordinary_passes, small_config};
+
+    #[test]
+    fn a_network_built_for_another_instance_fails_and_its_own_instance_passes() {
+        let mut config = small_config();
+        config.lower.probe_sizes = vec![8];
+        let widths = and2_widths(&config);
+        control_fails_ordinary_passes(&config, |runner| runner.probe_decoder(&widths));
+    }
 }

@@ -39,6 +39,21 @@ impl Representation {
             features as u64 * (words as u64 * 8 + t as u64 * 4),
         )?;
         let code = SubsetCode::random(features, width, t, derive_seed(seed, "representation-code", 0), "code")?;
+        Self::from_code(&code)
+    }
+
+    /// The representation of an explicit code (feature i ↦ `code.set(i)`), decoded the same
+    /// way: feature i is on iff every neuron of its set is lit.
+    pub fn from_code(code: &SubsetCode) -> Result<Self> {
+        let (features, width, t) = (code.features(), code.width(), code.t());
+        if features == 0 {
+            return Err(invalid("features", features, "must be positive"));
+        }
+        let words = width.div_ceil(64);
+        memory::check(
+            || format!("a representation of {features} features at width {width}"),
+            features as u64 * words as u64 * 8,
+        )?;
         let mut sets = vec![0u64; features * words];
         for (i, chunk) in sets.chunks_exact_mut(words).enumerate() {
             for &q in code.set(i) {

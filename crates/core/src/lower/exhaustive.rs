@@ -32,7 +32,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::instance::And2Instance;
+use crate::constructions::controls::DecoderHiding;
 use crate::error::{Result, invalid};
+use crate::network::Network as _;
 pub use superposition_schema::checks::exhaustive::{ExhaustiveRow, Readout};
 
 /// The enumerated family: sizes and weight sets.
@@ -148,6 +151,13 @@ pub fn enumerate(
     max_outputs: usize,
 ) -> Result<Vec<ExhaustiveRow>> {
     family.validate()?;
+    if readout == Readout::PerInstance {
+        return Err(invalid(
+            "readout",
+            readout.name(),
+            "has no fixed codes to enumerate: see decoder_hiding_rows",
+        ));
+    }
     if max_width == 0 || max_width > 4 || max_outputs == 0 || max_outputs > 8 {
         return Err(invalid(
             "exhaustive sizes",
@@ -193,6 +203,77 @@ pub fn enumerate(
         }
     }
     Ok(rows)
+}
+
+/// The negative control's rows, m′ = 1..=`max_outputs`: the [`DecoderHiding`] network of
+/// `family.inputs` inputs (the identity hidden layer, n = m, the same for every instance) with
+/// each instance's pairs in its decoder.
+///
+/// Every instance is checked exactly, output by output, on the whole ≤k-sparse domain, so
+/// `instances_computed` counts what the pair actually computes (all of them). The family is one
+/// network, so its parameter bits — log₂ of the number of networks, as the counting lemma
+/// counts them — are 0, and any cell with two or more instances exceeds 2^bits: a correct
+/// counting check reports a violation.
+pub fn decoder_hiding_rows(family: &Family, max_outputs: usize) -> Result<Vec<ExhaustiveRow>> {
+    family.validate()?;
+    let m = family.inputs;
+    let domain: Vec<Vec<u32>> = family
+        .domain()
+        .into_iter()
+        .map(|x| (0..m as u32).filter(|&i| x >> i & 1 == 1).collect())
+        .collect();
+    let pairs: Vec<(u32, u32)> = (0..m as u32)
+        .flat_map(|a| (a + 1..m as u32).map(move |b| (a, b)))
+        .collect();
+    let mut rows = Vec::new();
+    for m_prime in 1..=max_outputs.min(pairs.len()) {
+        let mut computed = 0u64;
+        let mut chosen: Vec<usize> = (0..m_prime).collect();
+        loop {
+            let instance = And2Instance::new(m, chosen.iter().map(|&p| pairs[p]).collect())?;
+            computed += u64::from(computes(&DecoderHiding::new(&instance), &instance, &domain));
+            if !next_combination(&mut chosen, pairs.len()) {
+                break;
+            }
+        }
+        rows.push(ExhaustiveRow {
+            readout: Readout::PerInstance,
+            inputs: m,
+            width: m,
+            m_prime,
+            instances_computed: computed,
+            instances_total: binomial(pairs.len() as u64, m_prime as u64),
+            minimal_width_here: computed,
+            parameter_bits: 0.0,
+            networks_computing: 1.0,
+        });
+    }
+    Ok(rows)
+}
+
+/// Whether `network` computes `instance` on every input of `domain` (active lists).
+fn computes(network: &DecoderHiding, instance: &And2Instance, domain: &[Vec<u32>]) -> bool {
+    let index = instance.pair_index();
+    let (mut got, mut truth) = (Vec::new(), Vec::new());
+    domain.iter().all(|active| {
+        network.evaluate(active, &mut (), &mut got);
+        instance.true_outputs(&index, active, &mut truth);
+        got == truth
+    })
+}
+
+/// Advances `chosen` (strictly increasing indices below `n`) to the next combination in
+/// lexicographic order; false after the last.
+fn next_combination(chosen: &mut [usize], n: usize) -> bool {
+    let k = chosen.len();
+    let Some(i) = (0..k).rev().find(|&i| chosen[i] < n - k + i) else {
+        return false;
+    };
+    chosen[i] += 1;
+    for j in i + 1..k {
+        chosen[j] = chosen[j - 1] + 1;
+    }
+    true
 }
 
 /// C(n, k) in u64 (small arguments only).
@@ -368,6 +449,27 @@ mod tests {
         let rows = enumerate(&f, Readout::Bloom2, 3, 3).unwrap();
         let row = rows.iter().find(|r| r.width == 3 && r.m_prime == 3).unwrap();
         assert!(row.instances_computed >= 4, "{row:?}"); // at least the 4 triangles of K4
+    }
+
+    #[test]
+    fn combinations_are_enumerated_in_order_and_counted_by_the_binomial() {
+        let mut chosen = vec![0, 1];
+        let mut all = vec![chosen.clone()];
+        while next_combination(&mut chosen, 4) {
+            all.push(chosen.clone());
+        }
+        assert_eq!(all, [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+    }
+
+    #[test]
+    fn the_decoder_hiding_family_computes_every_instance_with_no_counted_bits() {
+        let rows = decoder_hiding_rows(&family(5, 3), 3).unwrap();
+        assert_eq!(rows.len(), 3);
+        for row in &rows {
+            assert_eq!(row.instances_computed, row.instances_total, "{row:?}");
+            assert_eq!(row.parameter_bits, 0.0);
+        }
+        assert!(enumerate(&family(5, 3), Readout::PerInstance, 2, 2).is_err());
     }
 
     #[test]

@@ -10,6 +10,9 @@ pub enum Readout {
     Dedicated,
     /// 2-subsets first, then singletons, then larger (lexicographic within a size).
     Bloom2,
+    /// The negative control: no fixed codes — each instance's decoder reads its own pairs off
+    /// the identity hidden layer (the instance stored in the decoder, not in the weights).
+    PerInstance,
 }
 
 impl Readout {
@@ -18,11 +21,16 @@ impl Readout {
         match self {
             Readout::Dedicated => "dedicated",
             Readout::Bloom2 => "bloom2",
+            Readout::PerInstance => "per_instance",
         }
     }
 
-    /// The codes D_0, D_1, … of a width-n readout, in output order.
+    /// The codes D_0, D_1, … of a width-n readout, in output order (none for
+    /// [`Readout::PerInstance`], whose codes depend on the instance).
     pub fn codes(self, width: usize) -> Vec<Vec<usize>> {
+        if self == Readout::PerInstance {
+            return Vec::new();
+        }
         let mut subsets: Vec<Vec<usize>> = (1u32..(1 << width))
             .map(|mask| (0..width).filter(|&r| mask >> r & 1 == 1).collect())
             .collect();

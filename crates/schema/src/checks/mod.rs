@@ -107,20 +107,20 @@ macro_rules! registry {
 registry! {
     Representation = "representation", representation, Claim,
         "(R1): representing m sparse features takes O(log m) neurons", [],
-        control: "one-hot codes folded modulo the width: a representation whose width grows like m";
+        control: "one-hot codes folded modulo the width (feature i ↦ neuron i mod d, t = 1; sizes up to 2¹²): a representation whose width grows like m";
     And2Upper = "and2-upper", and2_upper, Claim,
         "(T3): computing m′ pairwise ANDs with O(√m′·log m′) neurons", [],
         control: "AS-2AND with one dedicated code neuron per output (output j on neuron j mod n): a construction whose width grows like m′";
     LowerSanity = "lower-sanity", lower_sanity, Invariant,
         "(T1/T2): every network carries at least log₂ #instances bits", [And2Upper],
-        control: "a network that hides its instance in the decoder: its counted weights are the instance-independent codes";
+        control: "a network that hides its instance in the decoder (identity hidden layer, each output's pair read from a table): exact, with 2m one-bit parameters";
     Gap = "gap", gap, Claim, "(R1 vs T2/T3): representing against computing", [Representation, And2Upper],
-        control: "representation widths that grow like m (the representation control's d*)";
+        control: "d* replaced by the folded one-hot code's (the representation control's search, sizes up to 2¹²), which grows like m";
     ProbeDecoder = "probe-decoder", probe_decoder, Invariant,
         "(T1's decoding step, executed): the instance read back from the weights", [And2Upper],
-        control: "a network that hides its instance in the decoder: probing its weights recovers nothing";
+        control: "AS-2AND built for another instance than the one judged (the judged instance held only by the decoder): its weights decode to the wrong instance";
     Exhaustive = "exhaustive", exhaustive, Invariant, "(counting lemma): every tiny network enumerated", [],
-        control: "a readout chosen per instance (the instance in the decoder): more instances computed than 2^bits";
+        control: "a readout chosen per instance (pairs read off one fixed identity layer, the instance in the decoder): every instance computed by a family of 2^0 networks";
     Capacity = "capacity", capacity, Claim, "(C1): how many ANDs n neurons compute", [],
         control: "AS-2AND with one code neuron per output (t_out = 1): capacity linear in n";
     Chernoff = "chernoff", chernoff, Claim,
@@ -128,7 +128,7 @@ registry! {
         control: "the analytic bound divided by 10⁴: a \"bound\" set below the measured rates";
     DescriptionLength = "description-length", description_length, Invariant,
         "(T1): description size against the counting minimum", [And2Upper],
-        control: "a network that hides its instance in the decoder: its weights describe the codes only";
+        control: "the decoder-hiding network of lower-sanity: its weights (the identity) describe no instance";
     Influence = "influence", influence, Claim,
         "(SPEC §3 step 5): a dedicated channel for high-influence inputs", [And2Upper],
         control: "the channel construction with its input channel switched off (θ above every influence)";
