@@ -133,6 +133,13 @@ pub fn capacity_lower_shape(width: f64) -> f64 {
     width * width / width.log2().powi(2)
 }
 
+/// The secant exponent of n²/log^a n between widths `lo` and `hi`: the slope of
+/// ln(n²/log^a n) against ln n over [lo, hi], 2 − a·ln(ln hi / ln lo)/ln(hi/lo) (the base of
+/// the logarithm cancels). What a power law fitted to a capacity of that exact shape measures.
+pub fn capacity_shape_exponent(log_power: f64, lo: f64, hi: f64) -> f64 {
+    2.0 - log_power * (hi.ln() / lo.ln()).ln() / (hi / lo).ln()
+}
+
 /// The Bloom-filter width for representing k-sparse vectors over m features with all-or-
 /// nothing failure ≤ δ at the optimal t: d ≈ k·log₂(m/δ)/ln 2 ≈ 1.44·k·log₂(m/δ).
 pub fn bloom_width(features: f64, k: f64, delta: f64) -> f64 {
@@ -162,6 +169,17 @@ pub fn parameter_shape(outputs: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capacity_shape_exponent_is_the_secant_slope_of_the_shape() {
+        for (lo, hi) in [(256.0, 2048.0), (256.0, 16384.0), (1000.0, 1001.0)] {
+            let slope = |f: fn(f64) -> f64| (f(hi) / f(lo)).ln() / (hi / lo).ln();
+            let (upper, lower) = (slope(capacity_upper_shape), slope(capacity_lower_shape));
+            assert!((capacity_shape_exponent(1.0, lo, hi) - upper).abs() < 1e-9, "{upper}");
+            assert!((capacity_shape_exponent(2.0, lo, hi) - lower).abs() < 1e-9, "{lower}");
+            assert_eq!(capacity_shape_exponent(0.0, lo, hi), 2.0);
+        }
+    }
 
     fn exact_binomial(n: u128, k: u128) -> u128 {
         let mut value = 1u128;

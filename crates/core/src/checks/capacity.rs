@@ -1,5 +1,36 @@
 //! Check `capacity` (C1): for fixed hidden widths n, the largest m′ AS-2AND computes at
-//! failure ≤ δ, beside the counting capacity and the shapes n²/log₂ n and n²/log₂² n.
+//! failure ≤ δ, and the shape of its growth in n against n²/log₂ n and n²/log₂² n.
+//!
+//! Claim: C1 caps what n neurons compute at O(n²/log n) features; T3's construction, inverted,
+//! computes Ω(n²/log² n). So m′_max(n) grows like n² up to one or two log factors.
+//!
+//! Criterion (fixed before any run of it): the exponent b of m′_max ∝ n^b, fitted by least
+//! squares on ln m′_max against ln n over the widths where some m′ passed (per-width medians,
+//! bootstrap over the seeds within each width), must have its 95 % interval within
+//! [e₂ − 0.2, e₁ + 0.2], where e_a = 2 − a·ln(ln n_hi / ln n_lo)/ln(n_hi/n_lo) is the secant
+//! exponent of n²/log^a n over the measured range [n_lo, n_hi]
+//! ([`crate::theory::capacity_shape_exponent`]): T3's shape n²/log² n at the lower end, C1's
+//! n²/log n at the upper end, each with a finite-size margin of 0.2 (the margin `permutation`
+//! allows). Over n = 256…2048 (quick) e₂ = 1.694 and e₁ = 1.847, so the band is
+//! [1.49, 2.05]; over 256…4096 (standard) [1.51, 2.05]; over 256…16384 (full) [1.53, 2.07].
+//! A capacity growing like n¹ (no superposition of outputs) or like n³ FAILs; so does one
+//! fewer than two widths with a passing m′ (no shape to judge). At quick scale there is one
+//! seed per width, so the interval is the point estimate. The committed standard and full
+//! results (old criterion) had whole-range exponents 2.73 [2.68, 2.78] and 2.51 [2.47, 2.54]
+//! when this band was set from the theory: above it; the band was not moved to meet them.
+//!
+//! Reported, not judged: local exponents per octave of width (finite-size effects move them:
+//! at small n, t = ⌈log₂ m′⌉ code neurons per output are a large share of n), the constants of
+//! m′_max ≈ c·n²/log₂ n and ≈ c·n²/log₂² n with their log-residuals, and the counting
+//! comparison log₂ C(C(m′,2), m′) ≤ the network's parameter bits at m′_max — an invariant of
+//! any correct construction (the old criterion, which no honest run could fail).
+//!
+//! Negative control: AS-2AND with one code neuron per output (t_out = 1). A hidden neuron then
+//! hosts ≈ m′/n outputs and decides them all at once: a true pair on fires its neuron, and every
+//! other output hosted there reads 1. Under the planted inputs (⌊k/2⌋ true pairs on), failure
+//! ≈ 1 − e^{−⌊k/2⌋·m′/n}, so m′_max ≈ δ·n/⌊k/2⌋ grows like n¹ in expectation (at these small
+//! m′, how many outputs the draw of the code puts together decides each width): the exponent
+//! leaves the band.
 
 use std::collections::BTreeMap;
 
@@ -28,18 +59,25 @@ fn finite(x: f64) -> Option<f64> {
     Some(x).filter(|x| x.is_finite())
 }
 
+/// Local exponents ln(m′₂/m′₁)/ln(n₂/n₁) between consecutive (n, median m′_max) points.
+fn local_exponents(medians: &[(f64, f64)]) -> Vec<capacity::LocalExponent> {
+    medians
+        .windows(2)
+        .map(|w| capacity::LocalExponent {
+            from_width: w[0].0.round() as usize,
+            to_width: w[1].0.round() as usize,
+            exponent: (w[1].1 / w[0].1).ln() / (w[1].0 / w[0].0).ln(),
+        })
+        .collect()
+}
+
 /// (m′_max, smallest failing m′ above it, resources and failure at m′_max).
 type CapacityOutcome = (u64, u64, Option<(Resources, FailureRate)>);
 
 impl Runner<'_> {
     /// m′_max(n) by search over m′ (fresh instance per m′, m = m′, defaults t = ⌈log₂ m′⌉,
-    /// input width = hidden width = n), fitted against n²/log₂ n and n²/log₂² n.
-    ///
-    /// Criterion (fixed before any run): PASS iff at every width the class computed at
-    /// m′_max fits in the network's own parameter bits, log₂ C(C(m′,2), m′) ≤ parameter bits —
-    /// C1's counting capacity, which no construction can beat. The fitted constants and the
-    /// local exponent of m′_max in n are reported, not judged: T3 predicts n²/log₂² n up to a
-    /// constant, and the finite-size effects reported under `and2-upper` move the local exponent.
+    /// input width = hidden width = n; t_out = 1 under the negative control), judged on its
+    /// fitted exponent in n (see the module documentation for the criterion).
     pub(super) fn capacity(&mut self) -> Result<CheckResult> {
         let c = self.config.lower.clone();
         let (mut points, mut groups, mut violations, mut empty) = (Vec::new(), Vec::new(), 0u64, 0u64);
@@ -108,18 +146,39 @@ impl Runner<'_> {
         let (c_upper, rms_upper) = through_origin(&upper);
         let (c_lower, rms_lower) = through_origin(&lower);
         let fit = self.fit(&groups, "capacity").ok();
-        let (slope, slope_lo, slope_hi) =
-            fit.map_or((f64::NAN, f64::NAN, f64::NAN), |f| (f.slope, f.slope_lo, f.slope_hi));
         let first = medians.first().copied().unwrap_or_default();
         let last = medians.last().copied().unwrap_or_default();
+        let band = fit.map(|_| capacity::exponent_band(first.0, last.0));
+        let in_band = fit
+            .zip(band)
+            .is_some_and(|(f, [lo, hi])| f.slope_lo >= lo && f.slope_hi <= hi);
+        let (slope, slope_lo, slope_hi) =
+            fit.map_or((f64::NAN, f64::NAN, f64::NAN), |f| (f.slope, f.slope_lo, f.slope_hi));
+        let [band_lo, band_hi] = band.unwrap_or([f64::NAN; 2]);
+        let local_exponents = local_exponents(&medians);
+        let locals: Vec<String> = local_exponents
+            .iter()
+            .map(|l| format!("{}→{}: {:.2}", l.from_width, l.to_width, l.exponent))
+            .collect();
         Ok(CheckResult {
-            status: status(violations == 0 && !medians.is_empty()),
+            status: status(in_band),
             measured: format!(
-                "m′_max {:.0} at n = {:.0} → {:.0} at n = {:.0}; m′_max ≈ {c_lower:.3}·n²/log₂²n (rms log-residual {rms_lower:.2}) ≈ {c_upper:.4}·n²/log₂n (rms {rms_upper:.2}); local exponent {:.2} [{:.2}, {:.2}]; {violations} above the counting capacity; {empty} widths with no m′ passing",
-                first.1, first.0, last.1, last.0, slope, slope_lo, slope_hi
+                "m′_max {:.0} at n = {:.0} → {:.0} at n = {:.0}; m′_max ∝ n^{slope:.2} [{slope_lo:.2}, {slope_hi:.2}] against the band [{band_lo:.2}, {band_hi:.2}]; local exponents {}; m′_max ≈ {c_lower:.3}·n²/log₂²n (rms log-residual {rms_lower:.2}) ≈ {c_upper:.4}·n²/log₂n (rms {rms_upper:.2}); {violations} above the counting capacity (invariant); {empty} widths with no m′ passing{}",
+                first.1,
+                first.0,
+                last.1,
+                last.0,
+                if locals.is_empty() {
+                    "none".into()
+                } else {
+                    locals.join(", ")
+                },
+                if self.control { " (control: t_out = 1)" } else { "" },
             ),
-            theory: "C1: m′ ≤ counting capacity of the network's parameter bits (log₂ C(C(m′,2), m′) ≤ bits) at every n — PASS iff it holds everywhere; T3 expects m′_max ∝ n²/log₂² n"
-                .into(),
+            theory: format!(
+                "C1 (≤ n²/log n) and T3 inverted (≥ n²/log² n): m′_max grows like n² up to log factors — PASS iff the fitted exponent's 95 % interval lies within [e₂ − {m}, e₁ + {m}], e_a the secant exponent of n²/log^a n over the measured widths ([{band_lo:.2}, {band_hi:.2}] here); the counting capacity is an invariant, reported",
+                m = capacity::EXPONENT_MARGIN,
+            ),
             detail: CheckDetail::Capacity(capacity::Detail {
                 points,
                 // Without a width passing, the constants are 0/0: none.
@@ -135,6 +194,10 @@ impl Runner<'_> {
                     CapacityShape::UpperShape
                 },
                 widths_without_capacity: empty,
+                exponent_band: band,
+                exponent_in_band: in_band,
+                local_exponents,
+                counting_violations: violations,
             }),
             seconds: 0.0,
         })
@@ -163,8 +226,11 @@ impl Runner<'_> {
             if let Some(v) = measured.get(&m_prime) {
                 return Ok(v.2);
             }
-            let params = And2Params::defaults(m_prime as usize, width, derive_seed(seed, "code", 0));
-            if params.t_out >= width {
+            let mut params = And2Params::defaults(m_prime as usize, width, derive_seed(seed, "code", 0));
+            if runner.control {
+                params.t_out = 1;
+            }
+            if params.t_in.max(params.t_out) >= width {
                 return Ok(false); // t = ⌈log₂ m′⌉ no longer fits in n.
             }
             let instance = And2Instance::random(
@@ -227,6 +293,44 @@ impl Runner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::{ScaleConfig, Silent};
+    use crate::config::Scale;
+    use crate::results::Status;
+
+    #[test]
+    fn the_band_admits_quadratic_shapes_and_refuses_linear_and_cubic_ones() {
+        let [lo, hi] = capacity::exponent_band(256.0, 2048.0);
+        assert!(
+            lo < theory::capacity_shape_exponent(2.0, 256.0, 2048.0) && hi > 2.0,
+            "[{lo}, {hi}]"
+        );
+        assert!(lo > 1.0 + 0.4 && hi < 3.0 - 0.4, "[{lo}, {hi}]");
+    }
+
+    #[test]
+    fn the_control_one_code_neuron_per_output_fails() {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.lower.capacity_widths = vec![256, 512, 1024];
+        config.lower.capacity_seeds = 1;
+        let mut silent = Silent;
+        let mut runner = Runner::new(config, 7, &mut silent).unwrap().negative_controls();
+        let result = runner.capacity().unwrap();
+        assert_eq!(result.status, Status::Fail, "{}", result.measured);
+        let CheckDetail::Capacity(detail) = &result.detail else {
+            panic!("capacity returned the detail of {}", result.id())
+        };
+        // The verdict is the criterion's: an exponent measured outside the band.
+        assert!(!detail.exponent_in_band && detail.exponent_band.is_some());
+        let fit = detail.fit.expect("at least two widths computed some m′");
+        assert!(fit.slope < detail.exponent_band.unwrap()[0], "{}", result.measured);
+        // Every probe of the control had one code neuron per output.
+        assert!(
+            runner
+                .records
+                .iter()
+                .all(|r| !matches!(r, Record::And2Probe { t_out, .. } if *t_out != 1))
+        );
+    }
 
     #[test]
     fn through_origin_recovers_an_exact_constant() {

@@ -24,8 +24,16 @@
 //!     2⁸…2¹⁸, because vote amplification improves as t = log₂ m′ grows); an exponent held
 //!     below ½ must eventually cross the counting bound, so we allow a finite-size margin of
 //!     0.2 and no more. An interval below 0.30 would be read as contradicting the bound: FAIL.
+//!     Known weakness: the band's lower end was set from AS-2AND's own measured exponent (0.40),
+//!     not from the theory alone; a two-parameter fit n* = c·√m′·(log₂ m′)^a is to replace it.
+//!
+//! Negative control: AS-PERM with one code neuron per output (t_out = 1), output j on hidden
+//! neuron j mod n. No output shares a neuron until n < m′, and a neuron shared by two outputs
+//! turns both on when either input is, so failure ≤ δ needs n within a few per cent of m′:
+//! n* grows like m′¹, and the exponent's interval leaves the band above 0.65 → FAIL.
 
 use super::{RepresentationMedians, Runner, status};
+use crate::base::code::SubsetCode;
 use crate::base::sample::{InputDistribution, sample_uniform_fill};
 use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
 use crate::constructions::representation::Representation;
@@ -60,6 +68,19 @@ fn permutation_failure(
         sample_uniform_fill(rng, m, k.min(m), active);
         active.sort_unstable();
     })
+}
+
+/// AS-PERM for `map` at hidden (= input) width `width`, or under the negative control the same
+/// with one code neuron per output (t_out = 1), output j on neuron j mod n: outputs share a
+/// neuron only once n < m′, and a fired neuron turns every output it hosts on, so n* ≈ m′.
+fn permutation_network(map: &LinearMap, width: usize, code_seed: u64, control: bool) -> Result<LinearNetwork> {
+    let params = LinearParams::defaults(map.outputs(), width, code_seed);
+    if !control {
+        return LinearNetwork::build(map, params);
+    }
+    let sets: Vec<Vec<u32>> = (0..map.outputs()).map(|j| vec![(j % width) as u32]).collect();
+    let params = LinearParams { t_out: 1, ..params };
+    LinearNetwork::build_with_output_code(map, params, SubsetCode::from_sets(width, 1, &sets)?)
 }
 
 impl Runner<'_> {
@@ -109,6 +130,7 @@ impl Runner<'_> {
                 let (code_seed, sample_seed) = (derive_seed(seed, "code", 0), derive_seed(seed, "samples", 0));
                 let stop = (delta * c.samples as f64).floor() as u64;
                 let t = LinearParams::defaults(m, 1, 0).t_in;
+                let control = self.control;
                 let mut probes = Vec::new();
                 let outcome = min_width(
                     (guess * shape).round() as usize,
@@ -116,7 +138,7 @@ impl Runner<'_> {
                     16 * m + 1024,
                     precision,
                     |width| {
-                        let net = LinearNetwork::build(&map, LinearParams::defaults(m, width, code_seed))?;
+                        let net = permutation_network(&map, width, code_seed, control)?;
                         let failure = permutation_failure(&net, &map, k, c.samples, sample_seed, Some(stop));
                         probes.push((width, failure, net.resources()));
                         Ok(failure.failures <= stop && failure.samples == c.samples)
@@ -318,7 +340,49 @@ impl Runner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::{ScaleConfig, Silent};
     use crate::config::Scale;
+    use crate::results::Status;
+
+    fn small_run(control: bool) -> CheckResult {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.permutation.sizes = vec![8, 10, 12];
+        config.permutation.seeds = 2;
+        config.permutation.real_factors = vec![1.0];
+        config.permutation.real_size = 8;
+        let mut silent = Silent;
+        let runner = Runner::new(config, 5, &mut silent).unwrap();
+        let mut runner = if control { runner.negative_controls() } else { runner };
+        runner.permutation(&RepresentationMedians::default()).unwrap()
+    }
+
+    #[test]
+    fn the_control_one_code_neuron_per_output_fails_and_as_perm_passes() {
+        let control = small_run(true);
+        assert_eq!(control.status, Status::Fail, "{}", control.measured);
+        let CheckDetail::Permutation(detail) = &control.detail else {
+            panic!("permutation returned the detail of {}", control.id())
+        };
+        // It fails on the exponent, the criterion's part that a width ∝ m′ must break.
+        assert!(detail.fit.slope_lo > EXPONENT_HI, "{}", control.measured);
+        let ordinary = small_run(false);
+        assert_eq!(ordinary.status, Status::Pass, "{}", ordinary.measured);
+    }
+
+    #[test]
+    fn the_round_robin_code_gives_every_output_its_own_neuron_at_n_at_least_m() {
+        let map = LinearMap::permutation(64, 3).unwrap();
+        let net = permutation_network(&map, 64, 4, true).unwrap();
+        let code = net.output_code();
+        assert_eq!(code.t(), 1);
+        let mut neurons: Vec<u32> = (0..64).map(|j| code.set(j)[0]).collect();
+        neurons.sort_unstable();
+        neurons.dedup();
+        assert_eq!(neurons.len(), 64);
+        assert!(LinearNetwork::build_with_output_code(&map, *net.params(), code.clone()).is_ok());
+        let wrong = SubsetCode::from_sets(64, 1, &[vec![0]]).unwrap();
+        assert!(LinearNetwork::build_with_output_code(&map, *net.params(), wrong).is_err());
+    }
 
     #[test]
     fn configs_validate_and_bad_ones_are_refused() {

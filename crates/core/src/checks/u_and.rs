@@ -9,19 +9,40 @@
 //! p = min(1, √(2·ln C(m,2)/d)) (see [`crate::constructions::uand::default_p`]): every pair shares
 //! 2·ln C(m,2) neurons on average, enough that no pair shares none (union bound), and the
 //! first-order interference (k − 1)·p falls like 1/√d at fixed m.
-//! Then, per m, the fewest neurons d_ε at which the largest error stays below ε = ½ (where a
-//! threshold would make the readout exact) on all but δ of the samples, by binary search —
-//! set beside AS-2AND's exact n*(m′) with m′ = C(m,2).
+//! Then, per m and seed, the fewest neurons d_ε at which the largest error stays below ε = ½
+//! (where a threshold would make the readout exact) on all but δ of the samples, by search up
+//! to a budget D = 2¹⁷ ([`WIDTH_CAP`]; the widest d_ε any run has measured is about 33 000)
+//! — set beside AS-2AND's exact n*(m′) with m′ = C(m,2).
 //!
-//! PASS criterion (fixed before the standard run): for every m, the slope of ln(mean error
-//! over pairs touching an active input) against ln d has its 95 % bootstrap interval within
-//! [−0.6, −0.4], i.e. within ±0.1 of Hänni et al.'s −½. The both-off pairs are excluded from
-//! the criterion because their error needs two active inputs meeting in one neuron, a
-//! second-order effect of size ≈ C(k,2)·p² ∝ 1/d; their mean and the max error are reported
-//! with their own fitted slopes, not judged.
+//! Claim (Hänni et al. 2024): U-AND computes all C(m,2) pairwise ANDs ε-accurately with only
+//! Õ(m^{2/3}) neurons (their bound holds even with the inputs themselves in superposition;
+//! here they are one-hot). The claim is an upper bound on the neurons needed, so the criterion
+//! is one-sided.
+//!
+//! PASS criterion (fixed before any run of it): (a) every search reaches ε-accuracy within the
+//! budget D, at every m and seed; and (b) the exponent b of d_ε ∝ m^b, fitted by least squares
+//! on ln d_ε against ln m (per-size medians, bootstrap over the seeds within each size), has
+//! the upper end of its 95 % interval at most 2/3 + ℓ, where ℓ = ln(ln m_hi/ln m_lo)/ln(m_hi/m_lo)
+//! is the secant exponent of one factor log m over the measured range — the one log factor the
+//! Õ is allowed ([`exponent_limit`]: 0.85 over m = 2⁶…2¹⁰ (quick), 0.83 over 2⁶…2¹² (standard),
+//! 0.82 over 2⁶…2¹⁴ (full)). A d_ε growing like m¹ fails (b); so does a construction that never
+//! gets below ε (a). An exponent below 2/3 is consistent with the claim (fewer neurons than it
+//! allows) and is reported, not judged: with one-hot inputs the construction's own analysis
+//! needs only (k − 1)·p < ε and d·p² ≳ ln C(m,2) shared neurons per pair, d = O(k²·log m/ε²),
+//! polylogarithmic in m. The committed standard and full runs (d_ε ≈ 23 000–33 000, flat in m)
+//! were known when this criterion was written.
+//!
+//! Reported, not judged: the slope of the mean error against d per m (formerly the criterion:
+//! ≈ −½ because p ∝ d^−½ is the construction's choice, an identity rather than a test), with
+//! the both-off pairs' mean and the max error and their slopes.
+//!
+//! Negative control: U-AND with p held fixed at its value for the grid's smallest d
+//! (p = √(2·ln C(m,2)/2⁸)) instead of shrinking with d. The interference (k − 1)·p then no
+//! longer falls as d grows; at k = 4 it is ≥ 0.73 > ε for every m ≥ 2⁶, so the max error never
+//! drops below ε and (a) fails: measured, by the same search, up to the same budget.
 
 use super::{Runner, status};
-use crate::constructions::uand::{UAnd, default_p, measure};
+use crate::constructions::uand::{UAnd, default_p, failures_until, measure};
 use crate::error::Result;
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, Record};
@@ -45,16 +66,20 @@ impl Runner<'_> {
         let total = c.sizes.len() as u64 * (c.widths.len() as u64 + 1) * c.seeds;
         let mut done = 0;
         let mut fits = Vec::new();
-        let mut all_pass = true;
         let mut minimal = Vec::new();
+        let (mut width_groups, mut censored) = (Vec::new(), 0u64);
         for &log_m in &c.sizes {
             let m = 1usize << log_m;
             let mut active_groups = Vec::new();
             let mut all_groups = Vec::new();
             let mut max_groups = Vec::new();
+            // The negative control holds p at its value for the grid's smallest d.
+            let p_fixed = default_p(m, 1 << c.widths[0]);
+            let control = self.control;
+            let p_at = |d: usize| if control { p_fixed } else { default_p(m, d) };
             for &log_d in &c.widths {
                 let d = 1usize << log_d;
-                let p = default_p(m, d);
+                let p = p_at(d);
                 let (mut active, mut all, mut max) = (Vec::new(), Vec::new(), Vec::new());
                 for s in 0..c.seeds {
                     let seed = derive_seed(self.seed, "u-and", u64::from(log_m) << 32 | u64::from(log_d) << 16 | s);
@@ -97,29 +122,51 @@ impl Runner<'_> {
             let fit_all = self.fit(&all_groups, "u-and-all")?;
             let fit_max = self.fit(&max_groups, "u-and-max")?;
             let pass = fit.slope_lo >= SLOPE_BAND.0 && fit.slope_hi <= SLOPE_BAND.1;
-            all_pass &= pass;
-            // Fewest neurons until the max error stays below ε.
+            // Fewest neurons until the max error stays below ε, up to the budget D.
             let mut widths = Vec::new();
+            let mut censored_here = 0;
             for s in 0..c.seeds {
                 let seed = derive_seed(self.seed, "u-and-epsilon", u64::from(log_m) << 16 | s);
                 let stop = (delta * c.samples as f64).floor() as u64;
                 let mut at = std::collections::BTreeMap::new();
                 let start = (200.0 * (pairs(m) as f64).ln()).round() as usize;
-                let outcome = min_width(start, 4, 1 << 22, precision, |d| {
-                    let p = default_p(m, d);
+                let outcome = min_width(start, 4, WIDTH_CAP, precision, |d| {
+                    let p = p_at(d);
                     let net = UAnd::build(m, d, p, derive_seed(seed, "network", d as u64))?;
-                    let e = measure(
+                    let (failures, max) = failures_until(
                         &net,
                         k,
                         c.samples,
                         c.off_pairs,
                         derive_seed(seed, "samples", 0),
                         c.epsilon,
+                        stop,
                     );
-                    let failures = e.failures;
-                    at.insert(d, (p, failures, e.max));
+                    at.insert(d, (p, failures, max));
                     Ok(failures <= stop)
-                })?;
+                });
+                let outcome = match outcome {
+                    Ok(outcome) => outcome,
+                    Err(crate::Error::SearchFailed(_)) => {
+                        self.emit(Record::UAnd(UAndRecord::Censored {
+                            m: m as u64,
+                            m_prime: pairs(m),
+                            seed,
+                            width_cap: WIDTH_CAP,
+                            p: p_at(WIDTH_CAP),
+                        }));
+                        censored_here += 1;
+                        done += 1;
+                        self.observer.progress(
+                            "u-and",
+                            done,
+                            total,
+                            &format!("m = 2^{log_m}: ε not reached by d = {WIDTH_CAP}"),
+                        );
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 let (p, failures, max) = at[&outcome.width];
                 self.emit(Record::UAnd(UAndRecord::MinWidth {
                     m: m as u64,
@@ -136,13 +183,22 @@ impl Runner<'_> {
                 self.observer
                     .progress("u-and", done, total, &format!("m = 2^{log_m}: d_ε = {}", outcome.width));
             }
-            let d_eps = median(&widths);
+            censored += censored_here;
+            let d_eps = if widths.is_empty() {
+                WIDTH_CAP as f64
+            } else {
+                median(&widths)
+            };
+            if !widths.is_empty() {
+                width_groups.push(((m as f64).ln(), widths.iter().map(|w| w.ln()).collect::<Vec<_>>()));
+            }
             minimal.push(MinimalRow {
                 m: m as u64,
                 m_prime: pairs(m),
                 d_epsilon: d_eps,
                 total_neurons: d_eps + m as f64,
-                p: default_p(m, d_eps as usize),
+                p: p_at(d_eps as usize),
+                censored: censored_here,
             });
             fits.push(FitRow {
                 m: m as u64,
@@ -194,23 +250,48 @@ impl Runner<'_> {
                 )
             })
             .collect();
-        let d_list: Vec<String> = minimal.iter().map(|r| format!("{}", r.d_epsilon)).collect();
+        let d_list: Vec<String> = minimal
+            .iter()
+            .map(|r| {
+                if r.censored == c.seeds {
+                    format!("> {WIDTH_CAP} (censored)")
+                } else {
+                    format!("{}", r.d_epsilon)
+                }
+            })
+            .collect();
+        let width_fit = self.fit(&width_groups, "u-and-width").ok();
+        let limit = width_fit.map(|_| {
+            let (lo, hi) = (width_groups[0].0.exp(), width_groups[width_groups.len() - 1].0.exp());
+            exponent_limit(lo, hi)
+        });
+        let pass = censored == 0 && width_fit.zip(limit).is_some_and(|(f, l)| f.slope_hi <= l);
+        let exponent = width_fit
+            .zip(limit)
+            .map_or("no fit (fewer than two sizes reached ε)".into(), |(f, l)| {
+                format!(
+                    "d_ε ∝ m^{:.3} [{:.3}, {:.3}] against ≤ {l:.3} (claimed 2/3)",
+                    f.slope, f.slope_lo, f.slope_hi
+                )
+            });
         Ok(CheckResult {
-            status: status(all_pass),
+            status: status(pass),
             measured: format!(
-                "mean error (pairs touching an active input) ∝ d^slope: {}; neurons until max error < {}: {} for m′ = {}",
-                slopes.join(", "),
+                "neurons until max error < {}: d_ε = {} for m = {}; {exponent}; {censored} of {} searches censored at d = {WIDTH_CAP}{}; mean error (pairs touching an active input) ∝ d^slope: {}",
                 c.epsilon,
                 d_list.join(", "),
                 minimal
                     .iter()
-                    .map(|r| r.m_prime.to_string())
+                    .map(|r| format!("2^{}", (r.m as f64).log2()))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                c.sizes.len() as u64 * c.seeds,
+                if self.control { " (control: p fixed)" } else { "" },
+                slopes.join(", "),
             ),
             theory: format!(
-                "Hänni et al.: ε ∝ 1/√d at p = √(2 ln C(m,2)/d) — PASS iff every m's slope interval lies within [{}, {}]",
-                SLOPE_BAND.0, SLOPE_BAND.1
+                "Hänni et al.: ε-accurate U-AND with Õ(m^{{2/3}}) neurons — PASS iff every search reaches max error < ε within d ≤ {WIDTH_CAP} and the exponent of d_ε in m has its 95 % upper end ≤ 2/3 + one log factor's secant exponent over the measured m ({}); an exponent below 2/3 is consistent with the upper bound; the error-vs-d slopes are reported",
+                limit.map_or("—".into(), |l| format!("{l:.3}"))
             ),
             detail: CheckDetail::UAnd(Detail {
                 fits,
@@ -221,6 +302,11 @@ impl Runner<'_> {
                 off_pairs: c.off_pairs,
                 samples: c.samples,
                 slope_band: [SLOPE_BAND.0, SLOPE_BAND.1],
+                width_fit,
+                exponent_limit: limit,
+                censored,
+                width_cap: WIDTH_CAP,
+                p_fixed: self.control,
                 and2: references
                     .iter()
                     .map(|r| And2Row {
@@ -238,7 +324,47 @@ impl Runner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::{ScaleConfig, Silent};
     use crate::config::Scale;
+    use crate::results::Status;
+
+    fn small_run(control: bool) -> CheckResult {
+        let mut config = ScaleConfig::new(Scale::Quick, 4);
+        config.u_and.sizes = vec![6, 8];
+        config.u_and.widths = vec![8, 9];
+        config.u_and.seeds = 2;
+        let mut silent = Silent;
+        let runner = Runner::new(config, 11, &mut silent).unwrap();
+        let mut runner = if control { runner.negative_controls() } else { runner };
+        runner.u_and().unwrap()
+    }
+
+    #[test]
+    fn the_control_p_fixed_fails_and_u_and_passes() {
+        let control = small_run(true);
+        assert_eq!(control.status, Status::Fail, "{}", control.measured);
+        let CheckDetail::UAnd(detail) = &control.detail else {
+            panic!("u-and returned the detail of {}", control.id())
+        };
+        // Measured by the same search: no d up to the budget brought the max error below ε.
+        assert!(detail.p_fixed && detail.censored > 0, "{}", control.measured);
+        let ordinary = small_run(false);
+        assert_eq!(ordinary.status, Status::Pass, "{}", ordinary.measured);
+        let CheckDetail::UAnd(detail) = &ordinary.detail else {
+            panic!("u-and returned the detail of {}", ordinary.id())
+        };
+        assert_eq!(detail.censored, 0);
+        assert!(detail.width_fit.is_some() && detail.exponent_limit.is_some());
+    }
+
+    #[test]
+    fn the_exponent_limit_admits_one_log_factor_and_refuses_linear_growth() {
+        let (lo, hi) = (64.0, 1024.0);
+        let one_log = |m: f64| m.powf(CLAIMED_EXPONENT) * m.ln();
+        let secant = (one_log(hi) / one_log(lo)).ln() / (hi / lo).ln();
+        assert!((exponent_limit(lo, hi) - secant).abs() < 1e-12);
+        assert!(exponent_limit(lo, hi) < 1.0 - 0.1);
+    }
 
     #[test]
     fn configs_validate_and_bad_ones_are_refused() {

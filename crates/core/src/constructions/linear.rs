@@ -239,12 +239,33 @@ impl LinearNetwork {
     /// Builds the network for `map` by the sparse fold (cost m′·t_out·nnz/row·t_in).
     pub fn build(map: &LinearMap, params: LinearParams) -> Result<Self> {
         validate(&params)?;
+        let output_code = params.output_code(map.outputs())?;
+        Self::build_with_output_code(map, params, output_code)
+    }
+
+    /// Builds the network for `map` by the sparse fold with a given output code (t_out-subsets
+    /// of the n hidden neurons) instead of the seeded random one: for hand-made codes, such as
+    /// the negative control's one neuron per output.
+    pub fn build_with_output_code(map: &LinearMap, params: LinearParams, output_code: SubsetCode) -> Result<Self> {
+        validate(&params)?;
         let (n, n_in) = (params.hidden_width, params.input_width);
+        if output_code.width() != n || output_code.t() != params.t_out || output_code.features() != map.outputs() {
+            return Err(invalid(
+                "output code",
+                format!(
+                    "{} sets of {} in {}",
+                    output_code.features(),
+                    output_code.t(),
+                    output_code.width()
+                ),
+                format!("need {} sets of t_out = {} in n = {n}", map.outputs(), params.t_out),
+            ));
+        }
         memory::check(
             || format!("an AS-PERM network with {} outputs at width {n}", map.outputs()),
             Self::estimate_bytes(map, &params),
         )?;
-        let (input_code, output_code) = params.codes(map.inputs(), map.outputs())?;
+        let input_code = params.input_code(map.inputs())?;
         let hosted = output_code.inverted();
         let weights = if map.is_binary() {
             let mut a = vec![0i32; n * n_in];

@@ -317,18 +317,12 @@ pub fn measure(net: &UAnd, k: usize, samples: u64, off_pairs: usize, seed: u64, 
     let per: Vec<SampleErrors> = (0..samples.div_ceil(CHUNK))
         .into_par_iter()
         .flat_map_iter(|c| {
-            let mut rng = stream(seed, "samples", c);
-            let mut off_rng = stream(derive_seed(seed, "off-pairs", c), "samples", c);
-            let size = CHUNK.min(samples - c * CHUNK);
-            let (mut scratch, mut active) = (UAndScratch::default(), Vec::new());
-            (0..size)
-                .map(|_| {
-                    active.clear();
-                    sample_uniform_fill(&mut rng, m, k, &mut active);
-                    active.sort_unstable();
-                    net.sample_errors(&active, off_pairs, &mut off_rng, &mut scratch)
-                })
-                .collect::<Vec<_>>()
+            let mut out = Vec::new();
+            chunk_errors(net, k, samples, off_pairs, seed, c, |e| {
+                out.push(e);
+                true
+            });
+            out
         })
         .collect();
     let (mf, kf) = (m as f64, k as f64);
@@ -352,6 +346,61 @@ pub fn measure(net: &UAnd, k: usize, samples: u64, off_pairs: usize, seed: u64, 
         max: per.iter().map(|e| e.max).fold(0.0, f64::max),
         failures: per.iter().filter(|e| e.max >= epsilon).count() as u64,
     }
+}
+
+/// The readout errors of chunk `c` of the `samples` inputs drawn from `seed`, in sample order,
+/// handed to `f` until it returns false: the one sampling [`measure`] and [`failures_until`]
+/// share, so both see the same inputs.
+fn chunk_errors(
+    net: &UAnd,
+    k: usize,
+    samples: u64,
+    off_pairs: usize,
+    seed: u64,
+    c: u64,
+    mut f: impl FnMut(SampleErrors) -> bool,
+) {
+    let m = net.inputs();
+    let mut rng = stream(seed, "samples", c);
+    let mut off_rng = stream(derive_seed(seed, "off-pairs", c), "samples", c);
+    let size = CHUNK.min(samples - c * CHUNK);
+    let (mut scratch, mut active) = (UAndScratch::default(), Vec::new());
+    for _ in 0..size {
+        active.clear();
+        sample_uniform_fill(&mut rng, m, k.min(m), &mut active);
+        active.sort_unstable();
+        if !f(net.sample_errors(&active, off_pairs, &mut off_rng, &mut scratch)) {
+            return;
+        }
+    }
+}
+
+/// (samples whose largest error reaches `epsilon`, the largest error seen) over the inputs
+/// [`measure`] draws, counted in sample order and stopped as soon as the count exceeds `stop`.
+/// The decision "failures ≤ stop" is [`measure`]'s, and when it holds every sample was counted,
+/// so both figures equal [`measure`]'s; a width that fails costs only the samples up to its
+/// (stop + 1)-th failure, which keeps a search through widths that never reach ε affordable.
+pub fn failures_until(
+    net: &UAnd,
+    k: usize,
+    samples: u64,
+    off_pairs: usize,
+    seed: u64,
+    epsilon: f64,
+    stop: u64,
+) -> (u64, f64) {
+    let (mut failures, mut max) = (0u64, 0.0f64);
+    for c in 0..samples.div_ceil(CHUNK) {
+        chunk_errors(net, k, samples, off_pairs, seed, c, |e| {
+            failures += u64::from(e.max >= epsilon);
+            max = max.max(e.max);
+            failures <= stop
+        });
+        if failures > stop {
+            break;
+        }
+    }
+    (failures, max)
 }
 
 /// Both directions of the connection pattern from its columns (input α ↦ neurons reading it,
@@ -499,6 +548,32 @@ mod tests {
         // Reproducible and independent of the thread count.
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         assert_eq!(pool.install(|| measure(&net, 4, 128, 32, 8, 0.5)), s);
+    }
+
+    #[test]
+    fn failures_until_decides_as_measure_does_and_counts_alike_when_it_passes() {
+        let m = 64;
+        let mut outcomes = (false, false);
+        for (d, epsilon) in [(256, 0.5), (4096, 0.5), (4096, 0.9), (16384, 0.5)] {
+            let net = UAnd::build(m, d, default_p(m, d), 3).unwrap();
+            let full = measure(&net, 4, 100, 16, 9, epsilon);
+            for stop in [0, 5, 100] {
+                let (failures, max) = failures_until(&net, 4, 100, 16, 9, epsilon, stop);
+                assert_eq!(failures <= stop, full.failures <= stop, "d = {d}, stop = {stop}");
+                if full.failures <= stop {
+                    outcomes.0 = true;
+                    assert_eq!((failures, max), (full.failures, full.max), "d = {d}, stop = {stop}");
+                } else {
+                    outcomes.1 = true;
+                    assert_eq!(
+                        failures,
+                        stop + 1,
+                        "d = {d}: counting stops at the first failure over stop"
+                    );
+                }
+            }
+        }
+        assert_eq!(outcomes, (true, true), "both branches exercised");
     }
 
     #[test]

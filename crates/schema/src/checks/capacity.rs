@@ -27,6 +27,46 @@ pub struct Detail {
     pub better_shape: CapacityShape,
     /// Widths (over seeds) at which no m′ passed.
     pub widths_without_capacity: u64,
+    /// The criterion's band for the fitted exponent (see [`exponent_band`]); none in results
+    /// written before the criterion judged the shape, or without two widths passing.
+    #[serde(default)]
+    pub exponent_band: Option<[f64; 2]>,
+    /// Whether the fitted exponent's 95 % interval lies within [`Detail::exponent_band`]
+    /// (the verdict); false in results written before.
+    #[serde(default)]
+    pub exponent_in_band: bool,
+    /// Local exponents of median m′_max between consecutive widths, reported beside the fit.
+    #[serde(default)]
+    pub local_exponents: Vec<LocalExponent>,
+    /// Widths (over seeds) whose class at m′_max exceeds the network's own parameter bits
+    /// (C1's counting capacity): an invariant, reported; none in a correct run.
+    #[serde(default)]
+    pub counting_violations: u64,
+}
+
+/// The finite-size margin allowed on either side of the shapes' secant exponents.
+pub const EXPONENT_MARGIN: f64 = 0.2;
+
+/// The criterion's band for the exponent of m′_max in n fitted over widths [lo, hi]:
+/// [e₂ − 0.2, e₁ + 0.2], e_a the secant exponent of n²/log^a n over [lo, hi]
+/// ([`crate::theory::capacity_shape_exponent`]): T3's shape n²/log² n and C1's n²/log n,
+/// each with a finite-size margin of [`EXPONENT_MARGIN`].
+pub fn exponent_band(lo: f64, hi: f64) -> [f64; 2] {
+    [
+        crate::theory::capacity_shape_exponent(2.0, lo, hi) - EXPONENT_MARGIN,
+        crate::theory::capacity_shape_exponent(1.0, lo, hi) + EXPONENT_MARGIN,
+    ]
+}
+
+/// The exponent of median m′_max between two consecutive widths.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LocalExponent {
+    /// The smaller width.
+    pub from_width: usize,
+    /// The larger width.
+    pub to_width: usize,
+    /// ln(m′_max(to)/m′_max(from)) / ln(to/from), over the medians across seeds.
+    pub exponent: f64,
 }
 
 /// One capacity search: one width, one seed.
@@ -46,7 +86,8 @@ pub struct CapacityPoint {
     pub parameter_bits: Option<u64>,
     /// Counting capacity of those parameter bits (0 if no m′ passed).
     pub counting_capacity: u64,
-    /// Whether log₂ #instances ≤ parameter bits (C1's criterion).
+    /// Whether log₂ #instances ≤ parameter bits (C1's counting capacity respected; an
+    /// invariant, reported).
     pub fits: bool,
     /// m′_max/(n²/log₂² n).
     pub c_lower_shape: f64,

@@ -122,7 +122,7 @@ registry! {
     Exhaustive = "exhaustive", exhaustive, Invariant, "(counting lemma): every tiny network enumerated", [],
         control: "a readout chosen per instance (pairs read off one fixed identity layer, the instance in the decoder): every instance computed by a family of 2^0 networks";
     Capacity = "capacity", capacity, Claim, "(C1): how many ANDs n neurons compute", [],
-        control: "AS-2AND with one code neuron per output (t_out = 1): capacity linear in n";
+        control: "AS-2AND with one code neuron per output (t_out = 1): a hidden neuron decides all the outputs it hosts at once, so capacity grows at most like n (≈ δ·n/⌊k/2⌋ under planted inputs)";
     Chernoff = "chernoff", chernoff, Claim,
         "(T3's analysis): measured failure never exceeds the analytic bound", [And2Upper, Capacity],
         control: "the analytic bound divided by 10⁴: a \"bound\" set below the measured rates";
@@ -136,7 +136,7 @@ registry! {
         control: "AS-2AND with a planted bad input x: an extra output (a_j, x) on exactly the code rows of the adversary's first target j, so j or it is wrong at every width";
     Permutation = "permutation", permutation, Claim,
         "(AS-PERM): permutations and sparse linear maps in superposition", [Representation],
-        control: "AS-PERM with one code neuron per output (t_out = 1): width growing like m";
+        control: "AS-PERM with one code neuron per output (t_out = 1), output j on neuron j mod n: width growing like m";
     UAnd = "u-and", u_and, Claim,
         "(U-AND, Hänni et al.): all pairwise ANDs with an averaged ε-error readout", [And2Upper],
         control: "U-AND with the connection probability p fixed instead of shrinking with d";

@@ -6,8 +6,23 @@ use crate::config::Scale;
 use crate::error::{Result, invalid};
 use crate::measure::LineFit;
 
-/// The criterion's band around −½.
+/// The band around −½ the error-vs-d slopes are reported against (the old criterion; p ∝ d^−½
+/// fixes the slope, so it is no test of the claim).
 pub const SLOPE_BAND: (f64, f64) = (-0.6, -0.4);
+
+/// Hänni et al.'s exponent: ε-accurate U-AND with Õ(m^{2/3}) neurons.
+pub const CLAIMED_EXPONENT: f64 = 2.0 / 3.0;
+
+/// The neurons-until-ε search's budget D: a search that reaches D without ε-accuracy is
+/// censored (ε not reached within the budget).
+pub const WIDTH_CAP: usize = 1 << 17;
+
+/// The criterion's upper limit on the exponent of d_ε in m fitted over m ∈ [lo, hi]:
+/// 2/3 + ln(ln hi / ln lo)/ln(hi/lo), i.e. m^{2/3} times one factor log m (whose secant
+/// exponent over [lo, hi] the second term is).
+pub fn exponent_limit(lo: f64, hi: f64) -> f64 {
+    CLAIMED_EXPONENT + (hi.ln() / lo.ln()).ln() / (hi / lo).ln()
+}
 
 /// Sizes of check `u-and` at one scale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,8 +52,9 @@ impl Default for UAndConfig {
 impl UAndConfig {
     /// The sizes of a scale.
     pub fn new(scale: Scale) -> Self {
+        // Every octave of m, so that the exponent of d_ε in m rests on more than three sizes.
         let quick = Self {
-            sizes: vec![6, 8, 10],
+            sizes: (6..=10).collect(),
             widths: (8..=13).collect(),
             seeds: 3,
             samples: 100,
@@ -48,7 +64,7 @@ impl UAndConfig {
         match scale {
             Scale::Quick => quick,
             Scale::Standard => Self {
-                sizes: vec![6, 8, 10, 12],
+                sizes: (6..=12).collect(),
                 widths: (8..=14).collect(),
                 samples: 200,
                 ..quick
@@ -143,6 +159,19 @@ pub enum UAndRecord {
         /// Largest error at d_ε.
         max: f64,
     },
+    /// A neurons-until-ε search that reached [`WIDTH_CAP`] without ε-accuracy, for one seed.
+    Censored {
+        /// m.
+        m: u64,
+        /// m′ = C(m,2).
+        m_prime: u64,
+        /// Seed.
+        seed: u64,
+        /// The budget reached, D.
+        width_cap: usize,
+        /// p at D.
+        p: f64,
+    },
     /// AS-2AND's exact n* used for the comparison.
     And2Reference {
         /// m′.
@@ -177,6 +206,23 @@ pub struct Detail {
     pub samples: u64,
     /// [`SLOPE_BAND`] as a pair.
     pub slope_band: [f64; 2],
+    /// ln d_ε against ln m over the sizes where some seed reached ε (the criterion's fit; none
+    /// in results written before it, or with fewer than two such sizes).
+    #[serde(default)]
+    pub width_fit: Option<LineFit>,
+    /// The criterion's upper limit on that exponent ([`exponent_limit`]; none in results
+    /// written before it).
+    #[serde(default)]
+    pub exponent_limit: Option<f64>,
+    /// Searches (over sizes and seeds) censored at [`Detail::width_cap`].
+    #[serde(default)]
+    pub censored: u64,
+    /// The search's budget D (0 in results written before it was recorded).
+    #[serde(default)]
+    pub width_cap: usize,
+    /// Whether p was held fixed instead of shrinking with d (the negative control).
+    #[serde(default)]
+    pub p_fixed: bool,
 }
 
 /// AS-2AND's n* at one m′ (as [`UAndRecord::And2Reference`]).
@@ -203,7 +249,8 @@ pub struct FitRow {
     pub m: u64,
     /// m′ = C(m, 2).
     pub m_prime: u64,
-    /// Whether the fit's slope interval lies within [`SLOPE_BAND`].
+    /// Whether the fit's slope interval lies within [`SLOPE_BAND`] (the old criterion's verdict
+    /// for this m; reported).
     pub pass: bool,
 }
 
@@ -220,4 +267,8 @@ pub struct MinimalRow {
     pub p: f64,
     /// d_ε + m, hidden and input neurons.
     pub total_neurons: f64,
+    /// Seeds whose search was censored at the budget (d_ε is the median of the others, or the
+    /// budget itself when every seed was censored).
+    #[serde(default)]
+    pub censored: u64,
 }
