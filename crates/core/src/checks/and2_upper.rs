@@ -115,7 +115,12 @@ impl Runner<'_> {
         let build = |params: &And2Params| {
             if control {
                 let input_code = params.input_code(instance.inputs())?;
-                And2Network::with_codes(&instance, *params, input_code, dedicated_code(outputs, params.hidden_width)?)
+                And2Network::with_codes(
+                    &instance,
+                    *params,
+                    input_code,
+                    dedicated_code(outputs, params.hidden_width)?,
+                )
             } else {
                 And2Network::build(&instance, *params)
             }

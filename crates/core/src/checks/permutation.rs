@@ -16,21 +16,23 @@
 //! (b) every network at n* carries at least log₂ m′! parameter bits and at least the neuron
 //!     bound 2(√(1 + log₂ m′!/b) − 1) (b = its bits per parameter): a network below it would
 //!     contradict the counting lower bound (T1/T2) outright;
-//! (c) the fitted exponent's 95 % bootstrap interval lies within [0.30, 0.65]. Upper end: the
-//!     construction is AS-2AND's folding with one input per output, whose analysis gives
-//!     O(√m′·log m′) neurons, local exponent ≤ 0.65 over these sizes (T3's criterion). Lower
-//!     end: Ω(√(m′ log m′)) has asymptotic exponent ≥ ½, but at finite sizes the local
-//!     exponent of this family of constructions sits below it (AS-2AND measured 0.40 over
-//!     2⁸…2¹⁸, because vote amplification improves as t = log₂ m′ grows); an exponent held
-//!     below ½ must eventually cross the counting bound, so we allow a finite-size margin of
-//!     0.2 and no more. An interval below 0.30 would be read as contradicting the bound: FAIL.
-//!     Known weakness: the band's lower end was set from AS-2AND's own measured exponent (0.40),
-//!     not from the theory alone; a two-parameter fit n* = c·√m′·(log₂ m′)^a is to replace it.
+//! (c) in n* = c·√m′·(log₂ m′)^a ([`crate::shape`]), the 95 % interval of a from a bootstrap
+//!     over sizes and seeds (so lack of fit widens it) reaches no higher than 1: at most one
+//!     log factor above √m′, the O(√m′·log m′) of AS-2AND's analysis, which this construction
+//!     (AS-2AND's folding with one input per output) inherits.
+//!     Until this session (c) was "the power law's exponent interval within [0.30, 0.65]",
+//!     whose lower end was set from AS-2AND's own measured exponent, not from the theory; that
+//!     band is still computed and reported (`exponent_in_range`), no longer judged. A lower
+//!     limit is not judged: the counting bound (b) is the lower bound's test.
+//!
+//! Samples are uniform k-sparse inputs: every active input switches its image on, so there is
+//! no planted distribution to set beside it (that distinction is AS-2AND's, whose random pairs
+//! rarely meet in a uniform sample).
 //!
 //! Negative control: AS-PERM with one code neuron per output (t_out = 1), output j on hidden
 //! neuron j mod n. No output shares a neuron until n < m′, and a neuron shared by two outputs
 //! turns both on when either input is, so failure ≤ δ needs n within a few per cent of m′:
-//! n* grows like m′¹, and the exponent's interval leaves the band above 0.65 → FAIL.
+//! n* grows like m′¹, and a's interval lies far above 1 → FAIL.
 
 use super::{RepresentationMedians, Runner, status};
 use crate::base::code::SubsetCode;
@@ -210,14 +212,28 @@ impl Runner<'_> {
             .progress("permutation", done, total, "ε-error of a real M");
         let fit = self.fit(&groups, "permutation")?;
         let in_range = fit.slope_lo >= EXPONENT_LO && fit.slope_hi <= EXPONENT_HI;
-        let pass = n_above_d && bound_ok && in_range;
+        let series: Vec<(u64, Vec<f64>)> = groups
+            .iter()
+            .map(|(ln_m, ln_w)| (ln_m.exp().round() as u64, ln_w.iter().map(|w| w.exp()).collect()))
+            .collect();
+        let shape = crate::shape::analyse(
+            &series,
+            self.config.bootstrap,
+            &mut crate::rng::stream(self.seed, "bootstrap/permutation-shape", 0),
+        );
+        let log_factor_ok = shape.sqrt_log.is_some_and(|f| f.a_hi <= 1.0);
+        let pass = n_above_d && bound_ok && log_factor_ok;
         let (first, last) = (&rows[0], &rows[rows.len() - 1]);
         let eps_last = |value: fn(&EpsilonRow) -> f64| epsilon.last().map_or(f64::NAN, value);
         Ok(CheckResult {
             status: status(pass),
             measured: format!(
-                "n* ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}; n* {:?} → {:?} vs d* {:?} → {:?}; n*/√(m′log₂m′) {:.2} → {:.2}; \
+                "{}; n* ∝ m′^{:.3} [{:.3}, {:.3}] (seeds) over 2^{}…2^{}; n* {:?} → {:?} vs d* {:?} → {:?}; n*/√(m′log₂m′) {:.2} → {:.2}; \
                  counting bound {}; real M ε: mean {:.3}, max {:.3} at {}×n*",
+                shape.sqrt_log.map_or("no two-parameter fit".to_string(), |f| format!(
+                    "n* = {:.2}·√m′·(log₂m′)^{:.2}, a ∈ [{:.2}, {:.2}]",
+                    f.c, f.a, f.a_lo, f.a_hi
+                )),
                 fit.slope,
                 fit.slope_lo,
                 fit.slope_hi,
@@ -235,11 +251,11 @@ impl Runner<'_> {
                 eps_last(|e| e.max_error),
                 eps_last(|e| e.width_factor),
             ),
-            theory: format!(
+            theory:
                 "T1/T2 for Neural Permutation: n = Ω(√(m′ log m′)), log₂ m′! parameter bits; PASS iff n* > d* (R1) at \
-                 every size, every network at n* above the counting bound, and the exponent's 95 % interval within \
-                 [{EXPONENT_LO}, {EXPONENT_HI}]"
-            ),
+                 every size, every network at n* above the counting bound, and in n* = c·√m′·(log₂m′)^a the 95 % \
+                 interval of a (bootstrap over sizes and seeds) reaches no higher than 1"
+                    .into(),
             detail: CheckDetail::Permutation(Detail {
                 fit,
                 delta,
@@ -251,6 +267,7 @@ impl Runner<'_> {
                 exponent_in_range: in_range,
                 exponent_range: [EXPONENT_LO, EXPONENT_HI],
                 local_exponent_below_half: fit.slope < 0.5,
+                shape: Some(shape),
             }),
             seconds: 0.0,
         })
@@ -365,6 +382,13 @@ mod tests {
         };
         // It fails on the exponent, the criterion's part that a width ∝ m′ must break.
         assert!(detail.fit.slope_lo > EXPONENT_HI, "{}", control.measured);
+        let a = detail
+            .shape
+            .as_ref()
+            .and_then(|s| s.sqrt_log)
+            .expect("a two-parameter fit")
+            .a_hi;
+        assert!(a > 1.0, "the control's a interval ends at {a}: {}", control.measured);
         let ordinary = small_run(false);
         assert_eq!(ordinary.status, Status::Pass, "{}", ordinary.measured);
     }

@@ -221,13 +221,17 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
     if let Some(fit) = detail(c).map(|d| d.fit) {
         let _ = writeln!(
             s,
-            "\nFit ln n* = a + b·ln m′: b = {} [{}, {}] (95 % bootstrap), R² = {}. Criterion: the interval within \
-             [0.30, 0.65], n* > d* at every size, every network at n* above the counting bound.",
+            "\nFit ln n* = a + b·ln m′: b = {} [{}, {}] (95 % bootstrap over seeds), R² = {}. The criterion, as \
+             this run stated it before measuring: {}.",
             fixed(fit.slope, 3),
             fixed(fit.slope_lo, 3),
             fixed(fit.slope_hi, 3),
-            fixed(fit.r2, 3)
+            fixed(fit.r2, 3),
+            c.theory.trim_end_matches('.')
         );
+    }
+    if let Some(shape) = detail(c).and_then(|d| d.shape.as_ref()) {
+        crate::sections::shape::section(s, shape, "n*");
     }
     let eps: Vec<&PermutationRecord> = records(r)
         .filter(|x| matches!(x, PermutationRecord::Epsilon { .. }))
@@ -270,7 +274,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         s.push_str(
             "\n**How to read this.** Each grey dot is the minimal hidden width n* (input width equal) at which the \
              folded network W = E_out·M·E_inᵀ/t_in (centered, vote readout at τ = ½, t = ⌈log₂ m′⌉) computes one \
-             random permutation of m′ features with per-sample failure ≤ δ; the black line is the median. The blue \
+             random permutation of m′ features with per-sample failure ≤ δ over uniform k-sparse inputs; the black line is the median. The blue \
              line is d*, what merely *storing* m′ sparse features costs (O(log m′)); the dashed curves are the \
              lower-bound shape √(m′ log m′) and the construction's upper shape √m′·log m′, each scaled by a fitted \
              constant; the last curve is the explicit counting bound (log₂ m′! bits ⇒ neurons), halved to compare \

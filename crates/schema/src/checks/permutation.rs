@@ -194,6 +194,10 @@ pub struct Detail {
     pub n_above_d: bool,
     /// One row per size m′, sizes in configured order.
     pub sizes: Vec<SizeRow>,
+    /// n* = c·√m′·(log₂ m′)^a, the power law with a size-and-seed bootstrap, local exponents
+    /// per octave and by parity of t (absent from results written before they were measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<crate::shape::ShapeAnalysis>,
 }
 
 /// The minimal widths at one size m′ = m.
