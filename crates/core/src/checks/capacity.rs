@@ -195,9 +195,9 @@ impl Runner<'_> {
                 },
                 widths_without_capacity: empty,
                 exponent_band: band,
-                exponent_in_band: in_band,
+                exponent_in_band: Some(in_band),
                 local_exponents,
-                counting_violations: violations,
+                counting_violations: Some(violations),
             }),
             seconds: 0.0,
         })
@@ -320,7 +320,7 @@ mod tests {
             panic!("capacity returned the detail of {}", result.id())
         };
         // The verdict is the criterion's: an exponent measured outside the band.
-        assert!(!detail.exponent_in_band && detail.exponent_band.is_some());
+        assert!(detail.exponent_in_band == Some(false) && detail.exponent_band.is_some());
         let fit = detail.fit.expect("at least two widths computed some m′");
         assert!(fit.slope < detail.exponent_band.unwrap()[0], "{}", result.measured);
         // Every probe of the control had one code neuron per output.

@@ -198,7 +198,7 @@ impl Runner<'_> {
                 d_epsilon: d_eps,
                 total_neurons: d_eps + m as f64,
                 p: p_at(d_eps as usize),
-                censored: censored_here,
+                censored: Some(censored_here),
             });
             fits.push(FitRow {
                 m: m as u64,
@@ -253,7 +253,7 @@ impl Runner<'_> {
         let d_list: Vec<String> = minimal
             .iter()
             .map(|r| {
-                if r.censored == c.seeds {
+                if r.censored == Some(c.seeds) {
                     format!("> {WIDTH_CAP} (censored)")
                 } else {
                     format!("{}", r.d_epsilon)
@@ -304,8 +304,8 @@ impl Runner<'_> {
                 slope_band: [SLOPE_BAND.0, SLOPE_BAND.1],
                 width_fit,
                 exponent_limit: limit,
-                censored,
-                width_cap: WIDTH_CAP,
+                censored: Some(censored),
+                width_cap: Some(WIDTH_CAP),
                 p_fixed: self.control,
                 and2: references
                     .iter()
@@ -347,13 +347,13 @@ mod tests {
             panic!("u-and returned the detail of {}", control.id())
         };
         // Measured by the same search: no d up to the budget brought the max error below ε.
-        assert!(detail.p_fixed && detail.censored > 0, "{}", control.measured);
+        assert!(detail.p_fixed && detail.censored > Some(0), "{}", control.measured);
         let ordinary = small_run(false);
         assert_eq!(ordinary.status, Status::Pass, "{}", ordinary.measured);
         let CheckDetail::UAnd(detail) = &ordinary.detail else {
             panic!("u-and returned the detail of {}", ordinary.id())
         };
-        assert_eq!(detail.censored, 0);
+        assert_eq!(detail.censored, Some(0));
         assert!(detail.width_fit.is_some() && detail.exponent_limit.is_some());
     }
 

@@ -234,8 +234,8 @@ fn width_criterion(s: &mut String, d: &Detail) {
         fixed(fit.slope_lo, 3),
         fixed(fit.slope_hi, 3),
         fixed(limit, 3),
-        d.censored,
-        num(d.width_cap as f64),
+        d.censored.unwrap_or(0),
+        d.width_cap.map_or("—".into(), |w| num(w as f64)),
         if d.p_fixed { " (negative control: p fixed)" } else { "" },
     );
 }

@@ -29,19 +29,20 @@ pub struct Detail {
     pub widths_without_capacity: u64,
     /// The criterion's band for the fitted exponent (see [`exponent_band`]); none in results
     /// written before the criterion judged the shape, or without two widths passing.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exponent_band: Option<[f64; 2]>,
     /// Whether the fitted exponent's 95 % interval lies within [`Detail::exponent_band`]
-    /// (the verdict); false in results written before.
-    #[serde(default)]
-    pub exponent_in_band: bool,
+    /// (the verdict); none in results written before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exponent_in_band: Option<bool>,
     /// Local exponents of median m′_max between consecutive widths, reported beside the fit.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub local_exponents: Vec<LocalExponent>,
     /// Widths (over seeds) whose class at m′_max exceeds the network's own parameter bits
-    /// (C1's counting capacity): an invariant, reported; none in a correct run.
-    #[serde(default)]
-    pub counting_violations: u64,
+    /// (C1's counting capacity): an invariant, reported; 0 in a correct run, none in results
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counting_violations: Option<u64>,
 }
 
 /// The finite-size margin allowed on either side of the shapes' secant exponents.

@@ -208,20 +208,22 @@ pub struct Detail {
     pub slope_band: [f64; 2],
     /// ln d_ε against ln m over the sizes where some seed reached ε (the criterion's fit; none
     /// in results written before it, or with fewer than two such sizes).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width_fit: Option<LineFit>,
     /// The criterion's upper limit on that exponent ([`exponent_limit`]; none in results
     /// written before it).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exponent_limit: Option<f64>,
-    /// Searches (over sizes and seeds) censored at [`Detail::width_cap`].
-    #[serde(default)]
-    pub censored: u64,
-    /// The search's budget D (0 in results written before it was recorded).
-    #[serde(default)]
-    pub width_cap: usize,
-    /// Whether p was held fixed instead of shrinking with d (the negative control).
-    #[serde(default)]
+    /// Searches (over sizes and seeds) censored at [`Detail::width_cap`] (none in results
+    /// written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub censored: Option<u64>,
+    /// The search's budget D (none in results written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width_cap: Option<usize>,
+    /// Whether p was held fixed instead of shrinking with d (the negative control; written
+    /// only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub p_fixed: bool,
 }
 
@@ -268,7 +270,7 @@ pub struct MinimalRow {
     /// d_ε + m, hidden and input neurons.
     pub total_neurons: f64,
     /// Seeds whose search was censored at the budget (d_ε is the median of the others, or the
-    /// budget itself when every seed was censored).
-    #[serde(default)]
-    pub censored: u64,
+    /// budget itself when every seed was censored; none in results written before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub censored: Option<u64>,
 }
