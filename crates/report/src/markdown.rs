@@ -213,7 +213,8 @@ pub(crate) fn and2_upper(s: &mut String, r: &RunResults, c: &CheckResult, figs: 
         s,
         "\n**How to read this.** Each grey dot is the smallest hidden width n* at which the \
          AS-2AND construction computed one random 2-AND instance (one seed) with sample failure \
-         ≤ δ = {d}, found by binary search; the black line joins the medians. On log-log axes a \
+         ≤ δ = {d} on planted k-sparse inputs (⌊k/2⌋ instance pairs on, the rest uniform), found by \
+         binary search; the black line joins the medians. On log-log axes a \
          power law is a straight line whose slope is its exponent. T3 promises \
          n* = O(√m′·log m′) (exponent ½ plus a log factor); T2 says no network can use fewer \
          than Ω(√(m′ log m′)) neurons. The dashed curves are these two shapes with constants \
@@ -242,7 +243,7 @@ pub(crate) fn and2_upper(s: &mut String, r: &RunResults, c: &CheckResult, figs: 
     if drawn(figs, "and2-transition") {
         let _ = writeln!(
             s,
-            "\n**How to read this.** One curve per m′: the fraction of random k-sparse samples with at \
+            "\n**How to read this.** One curve per m′: the fraction of planted k-sparse samples with at \
              least one wrong output among all m′ ANDs, against hidden width, with failures and \
              samples pooled over seeds at equal width (bars: Wilson 95 % intervals). Where a curve \
              crosses the dashed δ line is n*(m′). A sharp drop means n* hardly depends on δ or on \
