@@ -121,7 +121,7 @@ fn width(results: &RunResults) -> Built {
     let mut series = vec![
         Series::new(Some("n*_avg per seed".into()), GREY, Mark::Dots, dots(&|e| e.0.clone())),
         Series::new(
-            Some("median n*_avg (failure ≤ δ on random samples)".into()),
+            Some("median n*_avg (failure ≤ δ on planted samples)".into()),
             PALETTE[0],
             Mark::LineDots,
             avg_medians,

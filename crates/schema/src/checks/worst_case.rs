@@ -158,7 +158,7 @@ pub enum WorstCaseRecord {
         m: u64,
         /// Seed of the network's codes.
         seed: u64,
-        /// Average-case n* (failure ≤ δ on random samples).
+        /// Average-case n* (failure ≤ δ on planted samples).
         n_avg: usize,
         /// Whether n_avg is `and2-upper`'s measurement (else searched by this check).
         n_avg_from_and2_upper: bool,
