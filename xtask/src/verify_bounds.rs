@@ -276,13 +276,8 @@ fn verify_bounds(run: &Run, out: &Path, reports: &Path, expected: Option<&Expect
 /// `claims: 9 of 10 passed; invariants: 4 of 4 held` — claims and invariants counted apart,
 /// since an invariant holding is no evidence for the paper.
 fn summary(results: &RunResults) -> String {
-    let count = |kind: Kind| {
-        let of_kind: Vec<_> = results.checks.iter().filter(|c| c.id().kind() == kind).collect();
-        let ok = of_kind.iter().filter(|c| c.status == Status::Pass).count();
-        (ok, of_kind.len())
-    };
-    let (claims_passed, claims) = count(Kind::Claim);
-    let (held, invariants) = count(Kind::Invariant);
+    let (claims_passed, claims) = results.tally(Kind::Claim);
+    let (held, invariants) = results.tally(Kind::Invariant);
     format!("claims: {claims_passed} of {claims} passed; invariants: {held} of {invariants} held")
 }
 

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use superposition_schema::checks::{CheckDetail, Kind};
 use superposition_schema::measure::ConditionalErrors;
-use superposition_schema::results::{CheckResult, RunResults, Status};
+use superposition_schema::results::{CheckResult, RunResults};
 
 use crate::data::{self};
 use crate::figures::{
@@ -31,12 +31,7 @@ fn sizes(log2: &[u32]) -> String {
 /// `claims: 9 of 10 pass; invariants: 4 of 4 hold` — counted apart, since an invariant
 /// holding is no evidence for the paper.
 pub(crate) fn counts(results: &RunResults) -> String {
-    let count = |kind: Kind| {
-        let of_kind: Vec<_> = results.checks.iter().filter(|c| c.id().kind() == kind).collect();
-        let ok = of_kind.iter().filter(|c| c.status == Status::Pass).count();
-        (ok, of_kind.len())
-    };
-    let ((claims_passed, claims), (held, invariants)) = (count(Kind::Claim), count(Kind::Invariant));
+    let ((claims_passed, claims), (held, invariants)) = (results.tally(Kind::Claim), results.tally(Kind::Invariant));
     format!("claims: {claims_passed} of {claims} pass; invariants: {held} of {invariants} hold")
 }
 

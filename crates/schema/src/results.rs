@@ -329,6 +329,14 @@ impl CheckResult {
 }
 
 impl RunResults {
+    /// (passed, run) over the checks of `kind`: claims and invariants are counted apart, since
+    /// an invariant holding is no evidence for the paper.
+    pub fn tally(&self, kind: crate::checks::Kind) -> (usize, usize) {
+        let of_kind = self.checks.iter().filter(|c| c.id().kind() == kind);
+        let passed = of_kind.clone().filter(|c| c.status == Status::Pass).count();
+        (passed, of_kind.count())
+    }
+
     /// The verdict of check `id`, if it ran.
     pub fn check(&self, id: CheckId) -> Option<&CheckResult> {
         self.checks.iter().find(|c| c.id() == id)

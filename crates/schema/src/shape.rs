@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::LineFit;
 use crate::rng::Rng;
-use crate::stats::{bootstrap_line, least_squares, median};
+use crate::stats::{bootstrap_line, least_squares, median, percentiles_95};
 
 /// n* = c·√m′·(log₂ m′)^a with 95 % intervals from the size-and-seed bootstrap.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -106,8 +106,8 @@ pub fn bootstrap_line_cases(
             intercepts.push(a);
         }
     }
-    let (slope_lo, slope_hi) = percentiles(&mut slopes).unwrap_or((slope, slope));
-    let intercept_interval = percentiles(&mut intercepts).unwrap_or((intercept, intercept));
+    let (slope_lo, slope_hi) = percentiles_95(&mut slopes).unwrap_or((slope, slope));
+    let intercept_interval = percentiles_95(&mut intercepts).unwrap_or((intercept, intercept));
     Some((
         LineFit {
             slope,
@@ -118,16 +118,6 @@ pub fn bootstrap_line_cases(
         },
         intercept_interval,
     ))
-}
-
-/// The 2.5 % and 97.5 % percentiles.
-fn percentiles(values: &mut [f64]) -> Option<(f64, f64)> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
-    Some((at(0.025), at(0.975)))
 }
 
 /// Every shape figure of the series `sizes`: (m′, n* per seed), in increasing m′.

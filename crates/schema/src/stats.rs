@@ -77,6 +77,16 @@ pub fn finite_median(values: &[f64]) -> Option<f64> {
     (!finite.is_empty()).then(|| median(&finite))
 }
 
+/// The 2.5 % and 97.5 % percentiles of `values` (sorted in place), None when empty.
+pub fn percentiles_95(values: &mut [f64]) -> Option<(f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
+    Some((at(0.025), at(0.975)))
+}
+
 /// Fits y = a + b·x through the per-x medians of `groups` (each group: one x, several
 /// replicate y's) and bootstraps the slope by resampling replicates within each group.
 ///
@@ -98,13 +108,7 @@ pub fn bootstrap_line(groups: &[(f64, Vec<f64>)], resamples: usize, rng: &mut Rn
             slopes.push(b);
         }
     }
-    let (slope_lo, slope_hi) = if slopes.is_empty() {
-        (slope, slope)
-    } else {
-        slopes.sort_by(f64::total_cmp);
-        let at = |q: f64| slopes[((q * (slopes.len() - 1) as f64).round() as usize).min(slopes.len() - 1)];
-        (at(0.025), at(0.975))
-    };
+    let (slope_lo, slope_hi) = percentiles_95(&mut slopes).unwrap_or((slope, slope));
     Some(LineFit {
         slope,
         intercept,

@@ -264,14 +264,9 @@ impl<'a> Runner<'a> {
         let started = Instant::now();
         let mut checks = Vec::new();
         let mut products = Products::default();
-        let consumed: Vec<CheckId> = self
-            .selected
-            .iter()
-            .flat_map(|id| id.consumes().iter().copied())
-            .collect();
         for id in self.selected.clone() {
             let t0 = Instant::now();
-            if self.control && consumed.contains(&id) {
+            if self.control && self.consumed_by_selection(id) {
                 self.control = false;
                 self.run_one(id, &mut products)?;
                 self.control = true;

@@ -116,6 +116,7 @@ impl Runner<'_> {
         let total = c.sizes.len() as u64 * c.seeds + 1;
         let mut done = 0;
         let mut groups = Vec::new();
+        let mut series = Vec::new();
         let mut rows = Vec::new();
         let mut medians = std::collections::BTreeMap::new();
         let (mut n_above_d, mut bound_ok) = (true, true);
@@ -205,6 +206,7 @@ impl Runner<'_> {
                 min_neuron_margin: min_margin,
             });
             groups.push(((m as f64).ln(), widths.iter().map(|w| w.ln()).collect::<Vec<_>>()));
+            series.push((m as u64, widths));
         }
         let epsilon = self.permutation_epsilon(&c, medians.get(&c.real_size).copied())?;
         done += 1;
@@ -212,10 +214,6 @@ impl Runner<'_> {
             .progress("permutation", done, total, "ε-error of a real M");
         let fit = self.fit(&groups, "permutation")?;
         let in_range = fit.slope_lo >= EXPONENT_LO && fit.slope_hi <= EXPONENT_HI;
-        let series: Vec<(u64, Vec<f64>)> = groups
-            .iter()
-            .map(|(ln_m, ln_w)| (ln_m.exp().round() as u64, ln_w.iter().map(|w| w.exp()).collect()))
-            .collect();
         let shape = crate::shape::analyse(
             &series,
             self.config.bootstrap,
