@@ -207,15 +207,30 @@ pub(crate) fn and2_width(results: &RunResults) -> Built {
             medians.clone(),
         )]
     } else {
-        seeds_and_median(&main, |m| m as f64, "n*", INK)
+        seeds_and_median(&main, |m| m as f64, "n* (planted inputs)", INK)
     };
+    if let CheckDetail::And2Upper(d) = &check.detail {
+        let uniform: Vec<(f64, f64)> = d
+            .validation
+            .iter()
+            .filter_map(|v| Some((v.m_prime as f64, v.n_star_uniform?)))
+            .collect();
+        if !uniform.is_empty() {
+            series.push(Series::new(
+                Some("median n* over seeds, uniform inputs".into()),
+                PALETTE[4],
+                Mark::LineDots,
+                uniform,
+            ));
+        }
+    }
     if !other.is_empty() {
         let pts = other
             .iter()
             .filter_map(|g| Some((g.size as f64, g.median()?)))
             .collect();
         series.push(Series::new(
-            Some("median n* without centering".into()),
+            Some("median n* without centering (planted inputs)".into()),
             PALETTE[6],
             Mark::LineDots,
             pts,
@@ -297,7 +312,7 @@ pub(crate) fn and2_transition(results: &RunResults) -> Built {
     };
     Ok(Figure {
         stem: STEMS[1],
-        title: "AS-2AND: sample failure rate against hidden width (seeds pooled)".into(),
+        title: "AS-2AND: sample failure rate against hidden width (seeds pooled), planted inputs".into(),
         x,
         y: Axis::linear("failure rate (any output wrong), Wilson 95 % bars").with_range(-0.02, 1.02),
         series,

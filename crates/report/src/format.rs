@@ -104,6 +104,11 @@ pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// A small rate in scientific notation (two decimals), 0 as 0.
+pub(crate) fn sci(x: f64) -> String {
+    if x == 0.0 { "0".into() } else { format!("{x:.2e}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,3 +113,31 @@ impl ConditionalErrors {
 fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
+
+/// How active inputs are drawn. The default is planted: the distribution of records written
+/// before inputs were named.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputDistribution {
+    /// k distinct inputs uniformly at random.
+    Uniform,
+    #[default]
+    /// ⌊k/2⌋ random pairs of the instance switched on, the rest uniform (k distinct in all).
+    Planted,
+}
+
+impl InputDistribution {
+    /// Whether this is [`InputDistribution::Planted`] (records omit the field then, as they did
+    /// before inputs were named).
+    pub fn is_planted(&self) -> bool {
+        *self == Self::Planted
+    }
+
+    /// `uniform` or `planted`, as serialized.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Uniform => "uniform",
+            Self::Planted => "planted",
+        }
+    }
+}

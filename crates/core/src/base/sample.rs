@@ -6,7 +6,6 @@
 //! uniformly: every sample tests true positives as well as false ones.
 
 use rand::Rng as _;
-use serde::{Deserialize, Serialize};
 
 use crate::base::instance::And2Instance;
 use crate::rng::Rng;
@@ -16,15 +15,7 @@ pub const CHUNK: u64 = 32;
 /// Chunks per round (the early-stop granularity).
 pub const ROUND: u64 = 8;
 
-/// How active inputs are drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InputDistribution {
-    /// k distinct inputs uniformly at random.
-    Uniform,
-    /// ⌊k/2⌋ random pairs of the instance switched on, the rest uniform (k distinct in all).
-    Planted,
-}
+pub use superposition_schema::measure::InputDistribution;
 
 /// Draws k distinct active inputs (fewer only if m < k), sorted, into `out`.
 pub fn sample_active(

@@ -33,7 +33,7 @@ use crate::base::sample::InputDistribution;
 use crate::constructions::and2::And2Network;
 use crate::constructions::channel::{ChannelNetwork, ChannelParams, ChannelPlan};
 use crate::error::{Error, Result};
-use crate::evaluate::eval::{SampleSpec, and2_failure};
+use crate::evaluate::eval::{SampleSpec, and2_conditional, and2_failure};
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
@@ -50,6 +50,8 @@ struct Outcome {
     cross: Option<FailureRate>,
     heavy_inputs: usize,
     ok: bool,
+    uniform: UniformInputs,
+    errors: Vec<ErrorsAt>,
 }
 
 impl Runner<'_> {
@@ -87,11 +89,14 @@ impl Runner<'_> {
                     let cross = o
                         .cross
                         .map_or(String::new(), |f| format!(", plain there {:.0} %", 100.0 * f.rate));
+                    let cap = Self::influence_cap(and2, &c, log_m);
                     format!(
-                        "{} {}/{}{cross}",
+                        "{} {}/{}{cross} (uniform inputs {}/{})",
                         o.distribution,
-                        show(o.plain, Self::influence_cap(and2, &c, log_m)),
-                        show(o.channel, Self::influence_cap(and2, &c, log_m))
+                        show(o.plain, cap),
+                        show(o.channel, cap),
+                        show(o.uniform.n_plain, cap),
+                        show(o.uniform.n_channel, cap),
                     )
                 })
                 .collect();
@@ -107,12 +112,14 @@ impl Runner<'_> {
                 plain_at_channel: o.cross,
                 heavy_inputs: o.heavy_inputs,
                 ok: o.ok,
+                uniform_inputs: Some(o.uniform),
+                errors: o.errors.clone(),
             })
             .collect();
         Ok(CheckResult {
             status: status(pass),
             measured: format!(
-                "block rows {}; n* plain/channel (total hidden width): {}",
+                "block rows {}; n* plain/channel (total hidden width), planted inputs: {}",
                 if c.block_centering { "centered" } else { "uncentered" },
                 parts.join(" | ")
             ),
@@ -185,7 +192,6 @@ impl Runner<'_> {
             reference_measured: measured,
         }));
         let spec = self.spec(self.config.samples, sample_seed, InputDistribution::Planted);
-        let stop = (self.config.delta * spec.samples as f64).floor() as u64;
         let probe = Probe {
             instance: &instance,
             plan: &plan,
@@ -193,43 +199,40 @@ impl Runner<'_> {
             spec,
             distribution,
         };
-        let mut n_star = [None, None];
-        for (slot, construction) in [Construction::Plain, Construction::Channel].into_iter().enumerate() {
-            let min = match construction {
-                Construction::Plain => params.t + 1,
-                Construction::Channel => plan.min_total_width(outputs, params.t),
-            };
-            let found = min_width(
-                reference.clamp(min, cap.max(min)),
-                min,
-                cap.max(min),
-                self.config.precision,
-                |w| {
-                    let measured = self.influence_probe(&probe, construction, w, "search", Some(stop))?;
-                    Ok(measured.is_some_and(|f| f.failures <= stop && f.samples == spec.samples))
-                },
-            );
-            n_star[slot] = match found {
-                Ok(outcome) => Some(outcome.width),
-                Err(Error::SearchFailed(_)) => None,
-                Err(e) => return Err(e),
-            };
-            self.emit(Record::Influence(InfluenceRecord::MinWidth {
-                distribution: distribution.into(),
-                m_prime: outputs as u64,
-                construction,
-                width: n_star[slot].map(|w| w as u64),
-                cap: cap as u64,
-            }));
-        }
-        let cross = match n_star[1] {
-            Some(w) => self.influence_probe(&probe, Construction::Plain, w, "cross", None)?,
-            None => None,
-        };
+        let (n_star, cross) = self.influence_searches(&probe, reference, cap)?;
         for &factor in &c.sweep_factors {
             let width = (reference as f64 * factor).round() as usize;
             for construction in [Construction::Plain, Construction::Channel] {
                 self.influence_probe(&probe, construction, width.max(params.t + 1), "sweep", None)?;
+            }
+        }
+        // Beside the planted inputs (the criterion's), uniform k-sparse ones: the searches
+        // again on their own samples (those of `and2-upper`'s uniform n* on the uniform
+        // instance), reported, not judged.
+        let uniform = Probe {
+            spec: self.spec(
+                self.config.samples,
+                derive_seed(sample_seed, "uniform", 0),
+                InputDistribution::Uniform,
+            ),
+            ..probe
+        };
+        let (n_uniform, cross_uniform) = self.influence_searches(&uniform, reference, cap)?;
+        // Both constructions at the channel's n* of each distribution, on fresh samples.
+        let mut errors = Vec::new();
+        for (inputs, width) in [
+            (InputDistribution::Planted, n_star[1]),
+            (InputDistribution::Uniform, n_uniform[1]),
+        ] {
+            let Some(width) = width else { continue };
+            let fresh = Probe {
+                spec: self.spec(self.config.samples, derive_seed(root, "fresh", inputs as u64), inputs),
+                ..probe
+            };
+            for construction in [Construction::Plain, Construction::Channel] {
+                if let Some(at) = self.influence_errors(&fresh, construction, width)? {
+                    errors.push(at);
+                }
             }
         }
         let ok = instance_meets(distribution, n_star, cross, self.config.delta, c.uniform_cost_factor);
@@ -241,7 +244,95 @@ impl Runner<'_> {
             cross,
             heavy_inputs: plan.blocks.len(),
             ok,
+            uniform: UniformInputs {
+                n_plain: n_uniform[0],
+                n_channel: n_uniform[1],
+                plain_at_channel: cross_uniform,
+            },
+            errors,
         })
+    }
+
+    /// Both constructions' minimal widths on `probe`'s samples (records them), and plain's
+    /// failure at the channel's n* on the same samples.
+    fn influence_searches(
+        &mut self,
+        probe: &Probe<'_>,
+        reference: usize,
+        cap: usize,
+    ) -> Result<([Option<usize>; 2], Option<FailureRate>)> {
+        let (instance, params, spec) = (probe.instance, probe.params, probe.spec);
+        let outputs = instance.outputs();
+        let stop = (self.config.delta * spec.samples as f64).floor() as u64;
+        let mut n_star = [None, None];
+        for (slot, construction) in [Construction::Plain, Construction::Channel].into_iter().enumerate() {
+            let min = match construction {
+                Construction::Plain => params.t + 1,
+                Construction::Channel => probe.plan.min_total_width(outputs, params.t),
+            };
+            let found = min_width(
+                reference.clamp(min, cap.max(min)),
+                min,
+                cap.max(min),
+                self.config.precision,
+                |w| {
+                    let measured = self.influence_probe(probe, construction, w, "search", Some(stop))?;
+                    Ok(measured.is_some_and(|f| f.failures <= stop && f.samples == spec.samples))
+                },
+            );
+            n_star[slot] = match found {
+                Ok(outcome) => Some(outcome.width),
+                Err(Error::SearchFailed(_)) => None,
+                Err(e) => return Err(e),
+            };
+            self.emit(Record::Influence(InfluenceRecord::MinWidth {
+                distribution: probe.distribution.into(),
+                m_prime: outputs as u64,
+                construction,
+                width: n_star[slot].map(|w| w as u64),
+                cap: cap as u64,
+                inputs: spec.distribution,
+            }));
+        }
+        let cross = match n_star[1] {
+            Some(w) => self.influence_probe(probe, Construction::Plain, w, "cross", None)?,
+            None => None,
+        };
+        Ok((n_star, cross))
+    }
+
+    /// One construction at total width `width` on `probe`'s samples, all evaluated, with its
+    /// errors per output; recorded. None when the channel's allocation cannot fit that width.
+    fn influence_errors(
+        &mut self,
+        probe: &Probe<'_>,
+        construction: Construction,
+        width: usize,
+    ) -> Result<Option<ErrorsAt>> {
+        let Some(network) = ProbeNetwork::build(probe, construction, width)? else {
+            return Ok(None);
+        };
+        let (failure, errors) = match &network {
+            ProbeNetwork::Plain(n) => and2_conditional(n.as_ref(), probe.instance, &probe.spec),
+            ProbeNetwork::Channel(n) => and2_conditional(n.as_ref(), probe.instance, &probe.spec),
+        };
+        let inputs = probe.spec.distribution;
+        self.emit(Record::Influence(InfluenceRecord::Errors {
+            distribution: probe.distribution.into(),
+            m_prime: probe.instance.outputs() as u64,
+            construction,
+            inputs,
+            width: width as u64,
+            failure,
+            errors,
+        }));
+        Ok(Some(ErrorsAt {
+            construction,
+            errors,
+            failure,
+            inputs,
+            width,
+        }))
     }
 
     /// Builds one construction at total width `width`, measures it, tallies lower-bound
@@ -254,26 +345,21 @@ impl Runner<'_> {
         purpose: &str,
         stop: Option<u64>,
     ) -> Result<Option<FailureRate>> {
-        let params = ChannelParams {
-            input_width: width,
-            total_hidden: width,
-            ..probe.params
-        };
         let instance = probe.instance;
-        let (resources, failure, shared_width) = match construction {
-            Construction::Plain => {
-                let network = And2Network::build(instance, params.shared_params(width))?;
-                let failure = and2_failure(&network, instance, &probe.spec, stop);
-                (network.resources(), failure, width)
-            }
-            Construction::Channel => {
-                if crate::constructions::channel::allocate(probe.plan, instance.outputs(), width, params.t).is_err() {
-                    return Ok(None);
-                }
-                let network = ChannelNetwork::build(instance, probe.plan, params)?;
-                let failure = and2_failure(&network, instance, &probe.spec, stop);
-                (network.resources(), failure, network.shared_width())
-            }
+        let Some(network) = ProbeNetwork::build(probe, construction, width)? else {
+            return Ok(None);
+        };
+        let (resources, failure, shared_width) = match &network {
+            ProbeNetwork::Plain(n) => (
+                n.resources(),
+                and2_failure(n.as_ref(), instance, &probe.spec, stop),
+                width,
+            ),
+            ProbeNetwork::Channel(n) => (
+                n.resources(),
+                and2_failure(n.as_ref(), instance, &probe.spec, stop),
+                n.shared_width(),
+            ),
         };
         self.tally_sanity(instance, &resources);
         self.emit(Record::Influence(InfluenceRecord::Probe {
@@ -286,6 +372,7 @@ impl Runner<'_> {
             block_width: (width - shared_width) as u64,
             resources,
             failure,
+            inputs: probe.spec.distribution,
         }));
         Ok(Some(failure))
     }
@@ -316,7 +403,36 @@ fn verdict(outcomes: &[Outcome]) -> bool {
     !outcomes.is_empty() && outcomes.iter().all(|o| o.ok)
 }
 
+/// One of the two constructions, built for a probe.
+enum ProbeNetwork {
+    Plain(Box<And2Network>),
+    Channel(Box<ChannelNetwork>),
+}
+
+impl ProbeNetwork {
+    /// The construction at total hidden width (= input width) `width`, or None when the
+    /// channel's allocation cannot fit that width.
+    fn build(probe: &Probe<'_>, construction: Construction, width: usize) -> Result<Option<Self>> {
+        let params = ChannelParams {
+            input_width: width,
+            total_hidden: width,
+            ..probe.params
+        };
+        let instance = probe.instance;
+        Ok(Some(match construction {
+            Construction::Plain => Self::Plain(Box::new(And2Network::build(instance, params.shared_params(width))?)),
+            Construction::Channel => {
+                if crate::constructions::channel::allocate(probe.plan, instance.outputs(), width, params.t).is_err() {
+                    return Ok(None);
+                }
+                Self::Channel(Box::new(ChannelNetwork::build(instance, probe.plan, params)?))
+            }
+        }))
+    }
+}
+
 /// What every probe of one instance shares.
+#[derive(Clone, Copy)]
 struct Probe<'a> {
     instance: &'a And2Instance,
     plan: &'a ChannelPlan,
@@ -422,6 +538,12 @@ mod tests {
             cross: None,
             heavy_inputs: 1,
             ok,
+            uniform: UniformInputs {
+                n_plain: None,
+                n_channel: None,
+                plain_at_channel: None,
+            },
+            errors: Vec::new(),
         }
     }
 
@@ -489,8 +611,35 @@ mod tests {
                 .count()
         };
         assert_eq!(kinds("instance"), 3);
-        assert_eq!(kinds("min_width"), 6);
-        assert!(kinds("probe") >= 6 + 3);
+        // Both constructions' searches on each instance, on planted and on uniform inputs.
+        assert_eq!(kinds("min_width"), 12);
+        assert!(kinds("probe") >= 12 + 3);
+        let uniform_searches = runner
+            .records
+            .iter()
+            .filter(|r| {
+                matches!(r, Record::Influence(InfluenceRecord::MinWidth { inputs, .. })
+                    if *inputs == InputDistribution::Uniform)
+            })
+            .count();
+        assert_eq!(uniform_searches, 6);
+        // The errors per output sit at the channel's n* of their distribution, both constructions.
+        for row in &detail.rows {
+            let uniform = row.uniform_inputs.expect("uniform inputs measured");
+            for (inputs, n) in [
+                (InputDistribution::Planted, row.n_channel),
+                (InputDistribution::Uniform, uniform.n_channel),
+            ] {
+                let here: Vec<_> = row.errors.iter().filter(|e| e.inputs == inputs).collect();
+                match n {
+                    Some(n) => {
+                        assert_eq!(here.len(), 2, "{row:?}");
+                        assert!(here.iter().all(|e| e.width == n && e.errors.samples == 64), "{row:?}");
+                    }
+                    None => assert!(here.is_empty(), "{row:?}"),
+                }
+            }
+        }
         // Records serialize as objects without a `kind` field of their own.
         for r in &runner.records {
             if let Record::Influence(x) = r {

@@ -40,13 +40,14 @@ use crate::base::sample::{InputDistribution, sample_uniform_fill};
 use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
 use crate::constructions::representation::Representation;
 use crate::error::Result;
-use crate::evaluate::eval::network_failure;
+use crate::evaluate::eval::{conditional_failure, network_failure};
 use crate::evaluate::search::min_width;
 use crate::results::{CheckResult, FailureRate, Record};
 use crate::rng::derive_seed;
 use crate::stats::median;
 use crate::theory;
 use superposition_schema::checks::CheckDetail;
+use superposition_schema::measure::ConditionalErrors;
 
 pub use superposition_schema::checks::permutation::*;
 
@@ -70,6 +71,42 @@ fn permutation_failure(
         sample_uniform_fill(rng, m, k.min(m), active);
         active.sort_unstable();
     })
+}
+
+/// [`permutation_failure`]'s network on fresh samples, every sample evaluated, with its errors
+/// per output: false negatives among outputs whose source input is on, false positives among
+/// those whose source is off (`map` is a permutation: each output has one source).
+fn permutation_conditional(
+    net: &LinearNetwork,
+    map: &LinearMap,
+    k: usize,
+    samples: u64,
+    seed: u64,
+) -> (FailureRate, ConditionalErrors) {
+    let spec = crate::evaluate::eval::SampleSpec {
+        k,
+        distribution: InputDistribution::Uniform,
+        samples,
+        seed,
+    };
+    let (m, outputs) = (map.inputs(), map.outputs() as u64);
+    conditional_failure(
+        net,
+        map,
+        &spec,
+        |rng, active| {
+            sample_uniform_fill(rng, m, k.min(m), active);
+            active.sort_unstable();
+        },
+        |_, on| (0, outputs - on),
+        |j, active| {
+            if active.contains(&map.row(j as usize)[0].0) {
+                2
+            } else {
+                0
+            }
+        },
+    )
 }
 
 /// AS-PERM for `map` at hidden (= input) width `width`, or under the negative control the same
@@ -127,6 +164,7 @@ impl Runner<'_> {
             let log2_instances = theory::log2_permutation_instances(m as u64);
             let mut widths = Vec::new();
             let mut min_margin = f64::INFINITY;
+            let (mut fresh_pooled, mut errors_pooled) = ((0, 0), ConditionalErrors::default());
             for s in 0..c.seeds {
                 let seed = derive_seed(self.seed, "permutation", u64::from(log_m) << 16 | s);
                 let map = LinearMap::permutation(m, derive_seed(seed, "map", 0))?;
@@ -160,6 +198,12 @@ impl Runner<'_> {
                         failure,
                     }));
                 }
+                // n* judged on fresh samples: the probes' samples chose it.
+                let network = permutation_network(&map, outcome.width, code_seed, control)?;
+                let (fresh, errors) =
+                    permutation_conditional(&network, &map, k, c.samples, derive_seed(seed, "fresh", 0));
+                fresh_pooled = (fresh_pooled.0 + fresh.failures, fresh_pooled.1 + fresh.samples);
+                errors_pooled = errors_pooled + errors;
                 let bits_per_parameter = resources.parameter_bits as f64 / resources.parameters as f64;
                 let neuron_bound = theory::neuron_lower_bound(log2_instances, bits_per_parameter);
                 bound_ok &=
@@ -173,6 +217,8 @@ impl Runner<'_> {
                     failure,
                     log2_instances,
                     neuron_bound,
+                    fresh: Some(fresh),
+                    errors: Some(errors),
                 }));
                 widths.push(outcome.width as f64);
                 done += 1;
@@ -196,6 +242,8 @@ impl Runner<'_> {
             rows.push(SizeRow {
                 m_prime: m as u64,
                 n_star,
+                fresh: Some(crate::stats::failure_rate(fresh_pooled.0, fresh_pooled.1)),
+                errors: Some(errors_pooled),
                 n_min: widths.iter().copied().fold(f64::INFINITY, f64::min),
                 n_max: widths.iter().copied().fold(0.0, f64::max),
                 d_star,
@@ -389,6 +437,49 @@ mod tests {
         assert!(a > 1.0, "the control's a interval ends at {a}: {}", control.measured);
         let ordinary = small_run(false);
         assert_eq!(ordinary.status, Status::Pass, "{}", ordinary.measured);
+    }
+
+    /// The conditional tally against a recount over every output of every sample, on the
+    /// control network at n = m′/2 (outputs share neurons, so it errs) and on AS-PERM.
+    #[test]
+    fn permutation_errors_split_by_whether_the_source_is_on() {
+        let map = LinearMap::permutation(256, 3).unwrap();
+        for (width, control) in [(128, true), (200, false)] {
+            let net = permutation_network(&map, width, 4, control).unwrap();
+            let (failure, tally) = permutation_conditional(&net, &map, 4, 200, 7);
+            assert_eq!(failure, permutation_failure(&net, &map, 4, 200, 7, None));
+            let mut brute = ConditionalErrors::default();
+            let (mut scratch, mut got, mut truth, mut active) =
+                (LinearScratch::default(), Vec::new(), Vec::new(), Vec::new());
+            for c in 0..200u64.div_ceil(crate::evaluate::eval::CHUNK) {
+                let mut rng = crate::rng::stream(7, "samples", c);
+                for _ in 0..crate::evaluate::eval::CHUNK.min(200 - c * crate::evaluate::eval::CHUNK) {
+                    active.clear();
+                    sample_uniform_fill(&mut rng, 256, 4, &mut active);
+                    active.sort_unstable();
+                    net.evaluate(&active, &mut scratch, &mut got);
+                    map.true_on(&active, &mut truth);
+                    brute.samples += 1;
+                    for j in 0..256u32 {
+                        let (on, read) = (truth.contains(&j), got.contains(&j));
+                        if on {
+                            brute.pair_on += 1;
+                            brute.false_negatives += u64::from(!read);
+                        } else {
+                            brute.no_endpoint += 1;
+                            brute.false_positives_none += u64::from(read);
+                        }
+                    }
+                }
+            }
+            assert_eq!(tally, brute, "width {width}");
+            if control {
+                assert!(
+                    tally.false_positives_none > 0,
+                    "a shared neuron switches its other output on"
+                );
+            }
+        }
     }
 
     #[test]

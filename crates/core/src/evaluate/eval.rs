@@ -195,33 +195,73 @@ pub fn and2_conditional<N: Network>(
     instance: &And2Instance,
     spec: &SampleSpec,
 ) -> (FailureRate, ConditionalErrors) {
-    let verifier = Verifier::new(network, instance).unwrap_or_else(|e| panic!("{e}"));
     let influence = instance.influence();
     let pairs = instance.pairs();
+    let outputs = instance.outputs() as u64;
+    conditional_failure(
+        network,
+        instance,
+        spec,
+        |rng, active| sample_active(rng, instance, spec.k, spec.distribution, active),
+        |active, on| {
+            // Σ influence over the active inputs counts each pair-on output twice and each
+            // one-endpoint output once.
+            let touching: u64 = active.iter().map(|&a| u64::from(influence[a as usize])).sum();
+            let one = touching - 2 * on;
+            (one, outputs - on - one)
+        },
+        |j, active| {
+            let (a, b) = pairs[j as usize];
+            u8::from(active.contains(&a)) + u8::from(active.contains(&b))
+        },
+    )
+}
+
+/// The sample loop of the conditional error rates, over any network and truth: every sample
+/// evaluated (no early stop), each wrong output counted by how many of its inputs are active.
+///
+/// - `sample(rng, active)` draws one sample into the emptied `active` (chunk streams as
+///   [`network_failure`], so the same seed gives the same samples and failures);
+/// - `classes(active, on)` returns, for a sample with `on` true outputs, how many outputs have
+///   exactly one input active and how many have none;
+/// - `endpoints(j, active)` is how many of output j's inputs are active: 2 for "on" (a 2-AND's
+///   pair, a permutation's single source), 1 or 0 otherwise. A wrong output with 2 is a false
+///   negative, else a false positive of its class.
+///
+/// # Panics
+/// If the network and the truth have different shapes.
+pub fn conditional_failure<N: Network, T: Truth>(
+    network: &N,
+    truth: &T,
+    spec: &SampleSpec,
+    sample: impl Fn(&mut Rng, &mut Vec<u32>) + Sync,
+    classes: impl Fn(&[u32], u64) -> (u64, u64) + Sync,
+    endpoints: impl Fn(u32, &[u32]) -> u8 + Sync,
+) -> (FailureRate, ConditionalErrors) {
+    let verifier = Verifier::new(network, truth).unwrap_or_else(|e| panic!("{e}"));
     let chunks = spec.samples.div_ceil(CHUNK);
     let (failures, tally) = (0..chunks)
         .into_par_iter()
         .map_init(
-            || (Vec::new(), VerifyScratch::<N, And2Instance>::default()),
+            || (Vec::new(), VerifyScratch::<N, T>::default()),
             |(active, scratch), c| {
                 let mut rng = stream(spec.seed, "samples", c);
                 let (mut failures, mut tally) = (0u64, ConditionalErrors::default());
                 for _ in 0..CHUNK.min(spec.samples - c * CHUNK) {
-                    sample_active(&mut rng, instance, spec.k, spec.distribution, active);
+                    active.clear();
+                    sample(&mut rng, active);
                     let wrong = verifier.wrong_outputs(active, scratch);
                     // `expected` now holds the true outputs of this sample.
                     let on = scratch.expected.len() as u64;
-                    let touching: u64 = active.iter().map(|&a| u64::from(influence[a as usize])).sum();
-                    let one = touching - 2 * on;
+                    let (one, none) = classes(active, on);
                     tally.samples += 1;
                     tally.pair_on += on;
                     tally.one_endpoint += one;
-                    tally.no_endpoint += instance.outputs() as u64 - on - one;
+                    tally.no_endpoint += none;
                     if let Some(wrong) = wrong {
                         failures += 1;
                         for j in wrong {
-                            let (a, b) = pairs[j as usize];
-                            match u8::from(active.contains(&a)) + u8::from(active.contains(&b)) {
+                            match endpoints(j, active) {
                                 2 => tally.false_negatives += 1,
                                 1 => tally.false_positives_one += 1,
                                 _ => tally.false_positives_none += 1,

@@ -139,7 +139,7 @@ fn failure_figure(points: &[Point], stem: &'static str, circuit: &str, name: &st
         stem,
         title: format!("depth-2 {name}: failure vs layer-2 width, layer 1 at n*"),
         x: Axis::linear("layer-2 width n₂ / n*(m′)"),
-        y: Axis::linear("depth-2 sample failure (any gate wrong)").with_range(0.0, 1.0),
+        y: Axis::linear("depth-2 sample failure (any gate wrong), gate-planted inputs").with_range(0.0, 1.0),
         series,
     })
 }
@@ -158,8 +158,14 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
          of the true layer-1 outputs, i.e. layer 2 as an independent first layer.\n",
     );
     for (stem, alt) in [
-        (STEMS[0], "depth-2 4-AND failure vs layer-2 width"),
-        (STEMS[1], "depth-2 AND/OR failure vs layer-2 width"),
+        (
+            STEMS[0],
+            "depth-2 4-AND failure vs layer-2 width; inputs: half plant a gate, half ⌊k/2⌋ layer-1 pairs",
+        ),
+        (
+            STEMS[1],
+            "depth-2 AND/OR failure vs layer-2 width; inputs: half plant a gate, half ⌊k/2⌋ layer-1 pairs",
+        ),
     ] {
         crate::page::figure(s, figs, stem, alt);
     }

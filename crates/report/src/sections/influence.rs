@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 
 use superposition_schema::checks::influence::{Construction, Detail, InfluenceRecord};
 use superposition_schema::checks::{CheckDetail, CheckId};
+use superposition_schema::measure::{ConditionalErrors, InputDistribution};
 use superposition_schema::results::{CheckResult, FailureRate, Record, RunResults};
 
 use crate::data;
-use crate::format::{num, pow2};
+use crate::format::{num, pow2, sci};
 use crate::page::{FigureOutcomes, drawn, figure};
 use crate::plot::Built;
 use crate::plot::{Axis, Figure, INK, Mark, PALETTE, Series, TickStyle};
@@ -48,6 +49,7 @@ fn sweep(
                 purpose,
                 width,
                 failure,
+                inputs: InputDistribution::Planted,
                 ..
             } if d == distribution && *m == m_prime && *c == construction && purpose == "sweep" => {
                 Some((*width as f64, *failure))
@@ -134,7 +136,7 @@ fn sweep_figure(results: &RunResults, distribution: &str, stem: &'static str, ti
         stem,
         title: format!("influence: failure vs total width, {title}"),
         x,
-        y: Axis::linear("failure rate (any output wrong), Wilson 95 % bars").with_range(-0.02, 1.02),
+        y: Axis::linear("failure rate, planted inputs (any output wrong), Wilson 95 %").with_range(-0.02, 1.02),
         series,
     })
 }
@@ -160,6 +162,12 @@ struct Row {
     channel: Option<Option<u64>>,
     cap: u64,
     cross: Option<FailureRate>,
+    /// The minimal widths and cross failure under uniform inputs (None: not measured).
+    uniform_plain: Option<Option<u64>>,
+    uniform_channel: Option<Option<u64>>,
+    uniform_cross: Option<FailureRate>,
+    /// (construction, inputs, width, fresh failure, errors) at the channel's n*.
+    errors: Vec<(Construction, InputDistribution, u64, FailureRate, ConditionalErrors)>,
 }
 
 fn row(results: &RunResults, distribution: &str, m_prime: u64) -> Row {
@@ -190,20 +198,39 @@ fn row(results: &RunResults, distribution: &str, m_prime: u64) -> Row {
                 construction,
                 width,
                 cap,
+                inputs,
             } if d == distribution && *m == m_prime => {
                 row.cap = *cap;
-                match construction {
-                    Construction::Plain => row.plain = Some(*width),
-                    Construction::Channel => row.channel = Some(*width),
-                }
+                let slot = match (construction, inputs) {
+                    (Construction::Plain, InputDistribution::Planted) => &mut row.plain,
+                    (Construction::Channel, InputDistribution::Planted) => &mut row.channel,
+                    (Construction::Plain, InputDistribution::Uniform) => &mut row.uniform_plain,
+                    (Construction::Channel, InputDistribution::Uniform) => &mut row.uniform_channel,
+                };
+                *slot = Some(*width);
             }
             InfluenceRecord::Probe {
                 distribution: d,
                 m_prime: m,
                 purpose,
                 failure,
+                inputs,
                 ..
-            } if d == distribution && *m == m_prime && purpose == "cross" => row.cross = Some(*failure),
+            } if d == distribution && *m == m_prime && purpose == "cross" => match inputs {
+                InputDistribution::Planted => row.cross = Some(*failure),
+                InputDistribution::Uniform => row.uniform_cross = Some(*failure),
+            },
+            InfluenceRecord::Errors {
+                distribution: d,
+                m_prime: m,
+                construction,
+                inputs,
+                width,
+                failure,
+                errors,
+            } if d == distribution && *m == m_prime => {
+                row.errors.push((*construction, *inputs, *width, *failure, *errors));
+            }
             _ => {}
         }
     }
@@ -222,7 +249,12 @@ fn width(w: Option<Option<u64>>, cap: u64) -> String {
 /// The section's Markdown, appended to `s` after the heading.
 pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     for &(_, stem, title) in &TYPES {
-        figure(s, figs, stem, &format!("failure against total hidden width, {title}"));
+        figure(
+            s,
+            figs,
+            stem,
+            &format!("failure against total hidden width on planted k-sparse inputs, {title}"),
+        );
     }
     let delta = data::delta(r, Some(c));
     let sizes = sizes(r);
@@ -245,19 +277,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
                 (Some(None), Some(Some(ch))) => format!("> {}", num(w.cap as f64 / ch as f64)),
                 _ => "—".into(),
             };
-            let cross = w.cross.map_or_else(
-                || "—".into(),
-                |f| {
-                    format!(
-                        "{} % [{}, {}] ({}/{})",
-                        num(100.0 * f.rate),
-                        num(100.0 * f.wilson_lo),
-                        num(100.0 * f.wilson_hi),
-                        f.failures,
-                        f.samples
-                    )
-                },
-            );
+            let cross = w.cross.map_or_else(|| "—".into(), interval);
             let verdict = match (met(c, distribution, m_prime), distribution) {
                 (Some(true), "uniform") => {
                     let cost = detail(c).map_or(1.1, |d| d.config.uniform_cost_factor);
@@ -280,6 +300,11 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
             );
         }
     }
+    s.push_str(
+        "\nAll figures of this table are on planted k-sparse inputs (⌊k/2⌋ instance pairs on), the criterion's.\n",
+    );
+    uniform_table(s, r, &sizes);
+    errors_table(s, r, &sizes);
     if fallback {
         s.push_str(
             "\nn_ref (where the searches start, the sweep's unit and a quarter of their cap) was the \
@@ -302,6 +327,110 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         );
     }
     reading(s, r, c, &sizes, delta);
+}
+
+/// The minimal widths under uniform k-sparse inputs, where the results hold them.
+fn uniform_table(s: &mut String, r: &RunResults, sizes: &[u64]) {
+    let rows: Vec<(u64, &str, Row)> = sizes
+        .iter()
+        .flat_map(|&m| TYPES.iter().map(move |t| (m, t.0)))
+        .map(|(m, d)| (m, d, row(r, d, m)))
+        .filter(|(_, _, w)| w.uniform_plain.is_some() || w.uniform_channel.is_some())
+        .collect();
+    if rows.is_empty() {
+        s.push_str("\nThese results hold no measurement under uniform k-sparse inputs.\n");
+        return;
+    }
+    // Where plain AS-2AND failed to reach δ on planted inputs but did on uniform ones.
+    let planted_only: Vec<String> = rows
+        .iter()
+        .filter(|(_, _, w)| matches!(w.plain, Some(None)) && matches!(w.uniform_plain, Some(Some(_))))
+        .map(|(m, d, w)| format!("{d} at {} (n* {})", pow2(*m as f64), width(w.uniform_plain, w.cap)))
+        .collect();
+    s.push_str(
+        "
+**Uniform k-sparse inputs** (k distinct inputs uniformly at random; reported beside the planted \
+         ones, not judged): the same searches on their own samples.\n\n\
+         | instance | m′ | n* plain | n* with channel | plain / channel | plain failure at channel n* [Wilson 95 %] |\n\
+         |---|---|---:|---:|---:|---|\n",
+    );
+    for (m_prime, distribution, w) in rows {
+        let ratio = match (w.uniform_plain, w.uniform_channel) {
+            (Some(Some(p)), Some(Some(ch))) => num(p as f64 / ch as f64),
+            (Some(None), Some(Some(ch))) => format!("> {}", num(w.cap as f64 / ch as f64)),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {distribution} | {} | {} | {} | {ratio} | {} |",
+            pow2(m_prime as f64),
+            width(w.uniform_plain, w.cap),
+            width(w.uniform_channel, w.cap),
+            w.uniform_cross.map_or_else(|| "—".into(), interval),
+        );
+    }
+    if !planted_only.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nPlain AS-2AND did not reach δ within the cap on planted inputs but did on uniform ones on {}: \
+             a uniform sample switches any given input on with probability k/m whatever its influence, while a \
+             planted one switches a heavy input on with one of its pairs in proportion to its influence.",
+            planted_only.join(", ")
+        );
+    }
+}
+
+/// Both constructions at the channel's n*, on fresh samples, with the errors per output.
+fn errors_table(s: &mut String, r: &RunResults, sizes: &[u64]) {
+    let mut lines = Vec::new();
+    for &m_prime in sizes {
+        for &(distribution, _, _) in &TYPES {
+            for (construction, inputs, width, failure, e) in row(r, distribution, m_prime).errors {
+                let rate = |v: Option<f64>| v.map_or_else(|| "—".into(), sci);
+                lines.push(format!(
+                    "| {distribution} | {} | {} | {} | {width} | {} | {} | {} | {} |",
+                    pow2(m_prime as f64),
+                    inputs.as_str(),
+                    match construction {
+                        Construction::Plain => "plain",
+                        Construction::Channel => "channel",
+                    },
+                    interval(failure),
+                    rate(e.false_negative_rate()),
+                    rate(e.false_positive_rate_one()),
+                    rate(e.false_positive_rate_none()),
+                ));
+            }
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    s.push_str(
+        "\n**Errors per output at the channel's n*** of each input distribution, on fresh samples of \
+         that distribution (every sample evaluated; other seeds than the search's): the sample failure, \
+         and per output-sample the false-negative rate given its pair on and the false-positive rates \
+         given one endpoint on and given none.\n\n\
+         | instance | m′ | inputs | network | N | failure, fresh [Wilson 95 %] | P(0 \\| pair on) | \
+         P(1 \\| one endpoint) | P(1 \\| none) |\n\
+         |---|---|---|---|---:|---|---:|---:|---:|\n",
+    );
+    for line in lines {
+        s.push_str(&line);
+        s.push('\n');
+    }
+}
+
+/// A failure rate with its Wilson interval and counts.
+fn interval(f: FailureRate) -> String {
+    format!(
+        "{} % [{}, {}] ({}/{})",
+        num(100.0 * f.rate),
+        num(100.0 * f.wilson_lo),
+        num(100.0 * f.wilson_hi),
+        f.failures,
+        f.samples
+    )
 }
 
 /// The check's typed detail (None only if `c` is another check's verdict).

@@ -5,11 +5,12 @@ use std::fmt::Write as _;
 
 use superposition_schema::checks::permutation::{Detail, PermutationRecord};
 use superposition_schema::checks::{CheckDetail, CheckId};
+use superposition_schema::measure::ConditionalErrors;
 use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data::{self, PerSize};
 use crate::figures::{Built, lower_shape, upper_shape};
-use crate::format::{fixed, num, pow2};
+use crate::format::{fixed, num, pow2, sci};
 use crate::page::{FigureOutcomes, drawn, figure};
 use crate::plot::{Axis, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::fit_constant_log;
@@ -182,6 +183,52 @@ pub(crate) fn figures(results: &RunResults) -> Vec<(&'static str, Built)> {
     vec![(WIDTH, width_figure(results))]
 }
 
+/// Each size's networks at n* on fresh uniform samples, pooled over seeds, with the errors per
+/// output; nothing when the results predate the measurement.
+fn fresh_table(s: &mut String, r: &RunResults) {
+    let mut sizes: std::collections::BTreeMap<u64, (u64, u64, u64, ConditionalErrors)> = Default::default();
+    for x in records(r) {
+        if let PermutationRecord::MinWidth {
+            m_prime,
+            fresh: Some(f),
+            errors: Some(e),
+            ..
+        } = x
+        {
+            let entry = sizes.entry(*m_prime).or_default();
+            entry.0 += 1;
+            entry.1 += f.failures;
+            entry.2 += f.samples;
+            entry.3 = entry.3 + *e;
+        }
+    }
+    if sizes.is_empty() {
+        return;
+    }
+    s.push_str(
+        "\n**n* on fresh samples.** Each seed's network at its n*, measured again on as many fresh uniform \
+         k-sparse samples (every sample evaluated), pooled over seeds; per output-sample, the false-negative \
+         rate given its source input on and the false-positive rate given it off (a permutation output has \
+         one source, so no one-endpoint class).\n\n\
+         | m′ | seeds | fresh failure [Wilson 95 %] | P(0 \\| source on) | P(1 \\| source off) |\n\
+         |---|---:|---|---:|---:|\n",
+    );
+    for (m_prime, (seeds, failures, samples, e)) in sizes {
+        let f = superposition_schema::stats::failure_rate(failures, samples);
+        let rate = |v: Option<f64>| v.map_or_else(|| "—".into(), sci);
+        let _ = writeln!(
+            s,
+            "| {} | {seeds} | {} % [{}, {}] ({failures}/{samples}) | {} | {} |",
+            pow2(m_prime as f64),
+            num(100.0 * f.rate),
+            num(100.0 * f.wilson_lo),
+            num(100.0 * f.wilson_hi),
+            rate(e.false_negative_rate()),
+            rate(e.false_positive_rate_none()),
+        );
+    }
+}
+
 /// The section's Markdown, appended to `s` after the heading.
 pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     figure(s, figs, WIDTH, "n* and d* of Neural Permutation against m′, log-log");
@@ -218,6 +265,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
             );
         }
     }
+    fresh_table(s, r);
     if let Some(fit) = detail(c).map(|d| d.fit) {
         let _ = writeln!(
             s,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Scale;
 use crate::error::{Result, invalid};
-use crate::measure::{FailureRate, Resources};
+use crate::measure::{ConditionalErrors, FailureRate, InputDistribution, Resources};
 
 /// Sizes and constants of check `influence` at one scale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,8 +164,12 @@ pub enum InfluenceRecord {
         block_width: u64,
         /// Resources of the network.
         resources: Resources,
-        /// Failure over the planted samples.
+        /// Failure over the samples of `inputs`.
         failure: FailureRate,
+        /// The input distribution of the samples (absent: planted, as every record before
+        /// uniform inputs were measured).
+        #[serde(default, skip_serializing_if = "InputDistribution::is_planted")]
+        inputs: InputDistribution,
     },
     /// Minimal total width of one construction on one instance.
     MinWidth {
@@ -179,6 +183,27 @@ pub enum InfluenceRecord {
         width: Option<u64>,
         /// The search's largest width.
         cap: u64,
+        /// The input distribution the search measured on (absent: planted).
+        #[serde(default, skip_serializing_if = "InputDistribution::is_planted")]
+        inputs: InputDistribution,
+    },
+    /// One construction at the channel's n* of `inputs`, on fresh samples of `inputs` (all
+    /// evaluated), with its errors per output.
+    Errors {
+        /// `uniform`, `zipf` or `star`.
+        distribution: String,
+        /// m′.
+        m_prime: u64,
+        /// Which construction.
+        construction: Construction,
+        /// The input distribution.
+        inputs: InputDistribution,
+        /// N, the total hidden width: the channel's n* under `inputs`.
+        width: u64,
+        /// Failure over the fresh samples.
+        failure: FailureRate,
+        /// Errors per output over the same samples.
+        errors: ConditionalErrors,
     },
 }
 
@@ -202,6 +227,10 @@ pub struct Detail {
 pub struct InfluenceRow {
     /// `uniform`, `zipf` or `star`.
     pub distribution: String,
+    /// Each construction at the channel's n*, on fresh samples, per input distribution (absent
+    /// from results written before they were measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorsAt>,
     /// Inputs with influence above θ (blocks of the channel construction).
     pub heavy_inputs: usize,
     /// m′.
@@ -212,6 +241,37 @@ pub struct InfluenceRow {
     pub n_plain: Option<usize>,
     /// Whether the instance meets its criterion ((a) for Zipf and star, (b) for uniform).
     pub ok: bool,
-    /// Plain AS-2AND's failure at the channel's n* (None when the channel has no n*).
+    /// Plain AS-2AND's failure at the channel's n* (None when the channel has no n*), planted
+    /// inputs.
     pub plain_at_channel: Option<FailureRate>,
+    /// The same measurements under uniform k-sparse inputs; reported beside the planted ones,
+    /// not judged (absent from results written before they were measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uniform_inputs: Option<UniformInputs>,
+}
+
+/// An instance's minimal widths under uniform k-sparse inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UniformInputs {
+    /// n* of the channel construction under uniform inputs (None: not within the cap).
+    pub n_channel: Option<usize>,
+    /// n* of plain AS-2AND under uniform inputs.
+    pub n_plain: Option<usize>,
+    /// Plain AS-2AND's failure at the channel's uniform-input n*, on the search's samples.
+    pub plain_at_channel: Option<FailureRate>,
+}
+
+/// One construction at the channel's n* of one input distribution, on fresh samples.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ErrorsAt {
+    /// Which construction.
+    pub construction: Construction,
+    /// Errors per output.
+    pub errors: ConditionalErrors,
+    /// Failure over the fresh samples.
+    pub failure: FailureRate,
+    /// The input distribution.
+    pub inputs: InputDistribution,
+    /// N, the total hidden width.
+    pub width: usize,
 }

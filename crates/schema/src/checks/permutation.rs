@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Scale;
 use crate::error::{Result, invalid};
-use crate::measure::{FailureRate, LineFit, Resources};
+use crate::measure::{ConditionalErrors, FailureRate, LineFit, Resources};
 
 /// Lower end of the exponent criterion (see the module documentation).
 pub const EXPONENT_LO: f64 = 0.30;
@@ -137,6 +137,15 @@ pub enum PermutationRecord {
         log2_instances: f64,
         /// The neuron bound at the network's bits per parameter.
         neuron_bound: f64,
+        /// The network at n* on fresh uniform samples (as many as the search's, other seeds),
+        /// every sample evaluated; absent from results written before it was measured.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fresh: Option<FailureRate>,
+        /// Errors per output on those fresh samples: false negatives among outputs whose
+        /// source input is on (`pair_on`), false positives among those whose source is off
+        /// (`no_endpoint`; a permutation output has no one-endpoint class).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        errors: Option<ConditionalErrors>,
     },
     /// d*(m′), the representation width beside n* (from `representation`, or measured here).
     Representation {
@@ -223,6 +232,13 @@ pub struct SizeRow {
     pub n_min: f64,
     /// Median n* over seeds.
     pub n_star: f64,
+    /// Failure at n* on fresh uniform samples, pooled over seeds (absent from older results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fresh: Option<FailureRate>,
+    /// Errors per output at n* on those fresh samples, summed over seeds (see
+    /// [`PermutationRecord::MinWidth`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ConditionalErrors>,
 }
 
 /// The ε-error readout of a real sparse M at one width.
