@@ -47,6 +47,9 @@ pub enum Error {
         /// serde's error, with line and column.
         source: serde_json::Error,
     },
+    /// A network file (`network::file`) is malformed or inconsistent; nothing was built from it.
+    #[error("bad network file: {0}")]
+    NetworkFile(String),
     /// A search did not reach its target within the allowed range.
     #[error("{0}")]
     SearchFailed(String),

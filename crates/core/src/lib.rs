@@ -11,11 +11,12 @@
 //! 3. [`network`]: the abstraction every evaluated network implements ([`network::Network`]:
 //!    shape, codes, resources, exact evaluation, optional additive rows) and the truth it is
 //!    compared with ([`network::Truth`], implemented by the instance types), so imported and
-//!    trained networks are measured like the constructions;
+//!    trained networks are measured like the constructions; [`network::file`] reads and writes
+//!    networks as files (`superposition-network/1`, docs/network-format.md);
 //! 4. [`constructions`]: the networks — representation R ([`representation`]), AS-2AND
 //!    ([`and2`]), the input channel ([`channel`]), AS-PERM and linear maps ([`linear`]),
 //!    U-AND ([`uand`]), two layers composed ([`depth2`]), sharing one coded layer
-//!    ([`constructions::coded`]);
+//!    ([`constructions::coded`]); [`export`] writes them as network files;
 //! 5. [`evaluate`]: failure rates over many samples, written once over [`network::Network`]
 //!    ([`eval`]), the dense GEMM path ([`dense`]), minimal-width searches ([`search`]) and the
 //!    worst-case adversary ([`adversary`]);
@@ -41,7 +42,7 @@ pub mod lower;
 pub mod network;
 
 pub use base::{code, instance, memory, sample};
-pub use constructions::{and2, channel, depth2, linear, representation, uand};
+pub use constructions::{and2, channel, depth2, export, linear, representation, uand};
 pub use error::{Error, Result};
 pub use evaluate::{adversary, dense, eval, search};
 pub use lower::{exhaustive, probe};

@@ -427,6 +427,30 @@ impl ChannelNetwork {
         self.shared.as_ref().map_or(0, |s| s.params().hidden_width)
     }
 
+    /// Global output index j of each shared-channel output (in the shared network's order).
+    pub fn shared_outputs(&self) -> &[u32] {
+        &self.shared_outputs
+    }
+
+    /// Global output index j of each output of block `index` (in its block code's order).
+    pub fn block_outputs(&self, index: usize) -> &[u32] {
+        &self.blocks[index].outputs
+    }
+
+    /// (gate input i, |U_r|) of every stacked block row, blocks in [`Self::block_shapes`]
+    /// order: what a row's gate and centering coefficient need.
+    pub fn block_rows(&self) -> Vec<(u32, u32)> {
+        self.blocks
+            .iter()
+            .flat_map(|b| (b.offset..b.offset + b.width).map(|r| (b.gate, self.union_size[r])))
+            .collect()
+    }
+
+    /// The stacked block rows r whose partner columns U_r contain input column q.
+    pub fn partner_rows(&self, column: usize) -> &[u32] {
+        self.partner_index.row(column)
+    }
+
     /// (gate input i, block width w_i, pairs hosted d_i) of every block.
     pub fn block_shapes(&self) -> Vec<(u32, usize, usize)> {
         self.blocks.iter().map(|b| (b.gate, b.width, b.outputs.len())).collect()

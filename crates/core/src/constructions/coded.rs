@@ -18,6 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::base::code::SubsetCode;
+pub use crate::base::code::gather_columns;
 use crate::error::{Result, invalid};
 use crate::results::Resources;
 use crate::rng::derive_seed;
@@ -247,27 +248,6 @@ impl LayerCount {
             weight_denominator: self.weight_denominator,
         }
     }
-}
-
-/// u = Σ_{i ∈ active} 1_{C_in(i)} as sorted, merged (input neuron q, u_q) entries in `columns`;
-/// returns the mass Σ_q u_q.
-pub fn gather_columns(input_code: &SubsetCode, active: &[u32], columns: &mut Vec<(u32, i32)>) -> i64 {
-    columns.clear();
-    for &i in active {
-        columns.extend(input_code.set(i as usize).iter().map(|&q| (q, 1)));
-    }
-    columns.sort_unstable_by_key(|&(q, _)| q);
-    let mut write = 0;
-    for read in 0..columns.len() {
-        if write > 0 && columns[write - 1].0 == columns[read].0 {
-            columns[write - 1].1 += columns[read].1;
-        } else {
-            columns[write] = columns[read];
-            write += 1;
-        }
-    }
-    columns.truncate(write);
-    columns.iter().map(|&(_, c)| i64::from(c)).sum()
 }
 
 #[cfg(test)]

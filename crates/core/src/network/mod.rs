@@ -19,8 +19,13 @@
 //! Sample → evaluate → truth → compare is written once over the pair, in
 //! `evaluate::eval::{Verifier, network_failure}`.
 //!
+//! - [`mod@file`] is the network file format (`superposition-network/1`, docs/network-format.md):
+//!   [`file::NetworkFile`] reads and writes it, [`file::FileNetwork`] is its [`Network`].
+//!
 //! This layer sits between the base layer and the constructions: it imports only the base
 //! layer and the schema.
+
+pub mod file;
 
 use std::collections::HashMap;
 

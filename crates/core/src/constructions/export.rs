@@ -1,0 +1,575 @@
+//! The constructions as network files (docs/network-format.md §4): AS-2AND, the input channel
+//! and AS-PERM as `tied` layers with bit-exact integer numerators, so that the file read back
+//! decides every neuron as the construction does.
+//!
+//! Every export uses the denominator D = 2·n_in·t_in, in which the constructions' own exact
+//! tests are written: with z the pre-activation, a neuron fires iff h ≥ ½ ⟺ 2·(D·z) ≥ D.
+//! - AS-2AND: D·W[r, q] = 2·n_in·A[r, q], mass −2·t_in·|S_r| (centered), bias −D;
+//! - input channel: the shared channel's rows as AS-2AND's, then every block row of gate i:
+//!   2·n_in·G on C_in(i), 2·n_in on U_r, mass −2·(G·t + |U_r|) (centered), bias −G·D;
+//! - AS-PERM (0/1 maps): 2·n_in·A[r, q], mass −2·R_r (centered), bias 0.
+//!
+//! Depth-2 is not exported yet (it needs two tied stages with a threshold between them, a
+//! later version of the format).
+
+use crate::base::code::SubsetCode;
+use crate::base::instance::And2Instance;
+use crate::base::memory;
+use crate::constructions::and2::{And2Network, DecoderKind};
+use crate::constructions::channel::ChannelNetwork;
+use crate::constructions::coded::CodedParams;
+use crate::constructions::linear::{LinearMap, LinearNetwork};
+use crate::error::{Result, invalid};
+use crate::network::file::{
+    Architecture, CodeSpec, Decoder, FORMAT, Header, Layer, LayerSpecs, NetworkFile, Numbers, Provenance,
+    StoredInstance,
+};
+
+/// What every export records besides the network: k and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportInfo {
+    /// k, the sparsity the network is meant for.
+    pub k: usize,
+    /// Command, seed, version, commit.
+    pub provenance: Provenance,
+}
+
+/// A tied integer layer under construction: row-major numerators over `denominator`.
+struct TiedLayer {
+    rows: usize,
+    cols: usize,
+    weight: Vec<i64>,
+    bias: Vec<i64>,
+    mass: Option<Vec<i64>>,
+    denominator: u64,
+}
+
+impl TiedLayer {
+    /// A zero layer, refusing (before allocating) one over the memory budget.
+    fn zeros(rows: usize, cols: usize, denominator: u64, what: &str) -> Result<Self> {
+        memory::check(
+            || format!("exporting {what} ({rows} × {cols} integer weights)"),
+            // The i64 numerators and their narrowed copy, twice over while the file is written.
+            (rows as u64).saturating_mul(cols as u64).saturating_mul(24),
+        )?;
+        Ok(Self {
+            rows,
+            cols,
+            weight: vec![0; rows * cols],
+            bias: vec![0; rows],
+            mass: None,
+            denominator,
+        })
+    }
+
+    fn into_layer(self) -> Layer {
+        Layer {
+            rows: self.rows,
+            cols: self.cols,
+            weight: Numbers::integers(self.weight),
+            bias: Numbers::integers(self.bias),
+            mass: self.mass.map(Numbers::integers),
+            denominator: Some(self.denominator),
+        }
+    }
+}
+
+/// The code's spec, with `seed` when the seed regenerates exactly this code (a network built
+/// on given codes, as the negative controls do, records none).
+fn spec(code: &SubsetCode, regenerated: Option<SubsetCode>, seed: u64) -> CodeSpec {
+    CodeSpec {
+        width: code.width(),
+        t: code.t(),
+        seed: regenerated.filter(|r| r == code).map(|_| seed),
+    }
+}
+
+/// The header of a tied integer file.
+fn tied_header(
+    inputs: usize,
+    outputs: usize,
+    codes: (CodeSpec, CodeSpec),
+    decoder: Decoder,
+    construction: &str,
+    info: &ExportInfo,
+) -> Header {
+    Header {
+        format: FORMAT.into(),
+        architecture: Architecture::Tied,
+        inputs,
+        outputs,
+        k: info.k,
+        input_code: codes.0,
+        output_code: codes.1,
+        layers: LayerSpecs::default(),
+        decoder: Some(decoder),
+        instance: None,
+        construction: Some(construction.into()),
+        provenance: info.provenance.clone(),
+    }
+}
+
+fn decoder(params: &CodedParams) -> Decoder {
+    match params.decoder {
+        DecoderKind::Vote => Decoder::Vote {
+            tau: params.tau,
+            votes: params.vote_threshold(),
+        },
+        DecoderKind::Average => Decoder::Average { tau: params.tau },
+    }
+}
+
+/// Writes AS-2AND's rows into `layer` from row `offset` on: 2·n_in·A[r, q], mass −2·t_in·|S_r|
+/// when centered, bias −D.
+fn fill_and2_rows(layer: &mut TiedLayer, network: &And2Network, offset: usize) {
+    let p = network.params();
+    let (n_in, t_in) = (p.input_width as i64, p.t_in as i64);
+    let cols = layer.cols;
+    for r in 0..p.hidden_width {
+        let row = offset + r;
+        for q in 0..cols {
+            layer.weight[row * cols + q] = 2 * n_in * i64::from(network.weight(r, q));
+        }
+        layer.bias[row] = -(layer.denominator as i64);
+        if p.centering {
+            layer.mass.get_or_insert_with(|| vec![0; layer.rows])[row] = -2 * t_in * network.union_size(r) as i64;
+        }
+    }
+}
+
+/// AS-2AND as a `tied` file with its instance (pairs).
+pub fn from_and2(network: &And2Network, instance: &And2Instance, info: &ExportInfo) -> Result<NetworkFile> {
+    let p = network.params();
+    let denominator = 2 * p.input_width as u64 * p.t_in as u64;
+    let mut layer = TiedLayer::zeros(p.hidden_width, p.input_width, denominator, "an AS-2AND network")?;
+    fill_and2_rows(&mut layer, network, 0);
+    let (input, output) = (network.input_code(), network.output_code());
+    let codes = (
+        spec(input, p.input_code(network.inputs()).ok(), p.code_seed),
+        spec(output, p.output_code(network.outputs()).ok(), p.code_seed),
+    );
+    let header = tied_header(network.inputs(), network.outputs(), codes, decoder(p), "as-2and", info);
+    NetworkFile::new(
+        header,
+        input.clone(),
+        output.clone(),
+        (Some(layer.into_layer()), None),
+        Some(StoredInstance::Pairs(instance.clone())),
+    )
+}
+
+/// The input-channel network as a `tied` file: the shared channel's rows first, then every
+/// block's, over the one input code; the output code sends each output to its rows there.
+pub fn from_channel(network: &ChannelNetwork, instance: &And2Instance, info: &ExportInfo) -> Result<NetworkFile> {
+    let p = network.params();
+    let shared_width = network.shared_width();
+    let block_rows = network.block_rows();
+    let rows = shared_width + block_rows.len();
+    let (n_in, t) = (p.input_width as i64, p.t as i64);
+    let denominator = 2 * n_in as u64 * t as u64;
+    let mut layer = TiedLayer::zeros(rows, p.input_width, denominator, "an input-channel network")?;
+    let mut sets = vec![Vec::new(); network.outputs()];
+    if let Some(shared) = network.shared() {
+        fill_and2_rows(&mut layer, shared, 0);
+        for (local, &j) in network.shared_outputs().iter().enumerate() {
+            sets[j as usize] = shared.output_code().set(local).to_vec();
+        }
+    }
+    let g = i64::from(p.gate_weight);
+    let cols = p.input_width;
+    for (b, &(gate, union)) in block_rows.iter().enumerate() {
+        let row = shared_width + b;
+        for &q in network.input_code().set(gate as usize) {
+            layer.weight[row * cols + q as usize] = 2 * n_in * g;
+        }
+        layer.bias[row] = -g * denominator as i64;
+        if p.centering {
+            layer.mass.get_or_insert_with(|| vec![0; rows])[row] = -2 * (g * t + i64::from(union));
+        }
+    }
+    for q in 0..cols {
+        for &r in network.partner_rows(q) {
+            layer.weight[(shared_width + r as usize) * cols + q] = 2 * n_in;
+        }
+    }
+    let mut offset = shared_width;
+    for (index, &(_, width, _)) in network.block_shapes().iter().enumerate() {
+        let code = network.block_code(index);
+        for (local, &j) in network.block_outputs(index).iter().enumerate() {
+            sets[j as usize] = code.set(local).iter().map(|&r| r + offset as u32).collect();
+        }
+        offset += width;
+    }
+    let output_code = SubsetCode::from_sets(rows, p.t, &sets)?;
+    let input_code = network.input_code().clone();
+    let seeded = p.shared_params(p.total_hidden).input_code(network.inputs()).ok();
+    let codes = (spec(&input_code, seeded, p.code_seed), spec(&output_code, None, 0));
+    let vote = Decoder::Vote {
+        tau: p.tau,
+        votes: crate::constructions::coded::vote_threshold(p.tau, p.t),
+    };
+    let header = tied_header(network.inputs(), network.outputs(), codes, vote, "channel", info);
+    NetworkFile::new(
+        header,
+        input_code,
+        output_code,
+        (Some(layer.into_layer()), None),
+        Some(StoredInstance::Pairs(instance.clone())),
+    )
+}
+
+/// AS-PERM on a 0/1 map as a `tied` file, with the map as a permutation when it is one and as
+/// a 0/1 linear map otherwise. Refuses a real map (its readout is not a Boolean decision).
+pub fn from_linear(network: &LinearNetwork, map: &LinearMap, info: &ExportInfo) -> Result<NetworkFile> {
+    if !network.is_binary() {
+        return Err(invalid(
+            "map",
+            "real",
+            "only a 0/1 map (such as a permutation) exports: a real map's readout is not a Boolean decision",
+        ));
+    }
+    let p = network.params();
+    let (n, n_in) = (p.hidden_width, p.input_width);
+    let denominator = 2 * n_in as u64 * p.t_in as u64;
+    let mut layer = TiedLayer::zeros(n, n_in, denominator, "an AS-PERM network")?;
+    for r in 0..n {
+        for q in 0..n_in {
+            layer.weight[r * n_in + q] = 2 * n_in as i64 * network.numerator(r, q) as i64;
+        }
+        if p.centering {
+            layer.mass.get_or_insert_with(|| vec![0; n])[r] = -2 * network.row_sum(r) as i64;
+        }
+    }
+    let (input, output) = (network.input_code(), network.output_code());
+    let codes = (
+        spec(input, p.input_code(network.inputs()).ok(), p.code_seed),
+        spec(output, p.output_code(network.outputs()).ok(), p.code_seed),
+    );
+    let header = tied_header(network.inputs(), network.outputs(), codes, decoder(p), "as-perm", info);
+    NetworkFile::new(
+        header,
+        input.clone(),
+        output.clone(),
+        (Some(layer.into_layer()), None),
+        Some(stored_map(map)),
+    )
+}
+
+/// A 0/1 map as stored: a permutation when every output reads exactly one input and every
+/// input is read once, else its entries.
+fn stored_map(map: &LinearMap) -> StoredInstance {
+    let mut pi = vec![u32::MAX; map.inputs()];
+    let mut is_permutation = map.inputs() == map.outputs();
+    for j in 0..map.outputs() {
+        match map.row(j) {
+            [(i, _)] if is_permutation && pi[*i as usize] == u32::MAX => pi[*i as usize] = j as u32,
+            _ => is_permutation = false,
+        }
+    }
+    if is_permutation {
+        return StoredInstance::Permutation(pi);
+    }
+    let mut entries: Vec<(u32, u32)> = (0..map.outputs())
+        .flat_map(|j| map.row(j).iter().map(move |&(i, _)| (j as u32, i)))
+        .collect();
+    entries.sort_unstable();
+    StoredInstance::Linear {
+        inputs: map.inputs(),
+        outputs: map.outputs(),
+        entries,
+    }
+}
+
+/// The 0/1 map a file stores (a permutation or a linear instance), as a [`LinearMap`]; None for
+/// 2-AND pairs.
+pub fn linear_map(instance: &StoredInstance) -> Result<Option<LinearMap>> {
+    let (inputs, rows) = match instance {
+        StoredInstance::Pairs(_) => return Ok(None),
+        StoredInstance::Permutation(pi) => {
+            let mut rows = vec![Vec::new(); pi.len()];
+            for (i, &j) in pi.iter().enumerate() {
+                rows[j as usize].push((i as u32, 1.0));
+            }
+            (pi.len(), rows)
+        }
+        StoredInstance::Linear {
+            inputs,
+            outputs,
+            entries,
+        } => {
+            let mut rows = vec![Vec::new(); *outputs];
+            for &(j, i) in entries {
+                rows[j as usize].push((i, 1.0));
+            }
+            (*inputs, rows)
+        }
+    };
+    LinearMap::from_rows(inputs, rows).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::instance::PairDistribution;
+    use crate::base::sample::{InputDistribution, sample_uniform_fill};
+    use crate::constructions::and2::And2Params;
+    use crate::constructions::channel::{ChannelParams, ChannelPlan};
+    use crate::evaluate::dense::{SampleSet, exact_verdicts};
+    use crate::evaluate::eval::SampleSpec;
+    use crate::network::Network;
+    use crate::network::Truth;
+    use crate::network::file::{FileNetwork, FileScratch};
+    use crate::rng::stream;
+
+    fn info() -> ExportInfo {
+        ExportInfo {
+            k: 4,
+            provenance: Provenance {
+                command: Some("test".into()),
+                ..Provenance::default()
+            },
+        }
+    }
+
+    fn planted(instance: &And2Instance, samples: u64, seed: u64) -> SampleSet {
+        let spec = SampleSpec {
+            k: 4,
+            distribution: InputDistribution::Planted,
+            samples,
+            seed,
+        };
+        SampleSet::draw(instance, &spec)
+    }
+
+    /// Reads the file back from its bytes and checks that it decides every sample as the
+    /// construction does: the same on-outputs, hence the same verdicts against `truth` and
+    /// against the instance stored in the file. Asserts that the samples are informative (some
+    /// fail, some pass), and returns the network read back.
+    fn assert_round_trip<N: Network, T: Truth>(
+        net: &N,
+        truth: &T,
+        file: &NetworkFile,
+        samples: &SampleSet,
+    ) -> FileNetwork {
+        let read = NetworkFile::from_bytes(&file.to_bytes().unwrap()).unwrap();
+        assert_eq!(&read, file);
+        let back = read.network().unwrap();
+        assert_eq!((back.inputs(), back.outputs()), (net.inputs(), net.outputs()));
+        let (mut a, mut b) = (N::Scratch::default(), FileScratch::default());
+        let (mut expected, mut got) = (Vec::new(), Vec::new());
+        for s in 0..samples.len() {
+            net.evaluate(samples.sample(s), &mut a, &mut expected);
+            let exactness = back.evaluate_exact(samples.sample(s), &mut b, &mut got);
+            assert_eq!(got, expected, "sample {s}: {:?}", samples.sample(s));
+            assert_eq!(exactness.uncertain, 0);
+        }
+        let verdicts = exact_verdicts(net, truth, samples);
+        assert_eq!(exact_verdicts(&back, truth, samples), verdicts);
+        assert_eq!(exact_verdicts(&back, read.instance().unwrap(), samples), verdicts);
+        let failed = verdicts.iter().filter(|&&v| v).count();
+        assert!(
+            failed > 0 && failed < verdicts.len(),
+            "{failed} of {} samples fail",
+            verdicts.len()
+        );
+        back
+    }
+
+    /// The file with every bias of output j's code rows raised to +D: those rows always fire,
+    /// so output j is always on.
+    fn always_on(file: &NetworkFile, j: usize) -> FileNetwork {
+        let mut hidden = file.hidden().unwrap().clone();
+        let d = hidden.denominator.unwrap() as i64;
+        let mut bias: Vec<i64> = (0..hidden.rows).map(|r| hidden.bias.get(r) as i64).collect();
+        for &r in file.output_code().set(j) {
+            bias[r as usize] = d;
+        }
+        hidden.bias = Numbers::integers(bias);
+        let header = file.header().clone();
+        let edited = NetworkFile::new(
+            header,
+            file.input_code().clone(),
+            file.output_code().clone(),
+            (Some(hidden), None),
+            file.instance().cloned(),
+        )
+        .unwrap();
+        edited.network().unwrap()
+    }
+
+    /// A perturbed network is not the construction: some sample's outputs differ.
+    fn assert_some_output_differs<N: Network>(net: &N, other: &FileNetwork, samples: &SampleSet) {
+        let (mut a, mut b) = (N::Scratch::default(), FileScratch::default());
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        let differs = (0..samples.len()).any(|s| {
+            net.evaluate(samples.sample(s), &mut a, &mut x);
+            other.evaluate(samples.sample(s), &mut b, &mut y);
+            x != y
+        });
+        assert!(differs, "the perturbed file decides every sample as the construction");
+    }
+
+    #[test]
+    fn as_2and_round_trips_bit_exactly() {
+        let instance = And2Instance::random(300, 300, PairDistribution::Uniform, 4).unwrap();
+        let samples = planted(&instance, 300, 11);
+        for (decoder, centering, width) in [
+            (DecoderKind::Vote, true, 260),
+            (DecoderKind::Vote, false, 700),
+            (DecoderKind::Average, true, 300),
+        ] {
+            let mut params = And2Params::defaults(300, width, 5);
+            (params.decoder, params.centering) = (decoder, centering);
+            let net = And2Network::build(&instance, params).unwrap();
+            let file = from_and2(&net, &instance, &info()).unwrap();
+            // The seed regenerates both codes, so the file records it (and the reader checks it).
+            assert_eq!(file.header().input_code.seed, Some(5));
+            assert_eq!(file.header().output_code.seed, Some(5));
+            assert_eq!(file.hidden().unwrap().mass.is_some(), centering);
+            assert_round_trip(&net, &instance, &file, &samples);
+            assert_some_output_differs(&net, &always_on(&file, 0), &samples);
+            let resources = file.network().unwrap().resources();
+            assert_eq!(resources.neurons, net.resources().neurons);
+            assert_eq!(resources.parameters, net.resources().parameters);
+        }
+    }
+
+    #[test]
+    fn the_input_channel_round_trips_bit_exactly() {
+        let instance = And2Instance::random(120, 120, PairDistribution::Star { degree: 60 }, 2).unwrap();
+        let samples = planted(&instance, 300, 12);
+        for (centering, width) in [(true, 300), (false, 400)] {
+            let mut params = ChannelParams::defaults(120, width, 3);
+            params.centering = centering;
+            let plan = ChannelPlan::new(&instance, params.theta);
+            let net = ChannelNetwork::build(&instance, &plan, params).unwrap();
+            assert!(!net.block_shapes().is_empty() && net.shared().is_some());
+            let file = from_channel(&net, &instance, &info()).unwrap();
+            assert_eq!(file.header().output_code.seed, None);
+            assert_round_trip(&net, &instance, &file, &samples);
+            // Output 0 is the hub's (a block output): perturb it and the last (shared) one.
+            for j in [0, 119] {
+                assert_some_output_differs(&net, &always_on(&file, j), &samples);
+            }
+        }
+    }
+
+    #[test]
+    fn as_perm_round_trips_bit_exactly_with_its_permutation() {
+        let m = 400;
+        let map = LinearMap::permutation(m, 6).unwrap();
+        let mut rng = stream(6, "perm-samples", 0);
+        let (mut offsets, mut active) = (vec![0], Vec::new());
+        let mut sample = Vec::new();
+        for _ in 0..300 {
+            sample.clear();
+            sample_uniform_fill(&mut rng, m, 4, &mut sample);
+            active.extend_from_slice(&sample);
+            offsets.push(active.len());
+        }
+        let samples = SampleSet::from_parts(offsets, active, m).unwrap();
+        let net = LinearNetwork::build(&map, CodedParams::defaults(m, 500, 8)).unwrap();
+        let file = from_linear(&net, &map, &info()).unwrap();
+        let stored = file.instance().unwrap();
+        assert!(matches!(stored, StoredInstance::Permutation(_)));
+        assert_eq!(linear_map(stored).unwrap().unwrap(), map);
+        assert_round_trip(&net, &map, &file, &samples);
+        assert_some_output_differs(&net, &always_on(&file, 7), &samples);
+    }
+
+    #[test]
+    fn a_non_permutation_map_is_stored_as_its_entries_and_real_maps_are_refused() {
+        // Outputs 0 and 1 both read input 0: not a permutation.
+        let rows = vec![vec![(0, 1.0)], vec![(0, 1.0)], vec![(2, 1.0)]];
+        let map = LinearMap::from_rows(4, rows).unwrap();
+        let stored = stored_map(&map);
+        assert_eq!(
+            stored,
+            StoredInstance::Linear {
+                inputs: 4,
+                outputs: 3,
+                entries: vec![(0, 0), (1, 0), (2, 2)]
+            }
+        );
+        assert_eq!(linear_map(&stored).unwrap().unwrap(), map);
+        let mut out = Vec::new();
+        stored.true_outputs(&stored.tables(), &[0, 3], &mut (), &mut out);
+        assert_eq!(out, vec![0, 1]);
+        let real = LinearMap::random_sparse(20, 20, 2, 1).unwrap();
+        let net = LinearNetwork::build(&real, CodedParams::defaults(20, 40, 1)).unwrap();
+        let err = from_linear(&net, &real, &info()).unwrap_err().to_string();
+        assert!(err.contains("only a 0/1 map"), "{err}");
+    }
+
+    /// The file with its integer layer replaced by the f32 values numerator / D.
+    fn in_f32(file: &NetworkFile) -> NetworkFile {
+        let hidden = file.hidden().unwrap();
+        let d = hidden.denominator.unwrap() as f64;
+        let convert = |n: &Numbers| Numbers::F32((0..n.len()).map(|x| (n.get(x) / d) as f32).collect());
+        let layer = Layer {
+            weight: convert(&hidden.weight),
+            bias: convert(&hidden.bias),
+            mass: hidden.mass.as_ref().map(convert),
+            denominator: None,
+            ..hidden.clone()
+        };
+        let (input, output) = (file.input_code().clone(), file.output_code().clone());
+        NetworkFile::new(file.header().clone(), input, output, (Some(layer), None), None).unwrap()
+    }
+
+    #[test]
+    fn f32_weights_decide_as_the_integers_or_flag_the_sample() {
+        let instance = And2Instance::random(300, 300, PairDistribution::Uniform, 7).unwrap();
+        let samples = planted(&instance, 400, 13);
+        // n_in = 256, t_in = 8: every weight is a dyadic rational, exact in f32 and in every f64
+        // partial sum, so ẑ = z and only z = ½ exactly can be uncertain. At n_in = 260, t_in = 9
+        // the weights round; a decision is then taken as the integers take it or flagged.
+        for (width, t, dyadic) in [(256, 8, true), (260, 9, false)] {
+            let mut params = And2Params::defaults(300, width, 5);
+            (params.t_in, params.t_out) = (t, t);
+            let net = And2Network::build(&instance, params).unwrap();
+            let exact = from_and2(&net, &instance, &info()).unwrap();
+            let float = in_f32(&exact);
+            let float = NetworkFile::from_bytes(&float.to_bytes().unwrap())
+                .unwrap()
+                .network()
+                .unwrap();
+            let exact = exact.network().unwrap();
+            let (mut a, mut b) = (FileScratch::default(), FileScratch::default());
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            let (mut flagged, mut at_threshold) = (0, 0);
+            for s in 0..samples.len() {
+                let e = exact.evaluate_exact(samples.sample(s), &mut a, &mut x);
+                let f = float.evaluate_exact(samples.sample(s), &mut b, &mut y);
+                assert_eq!(e.uncertain, 0);
+                at_threshold += usize::from(e.margin == 0.0);
+                flagged += usize::from(f.uncertain > 0);
+                if f.uncertain == 0 {
+                    assert_eq!(x, y, "sample {s}");
+                }
+                if dyadic {
+                    assert_eq!(f.margin, e.margin, "sample {s}");
+                    assert!(f.uncertain == 0 || e.margin == 0.0, "sample {s}: flagged without a tie");
+                } else {
+                    assert!(
+                        (f.margin - e.margin).abs() < 1e-5,
+                        "sample {s}: {} vs {}",
+                        f.margin,
+                        e.margin
+                    );
+                }
+            }
+            if dyadic {
+                // With t_in even, neurons sit exactly at ½ in most samples; the f32 path cannot
+                // tell a tie from rounding, so it flags the samples where a tie could flip an
+                // output (failures for a check), never silently deciding them.
+                assert!(
+                    at_threshold > 0 && flagged > 0,
+                    "{at_threshold} ties, {flagged} flagged"
+                );
+            } else {
+                assert_eq!((at_threshold, flagged), (0, 0));
+            }
+        }
+    }
+}
