@@ -28,6 +28,59 @@ pub enum Command {
     Report(Report),
     /// Time Rust sublinear verification, the dense faer path and NumPy/SciPy side by side.
     BenchCompare(BenchCompare),
+    /// Hold any network file (docs/network-format.md) against the bounds: exit 0 if it meets δ.
+    Check(Check),
+}
+
+/// Which input distributions `check` measures.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DistributionArg {
+    Planted,
+    Uniform,
+    Both,
+}
+
+/// `check`.
+#[derive(Args)]
+pub struct Check {
+    /// The network file (superposition-network/1, docs/network-format.md).
+    #[arg(long)]
+    pub network: PathBuf,
+    /// k, active inputs per sample (default: the k the file was built for).
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Random samples per input distribution.
+    #[arg(long, default_value_t = 2000)]
+    pub samples: u64,
+    /// planted, uniform or both (a permutation or linear map has uniform inputs only).
+    #[arg(long, value_enum, default_value = "both")]
+    pub distribution: DistributionArg,
+    /// Seed of the samples and of the adversary.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// δ, the target per-sample failure rate.
+    #[arg(long, default_value_t = 0.05)]
+    pub delta: f64,
+    /// Also evaluate the samples of this file (safetensors, `samples.active` I32 [S, k], as
+    /// python/superposition_network.py writes), listing every failed row.
+    #[arg(long)]
+    pub samples_file: Option<PathBuf>,
+    /// Adversary targets (0 skips the worst-case adversary).
+    #[arg(long, default_value_t = 64)]
+    pub targets: usize,
+    /// Adversary greedy restarts per target.
+    #[arg(long, default_value_t = 4)]
+    pub restarts: usize,
+    /// A verify-bounds results file whose AS-2AND n* is set beside the network (skipped, with
+    /// a note, when the file does not exist).
+    #[arg(long, default_value = "results/verify-bounds-standard.json")]
+    pub reference: PathBuf,
+    /// Directory for check.json, README.md and the chart.
+    #[arg(long, default_value = "check")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// The scale of a verify-bounds run. (Its variants have no doc comments on purpose: clap

@@ -4,6 +4,7 @@
 //!   `results/verify-bounds-<scale>.json` (records are streamed to a `.records.jsonl` beside
 //!   it as they are made, so an interrupted run loses nothing) and regenerates `reports/`.
 //! - `report`: regenerates `reports/` from the results files alone.
+//! - `check`: holds any network file against the bounds (see [`check`]).
 //! - `bench-compare`: times the sublinear Rust verification of AS-2AND against the naive dense
 //!   faer path and a NumPy/SciPy baseline on the same samples, writes
 //!   `results/bench-compare.json` and `reports/performance.md` (see [`bench_compare`]).
@@ -24,6 +25,7 @@
 //! seeded streams).
 
 mod bench_compare;
+mod check;
 mod flags;
 mod report;
 mod verify_bounds;
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         flags::Command::BenchCompare(cmd) => {
             set_threads(cmd.threads).and_then(|()| bench_compare::run(cmd).map(|()| true))
         }
+        flags::Command::Check(cmd) => set_threads(cmd.threads).and_then(|()| check::run(cmd)),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -43,6 +43,7 @@ mod figures;
 mod format;
 mod legend;
 mod markdown;
+mod network_check;
 mod page;
 mod performance;
 mod plot;
@@ -122,6 +123,16 @@ pub fn load_results(path: &Path) -> Result<RunResults, Error> {
             source,
         }
     })
+}
+
+/// Write `dir/README.md` and the chart (PNG and SVG) of one `cargo xtask check` result (a
+/// [`superposition_schema::network_check::NetworkCheck`]), from it alone; returns the paths
+/// written, README first.
+pub fn render_network_check(
+    check: &superposition_schema::network_check::NetworkCheck,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    network_check::render(check, dir)
 }
 
 /// Write `dir/README.md` and every figure that the results support, as PNG and SVG.

@@ -6,6 +6,7 @@
 //! it alone, and the library that runs the checks (superposition-core) writes exactly these
 //! types.
 //! - [`measure`]: the measurement types every record shares (failure rate, resources, fit);
+//! - [`network_check`]: the result of `cargo xtask check` on one network file;
 //! - [`results`]: a results file ([`results::RunResults`]), its check verdicts and records;
 //! - [`bench`](mod@bench): the results file of `bench-compare` ([`bench::Comparison`]): timings of the
 //!   Rust, dense and NumPy paths per size, and the machine they ran on;
@@ -25,6 +26,7 @@ pub mod chernoff;
 pub mod config;
 pub mod error;
 pub mod measure;
+pub mod network_check;
 pub mod results;
 pub mod rng;
 pub mod shape;

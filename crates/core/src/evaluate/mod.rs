@@ -5,4 +5,5 @@
 pub mod adversary;
 pub mod dense;
 pub mod eval;
+pub mod network_check;
 pub mod search;

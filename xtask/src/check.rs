@@ -1,0 +1,172 @@
+//! `cargo xtask check`: holds any network file against the bounds.
+//!
+//! Reads the file (docs/network-format.md; a bad file is an error, exit 2), measures its
+//! failure on random planted and/or uniform k-sparse samples (and on a samples file when
+//! given), runs the worst-case adversary where the network's rows are exactly additive, counts
+//! its resources and sets it beside the bounds at its m′ and AS-2AND's n* from a verify-bounds
+//! results file. Writes `check.json` (the [`NetworkCheck`]) and, from it alone, `README.md` and
+//! the chart. Exit 0 when the failure rate is at most δ on every distribution measured, 1 when
+//! not, 2 on an error.
+
+use std::path::Path;
+
+use superposition_core::base::sample::InputDistribution;
+use superposition_core::evaluate::network_check::{self, CheckOptions, NetworkCheck, Reference};
+use superposition_core::network::file::{NetworkFile, StoredInstance};
+use superposition_core::results::RunResults;
+use superposition_schema::checks::CheckDetail;
+
+use crate::flags::{self, DistributionArg};
+
+/// Runs the command; Ok(true) iff the network meets δ.
+pub fn run(flags: flags::Check) -> Result<bool, String> {
+    if !(flags.delta > 0.0 && flags.delta < 1.0) {
+        return Err(format!("--delta {}: must be in (0, 1)", flags.delta));
+    }
+    if flags.samples == 0 {
+        return Err("--samples 0: measure at least one sample per distribution".into());
+    }
+    let path = flags.network.display().to_string();
+    let file = NetworkFile::read(&flags.network).map_err(|e| format!("{path}: {e}"))?;
+    let k = flags.k.unwrap_or(file.header().k);
+    let pairs = matches!(file.instance(), Some(StoredInstance::Pairs(_)));
+    let distributions = match (flags.distribution, pairs) {
+        (DistributionArg::Planted, _) => vec![InputDistribution::Planted],
+        (DistributionArg::Uniform, _) | (DistributionArg::Both, false) => vec![InputDistribution::Uniform],
+        (DistributionArg::Both, true) => vec![InputDistribution::Planted, InputDistribution::Uniform],
+    };
+    if flags.distribution == DistributionArg::Both && !pairs {
+        println!("check: the instance is not 2-AND pairs, so only uniform inputs are measured (planted inputs plant pairs)");
+    }
+    let options = CheckOptions {
+        k,
+        samples: flags.samples,
+        distributions,
+        seed: flags.seed,
+        delta: flags.delta,
+        targets: flags.targets,
+        restarts: flags.restarts,
+    };
+    let reference = reference(&flags.reference)?;
+    let mut result = network_check::check(&file, &path, &options, &reference).map_err(|e| format!("{path}: {e}"))?;
+    if let Some(samples_path) = &flags.samples_file {
+        let shown = samples_path.display().to_string();
+        let samples = network_check::read_samples(samples_path, file.header().inputs).map_err(|e| e.to_string())?;
+        let network = file.network().map_err(|e| format!("{path}: {e}"))?;
+        let instance = file.instance().expect("check refuses a file without an instance");
+        result.samples_file =
+            Some(network_check::measure_samples(&network, instance, &samples, &shown).map_err(|e| e.to_string())?);
+    }
+    std::fs::create_dir_all(&flags.out).map_err(|e| {
+        format!(
+            "cannot create the output directory {}: {e} (pass a writable --out)",
+            flags.out.display()
+        )
+    })?;
+    let json = flags.out.join("check.json");
+    let text = serde_json::to_string_pretty(&result).expect("a check result serializes");
+    std::fs::write(&json, text + "\n").map_err(|e| format!("cannot write {}: {e}", json.display()))?;
+    let written = superposition_report::render_network_check(&result, &flags.out).map_err(|e| e.to_string())?;
+    print_summary(&result);
+    println!("results: {}", json.display());
+    println!("report: {}", written[0].display());
+    Ok(result.meets_delta)
+}
+
+/// AS-2AND's median n* per m′ from a verify-bounds results file, or nothing (with a note) when
+/// the file does not exist.
+fn reference(path: &Path) -> Result<Reference, String> {
+    if !path.exists() {
+        println!(
+            "check: no reference results at {} (AS-2AND's n* will not be beside the network)",
+            path.display()
+        );
+        return Ok(Reference::default());
+    }
+    let results: RunResults = superposition_report::load_results(path).map_err(|e| e.to_string())?;
+    let widths = results
+        .checks
+        .iter()
+        .find_map(|c| match &c.detail {
+            CheckDetail::And2Upper(d) => Some(
+                d.constants
+                    .iter()
+                    .map(|c| (c.m_prime, c.n_star))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    Ok(Reference {
+        path: Some(path.display().to_string()),
+        widths,
+    })
+}
+
+/// The verdict and the figures a reader wants first, on the terminal.
+fn print_summary(c: &NetworkCheck) {
+    println!(
+        "check {}: {} architecture, m = {}, m′ = {}, k = {}, {}",
+        c.network,
+        c.architecture,
+        c.inputs,
+        c.outputs,
+        c.k,
+        if c.exact { "exact (integer weights)" } else { "f32 weights" }
+    );
+    for d in &c.distributions {
+        println!(
+            "  {} inputs: failure {}/{} = {:.4} [{:.4}, {:.4}]{}",
+            d.inputs.as_str(),
+            d.failure.failures,
+            d.failure.samples,
+            d.failure.rate,
+            d.failure.wilson_lo,
+            d.failure.wilson_hi,
+            if d.uncertain_samples > 0 {
+                format!(" ({} with an uncertain decision)", d.uncertain_samples)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(f) = &c.samples_file {
+        println!(
+            "  samples file {}: {} of {} failed",
+            f.path, f.failure.failures, f.failure.samples
+        );
+    }
+    match (&c.adversary.counterexample, c.adversary.ran) {
+        (Some(x), _) => println!(
+            "  adversary: counterexample {:?} (outputs {:?} wrong)",
+            x.active, x.wrong
+        ),
+        (None, true) => println!(
+            "  adversary: nothing found over {} targets (a heuristic: no proof)",
+            c.adversary.targets
+        ),
+        (None, false) => println!(
+            "  adversary: not run ({})",
+            c.adversary.reason.as_deref().unwrap_or("")
+        ),
+    }
+    let b = &c.bounds;
+    println!(
+        "  resources: {} neurons ({} hidden), {} parameters, {} bits; neurons/bound {:.2}, bits/log₂#instances {:.2}{}",
+        c.resources.neurons,
+        c.resources.hidden_width,
+        c.resources.parameters,
+        c.stored_bits,
+        b.neurons_over_bound,
+        b.bits_over_instances,
+        b.as2and_n_star.map_or(String::new(), |n| format!(
+            "; hidden/AS-2AND n* {:.2}",
+            c.resources.hidden_width as f64 / n
+        ))
+    );
+    println!(
+        "check: {} δ = {}",
+        if c.meets_delta { "meets" } else { "does NOT meet" },
+        c.delta
+    );
+}
