@@ -30,6 +30,10 @@ pub enum Command {
     BenchCompare(BenchCompare),
     /// Hold any network file (docs/network-format.md) against the bounds: exit 0 if it meets δ.
     Check(Check),
+    /// Build a construction and write it as a network file (docs/network-format.md).
+    Export(Export),
+    /// Write only the fixed input and output codes, to train a network against them.
+    Codes(Codes),
 }
 
 /// Which input distributions `check` measures.
@@ -81,6 +85,90 @@ pub struct Check {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// The constructions `export` writes. (No variant doc comments: see [`ScaleArg`].)
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum ConstructionArg {
+    #[value(name = "as-2and")]
+    As2And,
+    Channel,
+    #[value(name = "as-perm")]
+    AsPerm,
+    #[value(name = "depth-2")]
+    Depth2,
+}
+
+/// `export`.
+#[derive(Args, Debug)]
+pub struct Export {
+    /// as-2and, channel (AS-2AND with input channels for high-influence inputs), as-perm
+    /// (a permutation), or depth-2 (not in format version 1 yet: refused).
+    #[arg(long, value_enum)]
+    pub construction: ConstructionArg,
+    /// m′, the number of output features (pairs, or the permutation's size).
+    #[arg(long)]
+    pub m_prime: usize,
+    /// Hidden width n (the total hidden width N for channel).
+    #[arg(long)]
+    pub width: usize,
+    /// t_in = t_out, code neurons per feature (default ⌈log₂ m′⌉).
+    #[arg(long)]
+    pub t: Option<usize>,
+    /// τ, the vote threshold as a fraction of t_out.
+    #[arg(long, default_value_t = 0.5)]
+    pub tau: f64,
+    /// n_in, the input width (default: --width).
+    #[arg(long)]
+    pub input_width: Option<usize>,
+    /// m, the number of inputs of a random 2-AND instance (default: m′).
+    #[arg(long)]
+    pub inputs: Option<usize>,
+    /// A 2-AND instance JSON ({"inputs": m, "pairs": [[a, b], …]}) instead of a random one
+    /// (as-2and and channel only); --m-prime must equal its number of pairs.
+    #[arg(long)]
+    pub instance: Option<PathBuf>,
+    /// Seed of the random instance and of the codes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// k, the sparsity recorded in the file (the default of a later check).
+    #[arg(long, default_value_t = 4)]
+    pub k: usize,
+    /// The file to write (.safetensors).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `codes`.
+#[derive(Args, Debug)]
+pub struct Codes {
+    /// m, the number of input features.
+    #[arg(long)]
+    pub inputs: usize,
+    /// m′, the number of output features (default: m).
+    #[arg(long)]
+    pub outputs: Option<usize>,
+    /// n, the output representation's width (and n_in unless --input-width is given).
+    #[arg(long)]
+    pub width: usize,
+    /// n_in, the input width (default: --width).
+    #[arg(long)]
+    pub input_width: Option<usize>,
+    /// t_in, and t_out unless --t-out is given.
+    #[arg(long)]
+    pub t: usize,
+    /// t_out (default: --t).
+    #[arg(long)]
+    pub t_out: Option<usize>,
+    /// Seed of the codes (the file records it, and writes the codes explicitly).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// k, the sparsity recorded in the file.
+    #[arg(long, default_value_t = 4)]
+    pub k: usize,
+    /// The file to write (.safetensors).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// The scale of a verify-bounds run. (Its variants have no doc comments on purpose: clap
@@ -202,5 +290,56 @@ mod tests {
         assert!(matches!(v.scale, ScaleArg::Standard));
         assert_eq!((v.seed, v.k, v.threads), (1, 4, None));
         assert_eq!(v.checks, Some(vec!["a".to_string(), "b".to_string()]));
+    }
+
+    #[test]
+    fn export_and_codes_parse_their_flags() {
+        let parsed = Xtask::try_parse_from([
+            "xtask",
+            "export",
+            "--construction",
+            "as-2and",
+            "--m-prime",
+            "64",
+            "--width",
+            "90",
+            "--out",
+            "n.st",
+        ])
+        .expect("parses");
+        let Command::Export(e) = parsed.command else {
+            panic!("export parsed as another command");
+        };
+        assert_eq!(
+            (e.construction, e.m_prime, e.width, e.tau, e.seed, e.k),
+            (ConstructionArg::As2And, 64, 90, 0.5, 1, 4)
+        );
+        assert_eq!((e.t, e.input_width, e.inputs, e.instance), (None, None, None, None));
+        assert!(
+            Xtask::try_parse_from([
+                "xtask",
+                "export",
+                "--construction",
+                "as-3and",
+                "--m-prime",
+                "4",
+                "--width",
+                "9",
+                "--out",
+                "x"
+            ])
+            .is_err()
+        );
+        let parsed = Xtask::try_parse_from([
+            "xtask", "codes", "--inputs", "10", "--width", "20", "--t", "3", "--out", "c",
+        ])
+        .expect("parses");
+        let Command::Codes(c) = parsed.command else {
+            panic!("codes parsed as another command");
+        };
+        assert_eq!(
+            (c.inputs, c.outputs, c.width, c.t, c.t_out, c.seed),
+            (10, None, 20, 3, None, 1)
+        );
     }
 }

@@ -9,6 +9,10 @@
 //!   faer path and a NumPy/SciPy baseline on the same samples, writes
 //!   `results/bench-compare.json` and `reports/performance.md` (see [`bench_compare`]).
 //!
+//! - `export`: builds AS-2AND, the input channel or AS-PERM and writes it as a network file
+//!   (`superposition-network/1`, docs/network-format.md; see [`export`]).
+//! - `codes`: writes only the fixed input and output codes of that format (see [`codes`]).
+//!
 //! No mathematics or measurement lives here: this is glue between superposition-core (the
 //! checks), superposition-benches (the measurements) and superposition-report (the rendering).
 //! [`flags`] declares the commands; each command is one `run` in the file of its name;
@@ -26,6 +30,8 @@
 
 mod bench_compare;
 mod check;
+mod codes;
+mod export;
 mod flags;
 mod report;
 mod verify_bounds;
@@ -42,6 +48,8 @@ fn main() -> ExitCode {
             set_threads(cmd.threads).and_then(|()| bench_compare::run(cmd).map(|()| true))
         }
         flags::Command::Check(cmd) => set_threads(cmd.threads).and_then(|()| check::run(cmd)),
+        flags::Command::Export(cmd) => export::run(cmd).map(|()| true),
+        flags::Command::Codes(cmd) => codes::run(cmd).map(|()| true),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -34,6 +34,13 @@ pub struct ExportInfo {
     pub provenance: Provenance,
 }
 
+/// Bytes an export of a rows × cols tied layer needs besides the network: the i64 numerators,
+/// their narrowed copy and the file's bytes (at most 8 + 4 + 8 per weight, plus the copy of
+/// the bytes safetensors assembles).
+pub fn estimate_bytes(rows: usize, cols: usize) -> u64 {
+    (rows as u64).saturating_mul(cols as u64).saturating_mul(28)
+}
+
 /// A tied integer layer under construction: row-major numerators over `denominator`.
 struct TiedLayer {
     rows: usize,
@@ -49,8 +56,7 @@ impl TiedLayer {
     fn zeros(rows: usize, cols: usize, denominator: u64, what: &str) -> Result<Self> {
         memory::check(
             || format!("exporting {what} ({rows} × {cols} integer weights)"),
-            // The i64 numerators and their narrowed copy, twice over while the file is written.
-            (rows as u64).saturating_mul(cols as u64).saturating_mul(24),
+            estimate_bytes(rows, cols),
         )?;
         Ok(Self {
             rows,

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::code::{Csr, SubsetCode};
 use crate::base::instance::And2Instance;
 use crate::base::memory;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, invalid};
 use crate::network::Truth;
 use crate::rng::derive_seed;
 
@@ -765,6 +765,18 @@ pub fn codes_file(
     k: usize,
     provenance: Provenance,
 ) -> Result<NetworkFile> {
+    if inputs == 0 || outputs == 0 {
+        return Err(invalid(
+            "inputs",
+            format!("{inputs} inputs, {outputs} outputs"),
+            "both must be at least 1",
+        ));
+    }
+    for (name, (width, t)) in [("t_in", input), ("t_out", output)] {
+        if t == 0 || t > width {
+            return Err(invalid(name, t, format!("must be in 1..={width} (the code's width)")));
+        }
+    }
     let spec = |(width, t): (usize, usize)| CodeSpec {
         width,
         t,
