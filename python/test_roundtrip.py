@@ -62,9 +62,9 @@ def main() -> None:
     rng = np.random.default_rng(7)
     k = 4
 
-    # 1. AS-2AND exported by Rust, narrow enough that some planted samples fail.
+    # 1. AS-2AND exported by Rust, below its n* (about 1000 at 2¹⁰) so that some planted samples fail.
     as2and = work / "as2and.safetensors"
-    run([args.xtask, "export", "--construction", "as-2and", "--m-prime", "1024", "--width", "300",
+    run([args.xtask, "export", "--construction", "as-2and", "--m-prime", "1024", "--width", "700",
          "--seed", "3", "--out", str(as2and)], ok=(0,))
     net = sn.load(str(as2and))
     samples = sn.sample(rng, net.inputs, k, 400, net.tensors["instance.pairs"])
@@ -106,7 +106,7 @@ def main() -> None:
 
     # 3. AS-PERM exported by Rust, uniform samples.
     perm = work / "as-perm.safetensors"
-    run([args.xtask, "export", "--construction", "as-perm", "--m-prime", "512", "--width", "200",
+    run([args.xtask, "export", "--construction", "as-perm", "--m-prime", "512", "--width", "700",
          "--seed", "5", "--out", str(perm)], ok=(0,))
     pnet = sn.load(str(perm))
     uniform = sn.sample(rng, pnet.inputs, k, 400)

@@ -27,7 +27,8 @@ pub fn run(flags: flags::Check) -> Result<bool, String> {
         return Err("--samples 0: measure at least one sample per distribution".into());
     }
     let path = flags.network.display().to_string();
-    let file = NetworkFile::read(&flags.network).map_err(|e| format!("{path}: {e}"))?;
+    // The reader's messages name the file.
+    let file = NetworkFile::read(&flags.network).map_err(|e| e.to_string())?;
     let k = flags.k.unwrap_or(file.header().k);
     let pairs = matches!(file.instance(), Some(StoredInstance::Pairs(_)));
     let distributions = match (flags.distribution, pairs) {
@@ -35,8 +36,10 @@ pub fn run(flags: flags::Check) -> Result<bool, String> {
         (DistributionArg::Uniform, _) | (DistributionArg::Both, false) => vec![InputDistribution::Uniform],
         (DistributionArg::Both, true) => vec![InputDistribution::Planted, InputDistribution::Uniform],
     };
-    if flags.distribution == DistributionArg::Both && !pairs {
-        println!("check: the instance is not 2-AND pairs, so only uniform inputs are measured (planted inputs plant pairs)");
+    if flags.distribution == DistributionArg::Both && !pairs && file.instance().is_some() {
+        println!(
+            "check: the instance is not 2-AND pairs, so only uniform inputs are measured (planted inputs plant pairs)"
+        );
     }
     let options = CheckOptions {
         k,
@@ -88,12 +91,7 @@ fn reference(path: &Path) -> Result<Reference, String> {
         .checks
         .iter()
         .find_map(|c| match &c.detail {
-            CheckDetail::And2Upper(d) => Some(
-                d.constants
-                    .iter()
-                    .map(|c| (c.m_prime, c.n_star))
-                    .collect::<Vec<_>>(),
-            ),
+            CheckDetail::And2Upper(d) => Some(d.constants.iter().map(|c| (c.m_prime, c.n_star)).collect::<Vec<_>>()),
             _ => None,
         })
         .unwrap_or_default();
@@ -112,7 +110,11 @@ fn print_summary(c: &NetworkCheck) {
         c.inputs,
         c.outputs,
         c.k,
-        if c.exact { "exact (integer weights)" } else { "f32 weights" }
+        if c.exact {
+            "exact (integer weights)"
+        } else {
+            "f32 weights"
+        }
     );
     for d in &c.distributions {
         println!(
@@ -145,10 +147,7 @@ fn print_summary(c: &NetworkCheck) {
             "  adversary: nothing found over {} targets (a heuristic: no proof)",
             c.adversary.targets
         ),
-        (None, false) => println!(
-            "  adversary: not run ({})",
-            c.adversary.reason.as_deref().unwrap_or("")
-        ),
+        (None, false) => println!("  adversary: not run ({})", c.adversary.reason.as_deref().unwrap_or("")),
     }
     let b = &c.bounds;
     println!(

@@ -21,7 +21,9 @@ use crate::base::sample::{InputDistribution, sample_active, sample_uniform_fill}
 use crate::error::{Result, invalid};
 use crate::evaluate::adversary::{AdversaryConfig, attack};
 use crate::evaluate::eval::CHUNK;
-use crate::network::file::{Architecture, Decoder, FileNetwork, FileScratch, Layer, NetworkFile, Numbers, StoredInstance};
+use crate::network::file::{
+    Architecture, Decoder, FileNetwork, FileScratch, Layer, NetworkFile, Numbers, StoredInstance,
+};
 use crate::network::{AdditiveRows, Network, Truth};
 use crate::rng::{Rng, stream};
 use crate::stats::failure_rate;
@@ -393,12 +395,7 @@ impl AdditiveRows for FileRows<'_> {
             .iter()
             .map(|&q| integer(&self.layer.weight, row * cols + q as usize).unwrap_or(0))
             .sum();
-        let mass = self
-            .layer
-            .mass
-            .as_ref()
-            .and_then(|m| integer(m, row))
-            .unwrap_or(0);
+        let mass = self.layer.mass.as_ref().and_then(|m| integer(m, row)).unwrap_or(0);
         weights + mass * self.input_code.t() as i64
     }
 
@@ -454,7 +451,9 @@ pub fn adversary(file: &NetworkFile, network: &FileNetwork, options: &CheckOptio
         return Ok(skipped("not asked for (--targets 0)".into()));
     }
     let Some(StoredInstance::Pairs(instance)) = file.instance() else {
-        return Ok(skipped("the adversary attacks 2-AND instances; this file's instance is not one".into()));
+        return Ok(skipped(
+            "the adversary attacks 2-AND instances; this file's instance is not one".into(),
+        ));
     };
     let rows = match FileRows::new(file) {
         Ok(rows) => rows,
@@ -518,7 +517,10 @@ pub fn lossless_integer(values: impl Iterator<Item = f32> + Clone, count: u64) -
 fn f32_parameters(file: &NetworkFile) -> Option<Vec<f32>> {
     let mut out = Vec::new();
     for layer in [file.hidden(), file.output()].into_iter().flatten() {
-        for numbers in [Some(&layer.weight), Some(&layer.bias), layer.mass.as_ref()].into_iter().flatten() {
+        for numbers in [Some(&layer.weight), Some(&layer.bias), layer.mass.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             let Numbers::F32(v) = numbers else { return None };
             out.extend(v.iter().copied().filter(|&x| x != 0.0));
         }
@@ -539,17 +541,23 @@ fn log2_instances(file: &NetworkFile) -> f64 {
 /// from `reference`.
 pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: &Reference) -> Result<NetworkCheck> {
     let start = Instant::now();
+    let network = file.network()?;
     let Some(instance) = file.instance() else {
-        return Err(invalid(
-            "network file",
-            path,
-            "holds no instance: check compares the network with its instance (docs/network-format.md §6)",
+        return Err(crate::Error::NetworkFile(
+            "the file holds no instance, and check compares the network with its instance (docs/network-format.md §6)"
+                .into(),
         ));
     };
-    let network = file.network()?;
     let mut distributions = Vec::new();
     for &inputs in &options.distributions {
-        distributions.push(measure(&network, instance, options.k, inputs, options.samples, options.seed)?);
+        distributions.push(measure(
+            &network,
+            instance,
+            options.k,
+            inputs,
+            options.samples,
+            options.seed,
+        )?);
     }
     let adversary = adversary(file, &network, options)?;
     let resources = network.resources();
@@ -572,7 +580,9 @@ pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: 
             .collect();
         (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
     };
-    let fitted_constants = fitted(theory::lower_shape).zip(fitted(theory::upper_shape)).map(|(a, b)| [a, b]);
+    let fitted_constants = fitted(theory::lower_shape)
+        .zip(fitted(theory::upper_shape))
+        .map(|(a, b)| [a, b]);
     let meets_delta = distributions.iter().all(|d| d.failure.rate <= options.delta);
     Ok(NetworkCheck {
         format: FORMAT.into(),
@@ -656,7 +666,11 @@ pub fn read_samples(path: &std::path::Path, inputs: usize) -> Result<Vec<Vec<u32
             .chunks_exact(8)
             .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
             .collect(),
-        other => return Err(bad(format!("`samples.active` has dtype {other:?}; use I32, U32 or I64"))),
+        other => {
+            return Err(bad(format!(
+                "`samples.active` has dtype {other:?}; use I32, U32 or I64"
+            )));
+        }
     };
     if rows == 0 || k == 0 {
         return Err(bad(format!("`samples.active` is empty (shape [{rows}, {k}])")));
@@ -666,10 +680,14 @@ pub fn read_samples(path: &std::path::Path, inputs: usize) -> Result<Vec<Vec<u32
         let mut sample = Vec::with_capacity(k);
         for &v in chunk {
             if v < 0 || v as u64 >= inputs as u64 {
-                return Err(bad(format!("row {row}: input {v} out of range (the network has {inputs} inputs)")));
+                return Err(bad(format!(
+                    "row {row}: input {v} out of range (the network has {inputs} inputs)"
+                )));
             }
             if sample.contains(&(v as u32)) {
-                return Err(bad(format!("row {row}: input {v} twice (the inputs of a sample are distinct)")));
+                return Err(bad(format!(
+                    "row {row}: input {v} twice (the inputs of a sample are distinct)"
+                )));
             }
             sample.push(v as u32);
         }
@@ -720,7 +738,10 @@ mod tests {
             assert_eq!(here.errors, errors, "{inputs:?}");
             assert_eq!(here.uncertain_samples, 0);
             if inputs == InputDistribution::Planted {
-                assert!(0 < failure.failures && failure.failures < 600, "not vacuous: {failure:?}");
+                assert!(
+                    0 < failure.failures && failure.failures < 600,
+                    "not vacuous: {failure:?}"
+                );
             }
         }
     }
@@ -730,8 +751,15 @@ mod tests {
         let map = LinearMap::permutation(256, 3).unwrap();
         let net = LinearNetwork::build(&map, LinearParams::defaults(256, 700, 4)).unwrap();
         let file = NetworkFile::from_bytes(&from_linear(&net, &map, &info()).unwrap().to_bytes().unwrap()).unwrap();
-        let here = measure(&file.network().unwrap(), file.instance().unwrap(), 4, InputDistribution::Uniform, 500, 2)
-            .unwrap();
+        let here = measure(
+            &file.network().unwrap(),
+            file.instance().unwrap(),
+            4,
+            InputDistribution::Uniform,
+            500,
+            2,
+        )
+        .unwrap();
         let spec = SampleSpec {
             k: 4,
             distribution: InputDistribution::Uniform,
@@ -747,7 +775,14 @@ mod tests {
         // A permutation output has one source: no one-endpoint class, and errors split by it.
         assert_eq!(here.errors.one_endpoint, 0);
         assert_eq!(here.errors.pair_on, 500 * 4);
-        let planted = measure(&file.network().unwrap(), file.instance().unwrap(), 4, InputDistribution::Planted, 10, 2);
+        let planted = measure(
+            &file.network().unwrap(),
+            file.instance().unwrap(),
+            4,
+            InputDistribution::Planted,
+            10,
+            2,
+        );
         assert!(planted.unwrap_err().to_string().contains("planted"));
     }
 
@@ -773,7 +808,10 @@ mod tests {
         order.sort_by_key(|&r| theirs.row_load(r));
         let mean = |rs: &[usize]| rs.iter().map(|&r| rows.row_load(r) as f64).sum::<f64>() / rs.len() as f64;
         let (light, heavy) = (mean(&order[..100]), mean(&order[800..]));
-        assert!(heavy > 1.3 * light, "loads of the 100 heaviest rows {heavy} vs the 100 lightest {light}");
+        assert!(
+            heavy > 1.3 * light,
+            "loads of the 100 heaviest rows {heavy} vs the 100 lightest {light}"
+        );
     }
 
     #[test]
@@ -795,7 +833,9 @@ mod tests {
         // Verified: the network gets those outputs wrong on that input.
         let mut out = Vec::new();
         network.evaluate(&counterexample.active, &mut FileScratch::default(), &mut out);
-        let StoredInstance::Pairs(instance) = file.instance().unwrap() else { unreachable!() };
+        let StoredInstance::Pairs(instance) = file.instance().unwrap() else {
+            unreachable!()
+        };
         let mut truth = Vec::new();
         instance.true_outputs(&instance.pair_index(), &counterexample.active, &mut truth);
         assert_ne!(out, truth);
@@ -811,7 +851,10 @@ mod tests {
         let q = lossless_integer([6.0f32, -2.0].into_iter(), 2).unwrap();
         assert_eq!((q.log2_denominator, q.bits_per_parameter), (0, 4));
         let third = lossless_integer([1.0f32 / 3.0].into_iter(), 1).unwrap();
-        assert_eq!(third.log2_denominator, 25, "1/3 rounds to an odd 24-bit mantissa over 2^25");
+        assert_eq!(
+            third.log2_denominator, 25,
+            "1/3 rounds to an odd 24-bit mantissa over 2^25"
+        );
         assert!(lossless_integer([0.0f32].into_iter(), 1).is_none());
     }
 
@@ -835,6 +878,11 @@ mod tests {
         assert!(flat.to_string().contains("not [samples, k]"), "{flat}");
         let junk = dir.path().join("junk");
         std::fs::write(&junk, b"not a safetensors file at all").unwrap();
-        assert!(read_samples(&junk, 10).unwrap_err().to_string().contains("not a safetensors file"));
+        assert!(
+            read_samples(&junk, 10)
+                .unwrap_err()
+                .to_string()
+                .contains("not a safetensors file")
+        );
     }
 }
