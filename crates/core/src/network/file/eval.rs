@@ -8,9 +8,10 @@
 //! - Integer layers: numerators accumulated in i64 (hidden) and i128 (a free network's output
 //!   layer, over D₁·D₂); every decision is exact.
 //! - f32 layers: accumulated in f64, where each product of an f32 weight and an integer count
-//!   is exact; for a sum of N terms the computed value is within γ_N·Σ|terms| of the exact one
-//!   (γ_N = N·u/(1 − N·u), u = 2⁻⁵³), and a free network propagates the hidden bounds through
-//!   |output.weight| (ReLU is 1-Lipschitz). A decision whose computed distance to its threshold
+//!   is exact; for a sum of N terms the computed value is within γ_{N−1}·Σ|terms| of the exact
+//!   one (γ_n = n·u/(1 − n·u), u = 2⁻⁵³; the bound used is γ_{2N+2}·Σ|terms|, see [`gamma`]),
+//!   and a free network propagates the hidden bounds through |output.weight| (ReLU is
+//!   1-Lipschitz). A decision whose computed distance to its threshold
 //!   is within its bound is *uncertain*: [`FileNetwork::evaluate_exact`] lists the outputs it
 //!   may flip and reports the smallest margin, and [`FileNetwork::sample_fails`] counts a sample
 //!   with an uncertain output as failed.
@@ -300,15 +301,7 @@ impl FileNetwork {
                 scratch.wide.extend(scratch.acc.iter().map(|&z| i128::from(z)));
             }
             Some(out_layer) => {
-                scratch.hidden_int.clear();
-                scratch.hidden_int.extend(
-                    scratch
-                        .acc
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, z)| **z > 0)
-                        .map(|(s, &z)| (s as u32, z)),
-                );
+                positive(&scratch.acc, &mut scratch.hidden_int);
                 let d1 = i128::from(layer.denominator as i64);
                 scratch.wide.clear();
                 scratch
@@ -321,14 +314,7 @@ impl FileNetwork {
                 }
             }
         }
-        scratch.live_int.extend(
-            scratch
-                .wide
-                .iter()
-                .enumerate()
-                .filter(|(_, z)| **z > 0)
-                .map(|(r, &z)| (r as u32, z)),
-        );
+        positive(&scratch.wide, &mut scratch.live_int);
     }
 
     /// The total denominator of the output representation: D (tied) or D₁·D₂ (free).
@@ -534,6 +520,19 @@ impl FileNetwork {
         }
         out.sort_unstable();
     }
+}
+
+/// The (index, value) of the positive entries of `values`, in order, into the emptied `out`.
+fn positive<T: Copy + Default + PartialOrd>(values: &[T], out: &mut Vec<(u32, T)>) {
+    out.clear();
+    let zero = T::default();
+    out.extend(
+        values
+            .iter()
+            .enumerate()
+            .filter(|(_, z)| **z > zero)
+            .map(|(r, &z)| (r as u32, z)),
+    );
 }
 
 /// ẑ of output-representation neuron r if it is live (`live` is sorted by neuron).
