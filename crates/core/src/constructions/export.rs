@@ -69,12 +69,13 @@ impl TiedLayer {
     }
 
     fn into_layer(self) -> Layer {
+        let (weight, bias, mass) = Numbers::integer_layer(self.weight, self.bias, self.mass);
         Layer {
             rows: self.rows,
             cols: self.cols,
-            weight: Numbers::integers(self.weight),
-            bias: Numbers::integers(self.bias),
-            mass: self.mass.map(Numbers::integers),
+            weight,
+            bias,
+            mass,
             denominator: Some(self.denominator),
         }
     }
@@ -149,19 +150,30 @@ pub fn from_and2(network: &And2Network, instance: &And2Instance, info: &ExportIn
     let denominator = 2 * p.input_width as u64 * p.t_in as u64;
     let mut layer = TiedLayer::zeros(p.hidden_width, p.input_width, denominator, "an AS-2AND network")?;
     fill_and2_rows(&mut layer, network, 0);
-    let (input, output) = (network.input_code(), network.output_code());
-    let codes = (
-        spec(input, p.input_code(network.inputs()).ok(), p.code_seed),
-        spec(output, p.output_code(network.outputs()).ok(), p.code_seed),
+    let codes = (network.input_code(), network.output_code());
+    let instance = StoredInstance::Pairs(instance.clone());
+    coded_file(p, codes, layer, instance, "as-2and", info)
+}
+
+/// The `tied` file of a coded layer built with `params` (AS-2AND, AS-PERM) on `codes`, which
+/// record `params.code_seed` where it regenerates them.
+fn coded_file(
+    params: &CodedParams,
+    codes: (&SubsetCode, &SubsetCode),
+    layer: TiedLayer,
+    instance: StoredInstance,
+    construction: &str,
+    info: &ExportInfo,
+) -> Result<NetworkFile> {
+    let (input, output) = codes;
+    let (inputs, outputs) = (input.features(), output.features());
+    let specs = (
+        spec(input, params.input_code(inputs).ok(), params.code_seed),
+        spec(output, params.output_code(outputs).ok(), params.code_seed),
     );
-    let header = tied_header(network.inputs(), network.outputs(), codes, decoder(p), "as-2and", info);
-    NetworkFile::new(
-        header,
-        input.clone(),
-        output.clone(),
-        (Some(layer.into_layer()), None),
-        Some(StoredInstance::Pairs(instance.clone())),
-    )
+    let header = tied_header(inputs, outputs, specs, decoder(params), construction, info);
+    let layers = (Some(layer.into_layer()), None);
+    NetworkFile::new(header, input.clone(), output.clone(), layers, Some(instance))
 }
 
 /// The input-channel network as a `tied` file: the shared channel's rows first, then every
@@ -246,19 +258,8 @@ pub fn from_linear(network: &LinearNetwork, map: &LinearMap, info: &ExportInfo) 
             layer.mass.get_or_insert_with(|| vec![0; n])[r] = -2 * network.row_sum(r) as i64;
         }
     }
-    let (input, output) = (network.input_code(), network.output_code());
-    let codes = (
-        spec(input, p.input_code(network.inputs()).ok(), p.code_seed),
-        spec(output, p.output_code(network.outputs()).ok(), p.code_seed),
-    );
-    let header = tied_header(network.inputs(), network.outputs(), codes, decoder(p), "as-perm", info);
-    NetworkFile::new(
-        header,
-        input.clone(),
-        output.clone(),
-        (Some(layer.into_layer()), None),
-        Some(stored_map(map)),
-    )
+    let codes = (network.input_code(), network.output_code());
+    coded_file(p, codes, layer, stored_map(map), "as-perm", info)
 }
 
 /// A 0/1 map as stored: a permutation when every output reads exactly one input and every
@@ -390,7 +391,10 @@ mod tests {
         for &r in file.output_code().set(j) {
             bias[r as usize] = d;
         }
-        hidden.bias = Numbers::integers(bias);
+        hidden.bias = match hidden.weight {
+            Numbers::I64(_) => Numbers::I64(bias),
+            _ => Numbers::integers(bias),
+        };
         let header = file.header().clone();
         let edited = NetworkFile::new(
             header,

@@ -8,9 +8,10 @@
 //! - Integer layers: numerators accumulated in i64 (hidden) and i128 (a free network's output
 //!   layer, over D₁·D₂); every decision is exact.
 //! - f32 layers: accumulated in f64, where each product of an f32 weight and an integer count
-//!   is exact; for a sum of N terms the computed value is within γ_N·Σ|terms| of the exact one
-//!   (γ_N = N·u/(1 − N·u), u = 2⁻⁵³), and a free network propagates the hidden bounds through
-//!   |output.weight| (ReLU is 1-Lipschitz). A decision whose computed distance to its threshold
+//!   is exact; for a sum of N terms the computed value is within γ_{N−1}·Σ|terms| of the exact
+//!   one (γ_n = n·u/(1 − n·u), u = 2⁻⁵³; the bound used is γ_{2N+2}·Σ|terms|, see [`gamma`]),
+//!   and a free network propagates the hidden bounds through |output.weight| (ReLU is
+//!   1-Lipschitz). A decision whose computed distance to its threshold
 //!   is within its bound is *uncertain*: [`FileNetwork::evaluate_exact`] lists the outputs it
 //!   may flip and reports the smallest margin, and [`FileNetwork::sample_fails`] counts a sample
 //!   with an uncertain output as failed.
@@ -28,6 +29,30 @@ enum Columns {
     I32(Vec<i32>),
     I64(Vec<i64>),
     F32(Vec<f32>),
+}
+
+impl Columns {
+    /// acc += c·(column q) of an integer layer with `rows` rows, in the accumulator's type
+    /// (i64 for the hidden layer, i128 for a free network's output layer).
+    fn add_column<A>(&self, q: usize, rows: usize, c: A, acc: &mut [A])
+    where
+        A: Copy + From<i64> + std::ops::AddAssign + std::ops::Mul<Output = A>,
+    {
+        let range = q * rows..(q + 1) * rows;
+        match self {
+            Columns::I32(w) => {
+                for (a, &v) in acc.iter_mut().zip(&w[range]) {
+                    *a += A::from(i64::from(v)) * c;
+                }
+            }
+            Columns::I64(w) => {
+                for (a, &v) in acc.iter_mut().zip(&w[range]) {
+                    *a += A::from(v) * c;
+                }
+            }
+            Columns::F32(_) => unreachable!("an integer layer"),
+        }
+    }
 }
 
 /// One layer ready for evaluation: column-major weights, bias and mass as f64 or integers.
@@ -187,20 +212,7 @@ impl FileNetwork {
         )?;
         let hidden_layer = EvalLayer::new(hidden);
         let output = file.output().map(EvalLayer::new);
-        let t_in = header.input_code.t as u64;
-        // |acc| ≤ max|numerator|·(mass + mass) + |bias| for mass = active·t_in; keep it in i64.
-        let max_bias = hidden_layer
-            .bias_int
-            .iter()
-            .map(|b| b.unsigned_abs())
-            .max()
-            .unwrap_or(0);
-        let room = (i64::MAX as u64 / 2).saturating_sub(max_bias);
-        let max_active = if hidden_layer.integer() {
-            (room / (2 * hidden_layer.max_abs.max(1) * t_in)).min(usize::MAX as u64) as usize
-        } else {
-            usize::MAX
-        };
+        let max_active = max_active(&hidden_layer, output.as_ref(), header.input_code.t as u128);
         Ok(Self {
             architecture: header.architecture,
             inputs: header.inputs,
@@ -278,12 +290,9 @@ impl FileNetwork {
             .acc
             .extend((0..layer.rows).map(|r| layer.bias_int[r] + layer.mass_int[r] * mass));
         for &(q, c) in &scratch.columns {
-            let range = q as usize * layer.rows..(q as usize + 1) * layer.rows;
-            match &layer.weights {
-                Columns::I32(w) => add_column(&w[range], c, &mut scratch.acc),
-                Columns::I64(w) => add_column(&w[range], c, &mut scratch.acc),
-                Columns::F32(_) => unreachable!("integer layer"),
-            }
+            layer
+                .weights
+                .add_column(q as usize, layer.rows, i64::from(c), &mut scratch.acc);
         }
         scratch.live_int.clear();
         match &self.output {
@@ -292,42 +301,20 @@ impl FileNetwork {
                 scratch.wide.extend(scratch.acc.iter().map(|&z| i128::from(z)));
             }
             Some(out_layer) => {
-                scratch.hidden_int.clear();
-                scratch.hidden_int.extend(
-                    scratch
-                        .acc
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, z)| **z > 0)
-                        .map(|(s, &z)| (s as u32, z)),
-                );
+                positive(&scratch.acc, &mut scratch.hidden_int);
                 let d1 = i128::from(layer.denominator as i64);
                 scratch.wide.clear();
                 scratch
                     .wide
                     .extend(out_layer.bias_int.iter().map(|&b| i128::from(b) * d1));
                 for &(s, g) in &scratch.hidden_int {
-                    let range = s as usize * out_layer.rows..(s as usize + 1) * out_layer.rows;
-                    let g = i128::from(g);
-                    let column: Vec<i128> = match &out_layer.weights {
-                        Columns::I32(w) => w[range].iter().map(|&v| i128::from(v)).collect(),
-                        Columns::I64(w) => w[range].iter().map(|&v| i128::from(v)).collect(),
-                        Columns::F32(_) => unreachable!("integer layer"),
-                    };
-                    for (z, v) in scratch.wide.iter_mut().zip(column) {
-                        *z += v * g;
-                    }
+                    out_layer
+                        .weights
+                        .add_column(s as usize, out_layer.rows, i128::from(g), &mut scratch.wide);
                 }
             }
         }
-        scratch.live_int.extend(
-            scratch
-                .wide
-                .iter()
-                .enumerate()
-                .filter(|(_, z)| **z > 0)
-                .map(|(r, &z)| (r as u32, z)),
-        );
+        positive(&scratch.wide, &mut scratch.live_int);
     }
 
     /// The total denominator of the output representation: D (tied) or D₁·D₂ (free).
@@ -535,6 +522,19 @@ impl FileNetwork {
     }
 }
 
+/// The (index, value) of the positive entries of `values`, in order, into the emptied `out`.
+fn positive<T: Copy + Default + PartialOrd>(values: &[T], out: &mut Vec<(u32, T)>) {
+    out.clear();
+    let zero = T::default();
+    out.extend(
+        values
+            .iter()
+            .enumerate()
+            .filter(|(_, z)| **z > zero)
+            .map(|(r, &z)| (r as u32, z)),
+    );
+}
+
 /// ẑ of output-representation neuron r if it is live (`live` is sorted by neuron).
 fn scratch_value(scratch: &FileScratch, r: u32) -> Option<f64> {
     let index = scratch.live.binary_search_by_key(&r, |&(q, _, _)| q).ok()?;
@@ -572,14 +572,6 @@ fn fired_votes(
     out.sort_unstable();
 }
 
-/// acc += c·column, in i64.
-fn add_column<T: Copy + Into<i64>>(column: &[T], c: i32, acc: &mut [i64]) {
-    let c = i64::from(c);
-    for (a, &w) in acc.iter_mut().zip(column) {
-        *a += w.into() * c;
-    }
-}
-
 /// ẑ = W·u + mass·M + b in f64 into `acc`, and Σ|terms| into `abs`.
 fn accumulate_f64(layer: &EvalLayer, mass: f64, columns: &[(u32, i32)], acc: &mut Vec<f64>, abs: &mut Vec<f64>) {
     let rows = layer.rows;
@@ -600,11 +592,38 @@ fn accumulate_f64(layer: &EvalLayer, mass: f64, columns: &[(u32, i32)], acc: &mu
     }
 }
 
-/// γ_N = N·u/(1 − N·u) with u = 2⁻⁵³, inflated by 2⁻⁴⁰ relative for the rounding of the bound
-/// itself (the sum of magnitudes it multiplies is computed in f64 too).
+/// The rounding factor of a sum of N terms: γ_{2N+2}, γ_n = n·u/(1 − n·u) with u = 2⁻⁵³. The
+/// error of an f64 sum of N terms is at most γ_{N−1}·Σ|terms|; the doubled index also covers
+/// the rounding of Σ|terms| itself (computed in f64 too, off by at most a factor 1 + γ_N) and
+/// of products that are not exact (a free network's output layer).
 fn gamma(terms: usize) -> f64 {
-    let nu = terms as f64 * f64::EPSILON / 2.0;
-    nu / (1.0 - nu) * (1.0 + 2f64.powi(-40)) + f64::EPSILON
+    let nu = (2 * terms + 2) as f64 * f64::EPSILON / 2.0;
+    nu / (1.0 - nu)
+}
+
+/// The most active inputs whose integer accumulation cannot overflow. With M the largest weight
+/// or mass numerator and B the largest bias, a hidden pre-activation has
+/// |z| ≤ 2·M·a·t_in + B for a active inputs (mass a·t_in); it must stay within i64::MAX/2, and
+/// for a free network n_h·M₂·|z| + B₂·D₁ within i128::MAX/2 (the output layer's accumulator).
+fn max_active(hidden: &EvalLayer, output: Option<&EvalLayer>, t_in: u128) -> usize {
+    if !hidden.integer() {
+        return usize::MAX;
+    }
+    let largest_bias = |l: &EvalLayer| {
+        l.bias_int
+            .iter()
+            .map(|b| u128::from(b.unsigned_abs()))
+            .max()
+            .unwrap_or(0)
+    };
+    let mut z_limit = i64::MAX as u128 / 2;
+    if let Some(o) = output {
+        let room =
+            (i128::MAX as u128 / 2).saturating_sub(largest_bias(o).saturating_mul(u128::from(hidden.denominator)));
+        z_limit = z_limit.min(room / (hidden.rows as u128).saturating_mul(u128::from(o.max_abs.max(1))));
+    }
+    let per_input = 2 * u128::from(hidden.max_abs.max(1)) * t_in;
+    (z_limit.saturating_sub(largest_bias(hidden)) / per_input).min(usize::MAX as u128) as usize
 }
 
 /// Bits per number of a tensor at its stored precision: 32 for f32; for integers the bits of

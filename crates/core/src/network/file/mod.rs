@@ -191,6 +191,17 @@ impl Numbers {
         }
     }
 
+    /// A layer's weight, bias and mass numerators in one dtype (a layer's tensors share one):
+    /// I32 when every number of the three fits, else I64.
+    pub fn integer_layer(weight: Vec<i64>, bias: Vec<i64>, mass: Option<Vec<i64>>) -> (Self, Self, Option<Self>) {
+        let fits = |v: &[i64]| v.iter().all(|&x| i32::try_from(x).is_ok());
+        if fits(&weight) && fits(&bias) && mass.as_deref().is_none_or(fits) {
+            (Self::integers(weight), Self::integers(bias), mass.map(Self::integers))
+        } else {
+            (Numbers::I64(weight), Numbers::I64(bias), mass.map(Numbers::I64))
+        }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         match self {
@@ -959,6 +970,41 @@ pub(crate) mod tests {
         assert_eq!(r.parameter_bits, 24 * 2 + 6 * 4);
         assert_eq!((r.weight_max, r.weight_denominator), (2, 4));
         assert_eq!(tiny(true).network().unwrap().resources().parameter_bits, 30 * 32);
+    }
+
+    #[test]
+    fn a_layer_is_written_in_one_integer_dtype() {
+        let (w, b, m) = Numbers::integer_layer(vec![1, 2], vec![-3], Some(vec![4]));
+        assert!(matches!(
+            (w, b, m),
+            (Numbers::I32(_), Numbers::I32(_), Some(Numbers::I32(_)))
+        ));
+        let (w, b, m) = Numbers::integer_layer(vec![1, 2], vec![1 << 40], None);
+        assert!(matches!((w, b, m), (Numbers::I64(_), Numbers::I64(_), None)));
+    }
+
+    #[test]
+    fn numerators_that_could_overflow_limit_the_active_inputs() {
+        assert!(tiny(false).network().unwrap().max_active() > 1 << 40);
+        assert_eq!(tiny(true).network().unwrap().max_active(), usize::MAX);
+        let file = tiny(false);
+        let mut hidden = file.hidden().unwrap().clone();
+        hidden.weight = Numbers::I64(
+            (0..hidden.weight.len())
+                .map(|x| hidden.weight.get(x) as i64 * (1 << 58))
+                .collect(),
+        );
+        hidden.bias = Numbers::I64(vec![-5; 6]);
+        let (input, output) = (file.input_code().clone(), file.output_code().clone());
+        let huge = NetworkFile::new(file.header().clone(), input, output, (Some(hidden), None), None).unwrap();
+        // |z| ≤ 2·2^59·a·t_in + 5 must stay below 2^62: a = 1 input at t_in = 2.
+        let net = huge.network().unwrap();
+        assert_eq!(net.max_active(), 1);
+        let mut out = Vec::new();
+        net.evaluate_exact(&[0], &mut FileScratch::default(), &mut out);
+        let two =
+            std::panic::catch_unwind(|| net.evaluate_exact(&[0, 1], &mut FileScratch::default(), &mut Vec::new()));
+        assert!(two.is_err(), "two active inputs must be refused, not wrapped");
     }
 
     #[test]
