@@ -169,3 +169,83 @@ fn print_summary(c: &NetworkCheck) {
         c.delta
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use superposition_core::and2::{And2Network, And2Params};
+    use superposition_core::export::{ExportInfo, from_and2};
+    use superposition_core::instance::{And2Instance, PairDistribution};
+
+    fn flags(network: &Path, out: &Path) -> flags::Check {
+        flags::Check {
+            network: network.to_path_buf(),
+            k: None,
+            samples: 400,
+            distribution: DistributionArg::Both,
+            seed: 1,
+            delta: 0.05,
+            samples_file: None,
+            targets: 8,
+            restarts: 1,
+            reference: out.join("no-reference.json"),
+            out: out.to_path_buf(),
+            threads: None,
+        }
+    }
+
+    /// AS-2AND at 2¹⁰ (n* about 1000 there) written to `dir`.
+    fn exported(dir: &Path, width: usize) -> std::path::PathBuf {
+        let instance = And2Instance::random(1024, 1024, PairDistribution::Uniform, 2).unwrap();
+        let net = And2Network::build(&instance, And2Params::defaults(1024, width, 3)).unwrap();
+        let info = ExportInfo {
+            k: 4,
+            ..ExportInfo::default()
+        };
+        let path = dir.join(format!("as2and-{width}.safetensors"));
+        from_and2(&net, &instance, &info).unwrap().write(&path).unwrap();
+        path
+    }
+
+    #[test]
+    fn the_exit_status_says_whether_the_network_meets_delta() {
+        let dir = tempfile::tempdir().unwrap();
+        let narrow = exported(dir.path(), 400);
+        let out = dir.path().join("narrow");
+        assert_eq!(run(flags(&narrow, &out)), Ok(false));
+        let written: NetworkCheck =
+            serde_json::from_str(&std::fs::read_to_string(out.join("check.json")).unwrap()).unwrap();
+        assert!(!written.meets_delta && written.distributions.len() == 2);
+        assert!(written.distributions.iter().any(|d| d.failure.rate > 0.05));
+        let page = std::fs::read_to_string(out.join("README.md")).unwrap();
+        assert!(
+            page.contains("Does not meet δ") && page.contains("No reference run was read"),
+            "{page}"
+        );
+        let wide = exported(dir.path(), 2000);
+        assert_eq!(run(flags(&wide, &dir.path().join("wide"))), Ok(true));
+    }
+
+    #[test]
+    fn bad_arguments_and_files_are_errors_naming_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let network = exported(dir.path(), 400);
+        let mut f = flags(&network, dir.path());
+        f.delta = 1.5;
+        assert!(run(f).unwrap_err().contains("--delta 1.5"));
+        let mut f = flags(&network, dir.path());
+        f.k = Some(5000);
+        let err = run(f).unwrap_err();
+        assert!(err.contains("k = 5000") || err.contains("k ="), "{err}");
+        let junk = dir.path().join("junk.safetensors");
+        std::fs::write(&junk, b"not a network").unwrap();
+        let err = run(flags(&junk, dir.path())).unwrap_err();
+        assert!(
+            err.contains("junk.safetensors") && err.contains("not a safetensors file"),
+            "{err}"
+        );
+        let mut f = flags(&network, dir.path());
+        f.out = network.join("cannot-be-a-directory");
+        assert!(run(f).unwrap_err().contains("pass a writable --out"));
+    }
+}

@@ -747,6 +747,39 @@ mod tests {
     }
 
     #[test]
+    fn an_exported_input_channel_fails_the_samples_influence_fails() {
+        use crate::constructions::channel::{ChannelNetwork, ChannelParams, ChannelPlan};
+        use crate::constructions::export::from_channel;
+        let instance = And2Instance::random(512, 512, PairDistribution::Star { degree: 90 }, 2).unwrap();
+        let params = ChannelParams::defaults(512, 700, 3);
+        let plan = ChannelPlan::new(&instance, params.theta);
+        let net = ChannelNetwork::build(&instance, &plan, params).unwrap();
+        let bytes = from_channel(&net, &instance, &info()).unwrap().to_bytes().unwrap();
+        let file = NetworkFile::from_bytes(&bytes).unwrap();
+        let spec = SampleSpec {
+            k: 4,
+            distribution: InputDistribution::Planted,
+            samples: 500,
+            seed: 4,
+        };
+        let here = measure(
+            &file.network().unwrap(),
+            file.instance().unwrap(),
+            4,
+            spec.distribution,
+            500,
+            4,
+        )
+        .unwrap();
+        let (failure, errors) = and2_conditional(&net, &instance, &spec);
+        assert_eq!((here.failure, here.errors), (failure, errors));
+        assert!(
+            0 < failure.failures && failure.failures < 500,
+            "not vacuous: {failure:?}"
+        );
+    }
+
+    #[test]
     fn an_exported_permutation_fails_the_samples_its_check_fails() {
         let map = LinearMap::permutation(256, 3).unwrap();
         let net = LinearNetwork::build(&map, LinearParams::defaults(256, 700, 4)).unwrap();
