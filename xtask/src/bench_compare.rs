@@ -4,10 +4,11 @@
 //! `results/bench-compare.json` and render `reports/performance.md` with its plot
 //! (superposition-report).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use superposition_benches::compare;
 use superposition_report::PerformancePoint;
+use superposition_schema::bench::Comparison;
 
 use crate::flags;
 
@@ -28,15 +29,22 @@ pub fn run(flags: flags::BenchCompare) -> Result<(), String> {
     let text = serde_json::to_string_pretty(&comparison).expect("results serialize");
     write_atomic(&path, &text)?;
     println!("results: {}", path.display());
-    std::fs::create_dir_all(&flags.reports).map_err(|e| format!("{}: {e}", flags.reports.display()))?;
-    let points: Vec<PerformancePoint> = comparison.records.iter().map(PerformancePoint::from).collect();
-    let drawn = !superposition_report::render_performance(&points, &flags.reports)
-        .map_err(|e| e.to_string())?
-        .is_empty();
-    let report = flags.reports.join("performance.md");
-    write_atomic(&report, &superposition_report::performance_markdown(&comparison, drawn))?;
+    let report = render(&comparison, &flags.reports)?;
     println!("report: {}", report.display());
     Ok(())
+}
+
+/// Renders `performance.md` and its plot into `reports` from a comparison alone (also what
+/// `cargo xtask report` does with a committed `bench-compare.json`); returns the page's path.
+pub fn render(comparison: &Comparison, reports: &Path) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(reports).map_err(|e| format!("cannot create {}: {e}", reports.display()))?;
+    let points: Vec<PerformancePoint> = comparison.records.iter().map(PerformancePoint::from).collect();
+    let drawn = !superposition_report::render_performance(&points, reports)
+        .map_err(|e| e.to_string())?
+        .is_empty();
+    let report = reports.join("performance.md");
+    write_atomic(&report, &superposition_report::performance_markdown(comparison, drawn))?;
+    Ok(report)
 }
 
 /// Writes `text` to a temporary file, then renames it, so a crash never leaves half a file.

@@ -64,6 +64,9 @@ fn main() -> ExitCode {
 /// Sizes the global rayon pool, once, for the whole command: every parallel path, faer's
 /// included, runs on it. `None` keeps rayon's default (all logical CPUs).
 fn set_threads(threads: Option<usize>) -> Result<(), String> {
+    if threads == Some(0) {
+        return Err("--threads 0: give at least 1 worker thread (omit --threads to use every core)".into());
+    }
     if let Some(n) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -83,4 +86,15 @@ fn git_describe() -> String {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_threads_is_refused_with_what_to_do() {
+        let err = set_threads(Some(0)).unwrap_err();
+        assert!(err.contains("--threads 0") && err.contains("omit --threads"), "{err}");
+    }
 }

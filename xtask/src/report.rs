@@ -1,4 +1,5 @@
-//! `cargo xtask report`: regenerate `reports/` from the results files alone.
+//! `cargo xtask report`: regenerate `reports/` from the results files alone (the
+//! verify-bounds runs, and `performance.md` from `bench-compare.json` when present).
 
 use std::path::Path;
 
@@ -22,6 +23,13 @@ pub fn report(results_dir: &Path, reports: &Path) -> Result<(), String> {
             println!("report: {}", dir.join("README.md").display());
             runs.push((scale.to_string(), results));
         }
+    }
+    let bench = results_dir.join("bench-compare.json");
+    if bench.exists() {
+        let text = std::fs::read_to_string(&bench).map_err(|e| format!("cannot read {}: {e}", bench.display()))?;
+        let comparison = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", bench.display()))?;
+        let page = crate::bench_compare::render(&comparison, reports)?;
+        println!("report: {}", page.display());
     }
     if runs.is_empty() {
         return Err(format!(

@@ -8,7 +8,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use superposition_core::checks::{Observer, Runner, Scale, ScaleConfig};
+use superposition_core::checks::{Observer, Runner, Scale, ScaleConfig, Silent};
 use superposition_core::results::{Record, RunResults, Status};
 use superposition_schema::checks::{CheckId, Kind};
 
@@ -153,10 +153,31 @@ fn verify_bounds(run: &Run, out: &Path, reports: &Path, expected: Option<&Expect
         ref checks,
         negative_controls,
     } = *run;
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let config = ScaleConfig::new(scale, k);
+    // Everything that can be refused is refused before any file is created.
+    {
+        let mut silent = Silent;
+        let runner = Runner::new(config.clone(), seed, &mut silent).map_err(|e| e.to_string())?;
+        let runner = match checks {
+            Some(ids) => runner.only(ids).map_err(|e| e.to_string())?,
+            None => runner,
+        };
+        runner.validate_selection().map_err(|e| e.to_string())?;
+    }
+    std::fs::create_dir_all(out).map_err(|e| {
+        format!(
+            "cannot create the results directory {}: {e} (pass a writable --out)",
+            out.display()
+        )
+    })?;
     let name = run.name();
     let stream_path = out.join(format!("verify-bounds-{name}.records.jsonl"));
-    let file = File::create(&stream_path).map_err(|e| format!("{}: {e}", stream_path.display()))?;
+    let file = File::create(&stream_path).map_err(|e| {
+        format!(
+            "cannot create the records file {}: {e} (pass a writable --out)",
+            stream_path.display()
+        )
+    })?;
     let bar = ProgressBar::new(1).with_style(
         ProgressStyle::with_template("{prefix:>15} [{bar:30}] {pos}/{len} {elapsed} {msg}")
             .expect("template is valid")
@@ -175,7 +196,6 @@ fn verify_bounds(run: &Run, out: &Path, reports: &Path, expected: Option<&Expect
     if negative_controls {
         eprintln!("verify-bounds: negative controls: every check runs on a wrong input and must FAIL");
     }
-    let config = ScaleConfig::new(scale, k);
     let results = Runner::new(config, seed, &mut stream)
         .and_then(|runner| match checks {
             Some(ids) => runner.only(ids),
@@ -285,8 +305,8 @@ fn summary(results: &RunResults) -> String {
 fn write_json(path: &Path, results: &RunResults) -> Result<(), String> {
     let tmp = path.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(results).expect("results serialize");
-    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -332,6 +352,44 @@ mod tests {
             differences
                 .iter()
                 .any(|d| d == &format!("{dropped}: expected a verdict, but it did not run"))
+        );
+    }
+
+    fn run_of(k: usize, checks: Option<Vec<String>>) -> Run {
+        Run {
+            scale: Scale::Quick,
+            seed: 1,
+            k,
+            checks,
+            negative_controls: false,
+        }
+    }
+
+    /// `--k 100000 --checks representation` used to hang with no output, after creating the
+    /// records file.
+    #[test]
+    fn parameters_are_refused_before_any_file_is_created() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("results");
+        let run = run_of(100_000, Some(vec!["representation".into()]));
+        let err = verify_bounds(&run, &out, &dir.path().join("reports"), None).unwrap_err();
+        assert!(err.contains("k = 100000") && err.contains("k ≤ 256"), "{err}");
+        assert!(!out.exists(), "nothing is written for a refused run");
+        let run = run_of(4, Some(vec!["no-such-check".into()]));
+        assert!(verify_bounds(&run, &out, &dir.path().join("reports"), None).is_err());
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn an_unwritable_out_is_named_with_what_to_do() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "").expect("write");
+        let out = file.join("results");
+        let err = verify_bounds(&run_of(4, Some(vec!["gap".into()])), &out, dir.path(), None).unwrap_err();
+        assert!(
+            err.contains(&out.display().to_string()) && err.contains("pass a writable --out"),
+            "{err}"
         );
     }
 

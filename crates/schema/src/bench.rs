@@ -125,6 +125,22 @@ pub struct Comparison {
     pub seconds: f64,
 }
 
+impl Comparison {
+    /// The peak the measured GEMM is compared with, and whether it is the measured figure: the
+    /// theoretical f32 peak at the reported clock, unless the measured GEMM exceeds it (the
+    /// cores boost above the clock /proc/cpuinfo reports), in which case the reported clock is
+    /// no peak and the measured GEMM itself is the best peak known. A fraction of it never
+    /// exceeds 100 %.
+    pub fn reference_peak(&self) -> (f64, bool) {
+        let nominal = self.machine.theoretical_peak_gflops;
+        if self.peak_gemm_gflops > nominal {
+            (self.peak_gemm_gflops, true)
+        } else {
+            (nominal, false)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -268,6 +268,48 @@ impl ScaleConfig {
         }
     }
 
+    /// The fewest inputs m that a check selected by `selected` (given its id) draws k-sparse
+    /// samples from, and that check's id (the exhaustive enumeration, which takes every input
+    /// set of at most k, samples nothing).
+    pub fn fewest_sampled_inputs(&self, selected: impl Fn(&str) -> bool) -> (u64, &'static str) {
+        let lists: [(&[u32], &'static str); 10] = [
+            (&self.representation_sizes, "representation"),
+            (&self.and2_sizes, "and2-upper"),
+            (&self.lower.probe_sizes, "probe-decoder"),
+            (&self.lower.chernoff_sizes, "chernoff"),
+            (&self.lower.description_sizes, "description-length"),
+            (&self.influence.sizes, "influence"),
+            (&self.worst_case.sizes, "worst-case"),
+            (&self.permutation.sizes, "permutation"),
+            (&self.u_and.sizes, "u-and"),
+            (&self.depth2.sizes, "depth-2"),
+        ];
+        lists
+            .iter()
+            .filter(|(_, id)| selected(id))
+            .flat_map(|(sizes, id)| sizes.iter().map(move |&s| (1u64 << s.min(63), *id)))
+            .min_by_key(|&(m, _)| m)
+            .unwrap_or((u64::MAX, "none"))
+    }
+
+    /// Refuses a k that a selected check could never draw: a sample has k distinct active
+    /// inputs, so k above the fewest inputs a selected check samples from would make its
+    /// sampler wait forever.
+    pub fn validate_k(&self, selected: impl Fn(&str) -> bool) -> Result<()> {
+        let (fewest, check) = self.fewest_sampled_inputs(selected);
+        if self.k as u64 > fewest {
+            return Err(invalid(
+                "k",
+                self.k,
+                format!(
+                    "a sample has k distinct active inputs, and check {check} samples from m = {fewest} \
+                     inputs at this scale: give k ≤ {fewest}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Refuses values outside the ranges where the check is defined, naming the field.
     pub fn validate(&self) -> Result<()> {
         self.lower.validate()?;
@@ -336,5 +378,41 @@ mod tests {
         config.lower.probe_factors = vec![];
         assert!(config.validate().is_err());
         assert!(ScaleConfig::new(Scale::Full, 4).validate().is_ok());
+    }
+
+    /// `--k 100000` used to hang a sampler waiting for 100000 distinct inputs among 256.
+    #[test]
+    fn k_above_the_fewest_sampled_inputs_is_refused_naming_the_check() {
+        let all = |_: &str| true;
+        let config = ScaleConfig::new(Scale::Quick, 4);
+        let (fewest, check) = config.fewest_sampled_inputs(all);
+        assert_eq!(
+            (fewest, check),
+            (64, "u-and"),
+            "quick's smallest sampled m is U-AND's 2⁶"
+        );
+        assert!(ScaleConfig::new(Scale::Quick, 64).validate_k(all).is_ok());
+        let err = ScaleConfig::new(Scale::Quick, 65)
+            .validate_k(all)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("k = 65") && err.contains("u-and") && err.contains("k ≤ 64"),
+            "{err}"
+        );
+        // Only the selected checks count: representation alone samples from 2⁸ inputs up.
+        let only = |id: &str| id == "representation";
+        assert!(ScaleConfig::new(Scale::Quick, 200).validate_k(only).is_ok());
+        let err = ScaleConfig::new(Scale::Quick, 100_000)
+            .validate_k(only)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("representation") && err.contains("k ≤ 256"), "{err}");
+        // The exhaustive enumeration samples nothing.
+        assert!(
+            ScaleConfig::new(Scale::Quick, 100_000)
+                .validate_k(|id| id == "exhaustive")
+                .is_ok()
+        );
     }
 }

@@ -221,6 +221,15 @@ impl<'a> Runner<'a> {
         Ok(self)
     }
 
+    /// Refuses a selection that could not run: k above the fewest inputs a selected check
+    /// samples from ([`ScaleConfig::validate_k`]). [`Runner::run`] calls it first; a caller can
+    /// call it before creating any file.
+    pub fn validate_selection(&self) -> Result<()> {
+        Ok(self
+            .config
+            .validate_k(|id| self.selected.iter().any(|c| c.as_str() == id))?)
+    }
+
     /// Checks added to the selection because a selected check consumes them: (added, by).
     pub fn added(&self) -> &[(CheckId, CheckId)] {
         &self.added
@@ -261,6 +270,7 @@ impl<'a> Runner<'a> {
     /// (so that each consumer's control differs from its ordinary run in one deliberate way),
     /// then on its own control, for its verdict. Consumers read only the ordinary run's records.
     pub fn run(mut self, scale: Scale, git: String) -> Result<RunResults> {
+        self.validate_selection()?;
         let started = Instant::now();
         let mut checks = Vec::new();
         let mut products = Products::default();

@@ -94,7 +94,10 @@ impl Runner<'_> {
                 "probe-decoder",
                 done as u64 + 1,
                 c.probe_sizes.len() as u64,
-                &format!("m′ = 2^{log_m}: exact at {exact_at:?}·n*"),
+                &match exact_at {
+                    Some(factor) => format!("m′ = 2^{log_m}: exact at {factor}·n*"),
+                    None => format!("m′ = 2^{log_m}: exact at no width tried"),
+                },
             );
         }
         let pass = decoded_all && decoder_sound && !points.is_empty();
@@ -163,5 +166,33 @@ mod tests {
         config.lower.probe_sizes = vec![8];
         let widths = and2_widths(&config);
         control_fails_ordinary_passes(&config, |runner| runner.probe_decoder(&widths));
+    }
+
+    /// Progress messages are for people: numbers, never `Some(3.0)` or `None`.
+    #[test]
+    fn progress_messages_print_no_debug_options() {
+        struct Messages(Vec<String>);
+        impl crate::checks::Observer for Messages {
+            fn record(&mut self, _: &crate::results::Record) {}
+            fn progress(&mut self, _: &str, _: u64, _: u64, message: &str) {
+                self.0.push(message.to_string());
+            }
+        }
+        let mut config = small_config();
+        config.lower.probe_sizes = vec![8];
+        let widths = and2_widths(&config);
+        for control in [false, true] {
+            let mut messages = Messages(Vec::new());
+            let mut runner = crate::checks::Runner::new(config.clone(), 1, &mut messages).unwrap();
+            if control {
+                runner = runner.negative_controls();
+            }
+            runner.probe_decoder(&widths).unwrap();
+            drop(runner);
+            assert!(!messages.0.is_empty());
+            for m in &messages.0 {
+                assert!(!m.contains("Some(") && !m.contains("None"), "{m}");
+            }
+        }
     }
 }
