@@ -69,13 +69,29 @@ fn search_contract_holds(results: &RunResults, config: &ScaleConfig) {
     );
 }
 
+/// The quick run at seed 1, k = 4: made here, or — when `SUPERPOSITION_QUICK_RESULTS` names
+/// the results file of `cargo xtask verify-bounds --scale quick` at those settings (CI runs it
+/// first, in release) — read from that file, so CI does not run the quick scale twice.
+fn quick_results() -> RunResults {
+    if let Ok(path) = std::env::var("SUPERPOSITION_QUICK_RESULTS") {
+        let results = superposition_report::load_results(std::path::Path::new(&path))
+            .unwrap_or_else(|e| panic!("SUPERPOSITION_QUICK_RESULTS: {e}"));
+        assert!(
+            results.scale == "quick" && results.seed == 1 && results.config.k == 4 && !results.negative_controls,
+            "{path} is not the quick run at seed 1, k = 4"
+        );
+        return results;
+    }
+    Runner::new(ScaleConfig::new(Scale::Quick, 4), 1, &mut Silent)
+        .expect("quick config is valid")
+        .run(Scale::Quick, "test".into())
+        .expect("quick scale runs")
+}
+
 #[test]
 fn quick_scale_runs_end_to_end_into_a_temp_dir() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let results = Runner::new(ScaleConfig::new(Scale::Quick, 4), 1, &mut Silent)
-        .expect("quick config is valid")
-        .run(Scale::Quick, "test".into())
-        .expect("quick scale runs");
+    let results = quick_results();
 
     let ids: Vec<CheckId> = results.checks.iter().map(|c| c.id()).collect();
     assert_eq!(ids, CheckId::ALL);
