@@ -129,7 +129,7 @@ impl LowerBoundConfig {
             exhaustive_max_width: 3,
             exhaustive_max_outputs: 4,
             capacity_widths: vec![256, 512, 1024, 2048],
-            capacity_seeds: 1,
+            capacity_seeds: 2,
             chernoff_sizes: vec![8, 10],
             chernoff_factors: vec![1.0, 1.5, 2.0, 3.0, 4.0],
             chernoff_samples: 1000,
