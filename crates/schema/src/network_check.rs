@@ -47,8 +47,8 @@ pub struct NetworkCheck {
     pub adversary: AdversaryCheck,
     /// Neurons, parameters and bits as the harness counts them (SPEC §2).
     pub resources: Resources,
-    /// Bits of the parameters as stored: 32 per f32 parameter, the integer range's bits per
-    /// integer parameter.
+    /// Bits of the parameters as stored (`resources.parameter_bits`): 32 per f32 parameter,
+    /// the integer range's bits per integer numerator, one per input weight of the mass neuron.
     pub stored_bits: u64,
     /// The smallest lossless integer form of f32 weights (numerators over one power of two),
     /// when the file's weights are f32; None for integer files (already integers).

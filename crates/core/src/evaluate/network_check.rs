@@ -561,12 +561,16 @@ pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: 
     }
     let adversary = adversary(file, &network, options)?;
     let resources = network.resources();
-    let f32s = f32_parameters(file);
-    let stored_bits = match &f32s {
-        Some(_) => 32 * resources.parameters,
-        None => resources.parameter_bits,
-    };
-    let lossless = f32s.and_then(|v| lossless_integer(v.iter().copied(), resources.parameters));
+    // Bits as stored are the file network's count: 32 per f32 parameter (or the integer
+    // range's bits), plus one per weight of the mass neuron's inputs. The lossless integer form
+    // re-prices the f32 parameters only: p₃₂ of them, from bits = 32·p₃₂ + (parameters − p₃₂).
+    let stored_bits = resources.parameter_bits;
+    let lossless = f32_parameters(file).and_then(|v| {
+        let p32 = (resources.parameter_bits - resources.parameters) / 31;
+        let mut q = lossless_integer(v.iter().copied(), p32)?;
+        q.bits += resources.parameters - p32;
+        Some(q)
+    });
     let header = file.header();
     let m_prime = header.outputs as f64;
     let log2 = log2_instances(file);
