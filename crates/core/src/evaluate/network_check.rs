@@ -4,7 +4,9 @@
 //!   streams of [`crate::evaluate::eval`], so a network exported from a construction fails the
 //!   same samples here as in verify-bounds at the same seed), with the errors per output by how
 //!   many of its inputs are active, samples with an uncertain decision counted as failures
-//!   (f32 weights) and the smallest margin;
+//!   (f32 weights) and the smallest margin; a depth-2 circuit's planted samples are
+//!   `sample_circuit_active`'s (half plant a gate, half ⌊k/2⌋ layer-1 pairs), and a gate's
+//!   "inputs" are its two layer-1 outputs ([`Classes`]);
 //! - [`measure_samples`]: the same on given samples (a samples file), listing every failed row;
 //! - [`adversary`]: the worst-case adversary of [`crate::evaluate::adversary`] on an integer
 //!   `tied` network with the vote decoder, whose rows are additive over inputs exactly
@@ -16,6 +18,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::base::circuit::{GateKind, sample_circuit_active};
 use crate::base::code::SubsetCode;
 use crate::base::sample::{InputDistribution, sample_active, sample_uniform_fill};
 use crate::error::{Result, invalid};
@@ -61,6 +64,10 @@ pub struct Reference {
 
 /// How many of output j's inputs are active (2: all, a pair on or a source on), and the classes
 /// of a sample: (outputs with one input active, with none), given the number on.
+///
+/// For a circuit, a gate's inputs are its two layer-1 outputs (true layer-1 ANDs): the class is
+/// 2 when the gate is on ("pair on" = gate true, AND or OR), else how many of its layer-1
+/// outputs are on (1 only for an AND gate: an OR gate with one on is on).
 struct Classes<'a> {
     instance: &'a StoredInstance,
     influence: Option<Vec<u32>>,
@@ -75,25 +82,43 @@ impl<'a> Classes<'a> {
         Self { instance, influence }
     }
 
-    /// (one endpoint active, none active) among the m′ outputs of a sample with `on` true.
-    fn split(&self, active: &[u32], on: u64) -> (u64, u64) {
+    /// (one endpoint active, none active) among the m′ outputs of a sample with `on` true;
+    /// `layer1` is a circuit's true layer-1 outputs (sorted).
+    fn split(&self, active: &[u32], layer1: &[u32], on: u64) -> (u64, u64) {
         let outputs = Truth::outputs(self.instance) as u64;
-        match &self.influence {
-            Some(influence) => {
+        match (&self.influence, self.instance) {
+            (Some(influence), _) => {
                 let touching: u64 = active.iter().map(|&a| u64::from(influence[a as usize])).sum();
                 let one = touching - 2 * on;
                 (one, outputs - on - one)
             }
-            None => (0, outputs - on),
+            (None, StoredInstance::Circuit(c)) => {
+                let half_on = |&g: &u32| {
+                    let gate = c.gates()[g as usize];
+                    let both = layer1.binary_search(&gate.left).is_ok() && layer1.binary_search(&gate.right).is_ok();
+                    gate.kind == GateKind::And && !both
+                };
+                let one = layer1
+                    .iter()
+                    .map(|&j| c.readers(j as usize).iter().filter(|g| half_on(g)).count() as u64)
+                    .sum::<u64>();
+                (one, outputs - on - one)
+            }
+            (None, _) => (0, outputs - on),
         }
     }
 
-    /// 2 when output j is on (pair on, or a source on), else its active endpoints (0 or 1).
-    fn endpoints(&self, j: u32, active: &[u32], expected: &[u32]) -> u8 {
+    /// 2 when output j is on (pair on, a source on, a gate on), else its active endpoints (0 or
+    /// 1; a gate's endpoints are its layer-1 outputs, on in `layer1`).
+    fn endpoints(&self, j: u32, active: &[u32], layer1: &[u32], expected: &[u32]) -> u8 {
         match self.instance {
             StoredInstance::Pairs(i) => {
                 let (a, b) = i.pairs()[j as usize];
                 u8::from(active.contains(&a)) + u8::from(active.contains(&b))
+            }
+            StoredInstance::Circuit(c) if expected.binary_search(&j).is_err() => {
+                let gate = c.gates()[j as usize];
+                u8::from(layer1.binary_search(&gate.left).is_ok()) + u8::from(layer1.binary_search(&gate.right).is_ok())
             }
             _ => 2 * u8::from(expected.binary_search(&j).is_ok()),
         }
@@ -138,7 +163,8 @@ struct State {
     got: Vec<u32>,
     expected: Vec<u32>,
     scratch: FileScratch,
-    truth: (),
+    /// A circuit's true layer-1 outputs.
+    truth: Vec<u32>,
 }
 
 /// Evaluates one sample (in `state.active`) and adds it to `tally`; returns whether it failed.
@@ -153,7 +179,7 @@ fn judge(
     let exactness = network.evaluate_exact(&state.active, &mut state.scratch, &mut state.got);
     instance.true_outputs(tables, &state.active, &mut state.truth, &mut state.expected);
     let on = state.expected.len() as u64;
-    let (one, none) = classes.split(&state.active, on);
+    let (one, none) = classes.split(&state.active, &state.truth, on);
     let e = &mut tally.errors;
     e.samples += 1;
     e.pair_on += on;
@@ -168,7 +194,7 @@ fn judge(
             .filter(|j| expected.binary_search(j).is_err())
             .chain(expected.iter().filter(|j| got.binary_search(j).is_err()));
         for &j in flipped {
-            match classes.endpoints(j, &state.active, expected) {
+            match classes.endpoints(j, &state.active, &state.truth, expected) {
                 2 => e.false_negatives += 1,
                 1 => e.false_positives_one += 1,
                 _ => e.false_positives_none += 1,
@@ -202,7 +228,9 @@ fn validate(network: &FileNetwork, instance: &StoredInstance, k: usize, inputs: 
             ),
         ));
     }
-    if inputs == InputDistribution::Planted && !matches!(instance, StoredInstance::Pairs(_)) {
+    if inputs == InputDistribution::Planted
+        && !matches!(instance, StoredInstance::Pairs(_) | StoredInstance::Circuit(_))
+    {
         return Err(invalid(
             "distribution",
             "planted",
@@ -228,6 +256,7 @@ pub fn measure(
     let m = network.inputs();
     let draw = |rng: &mut Rng, active: &mut Vec<u32>| match instance {
         StoredInstance::Pairs(pairs) => sample_active(rng, pairs, k, inputs, active),
+        StoredInstance::Circuit(c) if inputs == InputDistribution::Planted => sample_circuit_active(rng, c, k, active),
         _ => {
             active.clear();
             sample_uniform_fill(rng, m, k, active);
@@ -334,7 +363,10 @@ impl<'a> FileRows<'a> {
             _ => return Err("the adversary targets the vote decoder; this network averages".into()),
         };
         if header.architecture != Architecture::Tied {
-            return Err("the adversary needs a tied network (rows additive over inputs); this one is free".into());
+            return Err(format!(
+                "the adversary needs a tied network (rows additive over inputs); this one is {:?}",
+                header.architecture
+            ));
         }
         let Some(layer) = file.hidden() else {
             return Err("the file holds no weights".into());
@@ -449,6 +481,13 @@ pub fn adversary(file: &NetworkFile, network: &FileNetwork, options: &CheckOptio
     };
     if options.targets == 0 {
         return Ok(skipped("not asked for (--targets 0)".into()));
+    }
+    if file.header().architecture == Architecture::Depth2 {
+        return Ok(skipped(
+            "the adversary attacks one layer additive over inputs; a depth2 network's layer 2 reads thresholded \
+             hidden neurons, which are not"
+                .into(),
+        ));
     }
     let Some(StoredInstance::Pairs(instance)) = file.instance() else {
         return Ok(skipped(
@@ -591,6 +630,7 @@ pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: 
             Architecture::Tied => "tied",
             Architecture::Free => "free",
             Architecture::Codes => "codes",
+            Architecture::Depth2 => "depth2",
         }
         .into(),
         construction: header.construction.clone(),
@@ -600,6 +640,7 @@ pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: 
             StoredInstance::Pairs(_) => "pairs",
             StoredInstance::Permutation(_) => "permutation",
             StoredInstance::Linear { .. } => "linear",
+            StoredInstance::Circuit(_) => "circuit",
         }
         .into(),
         k: options.k,

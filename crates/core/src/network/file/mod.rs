@@ -27,6 +27,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::circuit::{Circuit, CircuitTruth, GateKind};
 use crate::base::code::{Csr, SubsetCode};
 use crate::base::instance::And2Instance;
 use crate::base::memory;
@@ -53,6 +54,10 @@ pub enum Architecture {
     Free,
     /// The fixed codes only, no weights.
     Codes,
+    /// Two stages with a threshold between them: a `hidden` layer on the input code whose
+    /// neurons are thresholded at ½ to 0/1, then `layer2` on that firing vector into the
+    /// output representation (depth-2 circuits).
+    Depth2,
 }
 
 /// A code's shape, and the seed that regenerates it when no tensor is given.
@@ -84,6 +89,9 @@ pub struct LayerSpecs {
     /// The `output` layer (free architecture).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<LayerSpec>,
+    /// The `layer2` layer (depth2 architecture).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer2: Option<LayerSpec>,
 }
 
 /// How outputs are read from the output representation (docs/network-format.md §5).
@@ -114,6 +122,9 @@ pub enum InstanceKind {
     Permutation,
     /// A 0/1 linear map, `instance.map` of shape (nnz, 2): (j, i) entries.
     Linear,
+    /// A depth-2 circuit: layer-1 pairs `instance.pairs` of shape (m′₁, 2) and gates
+    /// `instance.gates` of shape (m′, 3), rows (kind, left, right), kind 0 = AND, 1 = OR.
+    Circuit,
 }
 
 /// Where a network came from; every field optional.
@@ -281,6 +292,8 @@ pub enum StoredInstance {
         /// The entries M[j, i] = 1.
         entries: Vec<(u32, u32)>,
     },
+    /// A depth-2 circuit: its outputs are the gates.
+    Circuit(Circuit),
 }
 
 /// The truth tables of a [`StoredInstance`]: the pair index (pairs) or, for a permutation or a
@@ -291,19 +304,24 @@ pub enum StoredTables {
     Pairs(HashMap<(u32, u32), u32>),
     /// Input i ↦ the outputs j with M[j, i] = 1.
     Readers(Csr),
+    /// A circuit's layer-1 pair index.
+    Circuit(CircuitTruth),
 }
 
 /// The stored instance's truth: output j is on iff both endpoints of pair j are active (pairs),
-/// or iff some input it reads is active (a permutation, a 0/1 map: (M·x)_j ≥ ½).
+/// or iff some input it reads is active (a permutation, a 0/1 map: (M·x)_j ≥ ½), or iff gate j
+/// of a circuit is on (AND: both its layer-1 pairs on; OR: at least one).
 impl Truth for StoredInstance {
     type Tables = StoredTables;
-    type Scratch = ();
+    /// A circuit's true layer-1 outputs (sorted) after [`Truth::true_outputs`]; unused otherwise.
+    type Scratch = Vec<u32>;
 
     fn inputs(&self) -> usize {
         match self {
             StoredInstance::Pairs(i) => i.inputs(),
             StoredInstance::Permutation(pi) => pi.len(),
             StoredInstance::Linear { inputs, .. } => *inputs,
+            StoredInstance::Circuit(c) => c.layer1().inputs(),
         }
     }
 
@@ -312,6 +330,7 @@ impl Truth for StoredInstance {
             StoredInstance::Pairs(i) => i.outputs(),
             StoredInstance::Permutation(pi) => pi.len(),
             StoredInstance::Linear { outputs, .. } => *outputs,
+            StoredInstance::Circuit(c) => c.outputs(),
         }
     }
 
@@ -328,12 +347,14 @@ impl Truth for StoredInstance {
                     push(i as usize, j);
                 }
             })),
+            StoredInstance::Circuit(c) => StoredTables::Circuit(CircuitTruth::new(c)),
         }
     }
 
-    fn true_outputs(&self, tables: &StoredTables, active: &[u32], _: &mut (), out: &mut Vec<u32>) {
+    fn true_outputs(&self, tables: &StoredTables, active: &[u32], layer1: &mut Vec<u32>, out: &mut Vec<u32>) {
         match (self, tables) {
             (StoredInstance::Pairs(i), StoredTables::Pairs(index)) => i.true_outputs(index, active, out),
+            (StoredInstance::Circuit(c), StoredTables::Circuit(truth)) => truth.evaluate(c, active, layer1, out),
             (_, StoredTables::Readers(readers)) => {
                 out.clear();
                 for &i in active {
@@ -358,7 +379,8 @@ pub struct NetworkFile {
     instance: Option<StoredInstance>,
 }
 
-/// The weight layers a file holds: (hidden, output).
+/// The weight layers a file holds: (hidden, second), the second being `output` (free) or
+/// `layer2` (depth2).
 pub type Layers = (Option<Layer>, Option<Layer>);
 
 /// Shorthand for an [`Error::NetworkFile`].
@@ -379,18 +401,22 @@ impl NetworkFile {
         instance: Option<StoredInstance>,
     ) -> Result<Self> {
         let (hidden, output) = layers;
+        let spec = |l: &Option<Layer>| {
+            l.as_ref().map(|l| LayerSpec {
+                denominator: l.denominator,
+            })
+        };
+        let depth2 = header.architecture == Architecture::Depth2;
         header.layers = LayerSpecs {
-            hidden: hidden.as_ref().map(|l| LayerSpec {
-                denominator: l.denominator,
-            }),
-            output: output.as_ref().map(|l| LayerSpec {
-                denominator: l.denominator,
-            }),
+            hidden: spec(&hidden),
+            output: spec(&output).filter(|_| !depth2),
+            layer2: spec(&output).filter(|_| depth2),
         };
         header.instance = instance.as_ref().map(|i| match i {
             StoredInstance::Pairs(_) => InstanceKind::Pairs,
             StoredInstance::Permutation(_) => InstanceKind::Permutation,
             StoredInstance::Linear { .. } => InstanceKind::Linear,
+            StoredInstance::Circuit(_) => InstanceKind::Circuit,
         });
         check_header(&header)?;
         for (name, code, spec, features) in [
@@ -441,9 +467,18 @@ impl NetworkFile {
         self.hidden.as_ref()
     }
 
-    /// The output layer (free architecture only).
+    /// The second weight layer: `output` of a free network, `layer2` of a depth2 network
+    /// ([`Self::second_layer_name`]); None for the other architectures.
     pub fn output(&self) -> Option<&Layer> {
         self.output.as_ref()
+    }
+
+    /// The tensor name of the second weight layer: `layer2` (depth2) or `output` (free).
+    pub fn second_layer_name(&self) -> &'static str {
+        match self.header.architecture {
+            Architecture::Depth2 => "layer2",
+            _ => "output",
+        }
     }
 
     /// The stored instance, if any.
@@ -496,6 +531,10 @@ impl NetworkFile {
                 Some(layer("hidden", header.layers.hidden)?),
                 Some(layer("output", header.layers.output)?),
             ),
+            Architecture::Depth2 => (
+                Some(layer("hidden", header.layers.hidden)?),
+                Some(layer("layer2", header.layers.layer2)?),
+            ),
         };
         let instance = match header.instance {
             None => None,
@@ -512,20 +551,30 @@ impl NetworkFile {
             let values: Vec<i64> = code.flat().iter().map(|&q| i64::from(q)).collect();
             put_ints(&mut tensors, name, vec![code.features(), code.t()], &values);
         }
-        for (name, layer) in [("hidden", &self.hidden), ("output", &self.output)] {
+        for (name, layer) in [("hidden", &self.hidden), (self.second_layer_name(), &self.output)] {
             if let Some(layer) = layer {
                 tensors::put_layer(&mut tensors, name, layer);
             }
         }
+        let put_pairs = |tensors: &mut Vec<_>, instance: &And2Instance| {
+            let values: Vec<i64> = instance
+                .pairs()
+                .iter()
+                .flat_map(|&(a, b)| [i64::from(a), i64::from(b)])
+                .collect();
+            put_ints(tensors, "instance.pairs", vec![instance.outputs(), 2], &values);
+        };
         match &self.instance {
             None => {}
-            Some(StoredInstance::Pairs(instance)) => {
-                let values: Vec<i64> = instance
-                    .pairs()
+            Some(StoredInstance::Pairs(instance)) => put_pairs(&mut tensors, instance),
+            Some(StoredInstance::Circuit(circuit)) => {
+                put_pairs(&mut tensors, circuit.layer1());
+                let values: Vec<i64> = circuit
+                    .gates()
                     .iter()
-                    .flat_map(|&(a, b)| [i64::from(a), i64::from(b)])
+                    .flat_map(|g| [i64::from(g.kind == GateKind::Or), i64::from(g.left), i64::from(g.right)])
                     .collect();
-                put_ints(&mut tensors, "instance.pairs", vec![instance.outputs(), 2], &values);
+                put_ints(&mut tensors, "instance.gates", vec![circuit.outputs(), 3], &values);
             }
             Some(StoredInstance::Permutation(pi)) => {
                 let values: Vec<i64> = pi.iter().map(|&j| i64::from(j)).collect();
@@ -590,6 +639,17 @@ impl NetworkFile {
                     return Err(bad("the `output` layer has no mass term (output.mass)"));
                 }
             }
+            Architecture::Depth2 => {
+                expect(&self.hidden, "hidden", None, n_in)?;
+                let n1 = self.hidden.as_ref().map_or(0, |l| l.rows);
+                expect(&self.output, "layer2", Some(n), n1)?;
+                let integer = |l: &Option<Layer>| l.as_ref().is_some_and(|l| l.weight.is_integer());
+                if integer(&self.hidden) != integer(&self.output) {
+                    return Err(bad(
+                        "the depth2 architecture's two layers must both be integer or both f32",
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -602,6 +662,7 @@ impl NetworkFile {
             Some(StoredInstance::Pairs(i)) => (i.inputs(), i.outputs()),
             Some(StoredInstance::Permutation(pi)) => (pi.len(), pi.len()),
             Some(StoredInstance::Linear { inputs, outputs, .. }) => (*inputs, *outputs),
+            Some(StoredInstance::Circuit(c)) => (c.layer1().inputs(), c.outputs()),
         };
         if (inputs, outputs) != (m, m_out) {
             return Err(bad(format!(
@@ -947,7 +1008,7 @@ pub(crate) mod tests {
                 vec![0, 2, 4],
             ] {
                 let exactness = net.evaluate_exact(&active, &mut scratch, &mut got);
-                truth.true_outputs(&tables, &active, &mut (), &mut expected);
+                truth.true_outputs(&tables, &active, &mut Vec::new(), &mut expected);
                 assert_eq!(got, expected, "float {float}, active {active:?}");
                 assert_eq!(exactness.uncertain, 0);
                 // Pair j's rows have z = |active ∩ pair j| − 5/4.
