@@ -861,6 +861,93 @@ mod tests {
     }
 
     #[test]
+    fn an_exported_depth_2_network_fails_the_samples_depth2network_fails() {
+        use crate::constructions::depth2::{Circuit, Depth2Network, Intermediate, Layer2Params};
+        use crate::constructions::export::from_depth2;
+        let instance = And2Instance::random(256, 256, PairDistribution::Uniform, 3).unwrap();
+        let circuit = Circuit::random(instance.clone(), 256, 0.0, 4).unwrap();
+        let layer1 = std::sync::Arc::new(And2Network::build(&instance, And2Params::defaults(256, 260, 5)).unwrap());
+        let net = Depth2Network::build(&circuit, layer1, Layer2Params::defaults(256, 260, 6)).unwrap();
+        let file = from_depth2(&net, &circuit, Intermediate::Threshold, &info()).unwrap();
+        let file = NetworkFile::from_bytes(&file.to_bytes().unwrap()).unwrap();
+        let (network, stored) = (file.network().unwrap(), file.instance().unwrap());
+        let uniform = |rng: &mut Rng, active: &mut Vec<u32>| {
+            sample_uniform_fill(rng, 256, 4, active);
+            active.sort_unstable();
+        };
+        let planted = |rng: &mut Rng, active: &mut Vec<u32>| sample_circuit_active(rng, &circuit, 4, active);
+        for inputs in [InputDistribution::Planted, InputDistribution::Uniform] {
+            let here = measure(&network, stored, 4, inputs, 700, 9).unwrap();
+            let spec = SampleSpec {
+                k: 4,
+                distribution: inputs,
+                samples: 700,
+                seed: 9,
+            };
+            let there = match inputs {
+                InputDistribution::Planted => network_failure(&net, &circuit, &spec, None, planted),
+                _ => network_failure(&net, &circuit, &spec, None, uniform),
+            };
+            assert_eq!(here.failure, there, "{inputs:?}");
+            let e = here.errors;
+            let flipped = e.false_negatives + e.false_positives_one + e.false_positives_none;
+            assert!(flipped >= here.failure.failures, "{e:?}");
+            assert_eq!(e.pair_on + e.one_endpoint + e.no_endpoint, 700 * 256, "{e:?}");
+            if inputs == InputDistribution::Planted {
+                assert!(0 < there.failures && there.failures < 700, "not vacuous: {there:?}");
+                // Half the samples plant a gate (on), the other half pairs (4-AND gates half on).
+                assert!(e.pair_on >= 300 && e.one_endpoint > 300, "{e:?}");
+            }
+        }
+        // Sample by sample: the same rows fail.
+        let mut rng = stream(2, "rows", 0);
+        let samples: Vec<Vec<u32>> = (0..300)
+            .map(|_| {
+                let mut active = Vec::new();
+                sample_circuit_active(&mut rng, &circuit, 4, &mut active);
+                active
+            })
+            .collect();
+        let rows = measure_samples(&network, stored, &samples, "rows").unwrap().failed;
+        let (mut scratch, mut got, mut truth) = (Default::default(), Vec::new(), Vec::new());
+        let tables = Truth::tables(&circuit);
+        let expected: Vec<u64> = (0..300u64)
+            .filter(|&s| {
+                let active = &samples[s as usize];
+                net.evaluate(active, &mut scratch, &mut got);
+                circuit.true_outputs(&tables, active, &mut Vec::new(), &mut truth);
+                got != truth
+            })
+            .collect();
+        assert_eq!(rows, expected);
+        assert!(!rows.is_empty() && rows.len() < 300, "{} rows fail", rows.len());
+        // The adversary is refused with its reason; the check runs and names the shapes.
+        let options = CheckOptions {
+            k: 4,
+            samples: 100,
+            distributions: vec![InputDistribution::Planted],
+            seed: 1,
+            delta: 0.05,
+            targets: 8,
+            restarts: 1,
+        };
+        let result = check(&file, "depth2", &options, &Reference::default()).unwrap();
+        assert!(!result.adversary.ran);
+        assert!(
+            result
+                .adversary
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("depth2 network's layer 2")
+        );
+        assert_eq!(
+            (result.architecture.as_str(), result.instance.as_str()),
+            ("depth2", "circuit")
+        );
+    }
+
+    #[test]
     fn the_file_rows_are_as2ands_additive_rows() {
         let (net, _, file) = as2and(300);
         let rows = FileRows::new(&file).unwrap();

@@ -985,6 +985,219 @@ pub(crate) mod tests {
         .unwrap()
     }
 
+    /// A tiny depth2 network over `tiny`'s hidden layer (neurons 2j, 2j+1 fire iff pair j is
+    /// on, at least ¼ from ½) and the circuit g0 = AND(pair 0, pair 1), g1 = OR(pair 1, pair 2):
+    /// layer2 rows 0, 1 (g0's code) read the four neurons of pairs 0 and 1 with weight ¼, rows
+    /// 2, 3 (g1's) those of pairs 1 and 2 with weight ½, bias −¼ (D₂ = 4). So z ∈ {−¼, ¼, ¾}
+    /// on g0's rows (fires iff both pairs on) and {−¼, ¾, 1¾} on g1's (iff one is), every
+    /// decision at least ¼ from ½; votes 2 of 2.
+    pub(crate) fn tiny_depth2(float: bool) -> NetworkFile {
+        let one = tiny(float);
+        let mut weight = vec![0i64; 4 * 6];
+        for (r, (pairs, w)) in [([0, 1], 1), ([0, 1], 1), ([1, 2], 2), ([1, 2], 2)].iter().enumerate() {
+            for &j in pairs {
+                for s in [2 * j, 2 * j + 1] {
+                    weight[r * 6 + s] = *w;
+                }
+            }
+        }
+        let bias = vec![-1i64; 4];
+        let layer2 = if float {
+            let f = |v: Vec<i64>| Numbers::F32(v.iter().map(|&x| x as f32 / 4.0).collect());
+            Layer {
+                rows: 4,
+                cols: 6,
+                weight: f(weight),
+                bias: f(bias),
+                mass: None,
+                denominator: None,
+            }
+        } else {
+            Layer {
+                rows: 4,
+                cols: 6,
+                weight: Numbers::integers(weight),
+                bias: Numbers::integers(bias),
+                mass: None,
+                denominator: Some(4),
+            }
+        };
+        let mut header = one.header().clone();
+        (header.architecture, header.outputs) = (Architecture::Depth2, 2);
+        header.output_code = CodeSpec {
+            width: 4,
+            t: 2,
+            seed: None,
+        };
+        let output = SubsetCode::from_sets(4, 2, &[vec![0, 1], vec![2, 3]]).unwrap();
+        let gate = |left, right, kind| crate::base::circuit::Gate { left, right, kind };
+        let gates = vec![gate(0, 1, GateKind::And), gate(1, 2, GateKind::Or)];
+        let Some(StoredInstance::Pairs(pairs)) = one.instance().cloned() else {
+            unreachable!("tiny stores pairs")
+        };
+        let circuit = Circuit::new(pairs, gates).unwrap();
+        let layers = (one.hidden().cloned(), Some(layer2));
+        let instance = Some(StoredInstance::Circuit(circuit));
+        NetworkFile::new(header, one.input_code().clone(), output, layers, instance).unwrap()
+    }
+
+    /// Every set of at most 4 of `tiny`'s 6 inputs.
+    fn small_sets() -> Vec<Vec<u32>> {
+        (0u32..64)
+            .filter(|mask| mask.count_ones() <= 4)
+            .map(|mask| (0..6).filter(|i| mask >> i & 1 == 1).collect())
+            .collect()
+    }
+
+    #[test]
+    fn tiny_depth2_round_trips_and_computes_its_gates() {
+        for float in [false, true] {
+            let file = tiny_depth2(float);
+            let read = NetworkFile::from_bytes(&file.to_bytes().unwrap()).unwrap();
+            assert_eq!(read, file);
+            let denominator = read.header().layers.layer2.and_then(|l| l.denominator);
+            assert_eq!(denominator, (!float).then_some(4));
+            let net = read.network().unwrap();
+            let truth = read.instance().unwrap();
+            let tables = truth.tables();
+            let (mut scratch, mut got, mut expected, mut layer1) =
+                (FileScratch::default(), Vec::new(), Vec::new(), Vec::new());
+            let (mut gates_on, mut tight) = (0, 0);
+            for active in small_sets() {
+                let exactness = net.evaluate_exact(&active, &mut scratch, &mut got);
+                truth.true_outputs(&tables, &active, &mut layer1, &mut expected);
+                assert_eq!(got, expected, "float {float}, active {active:?}");
+                assert_eq!(exactness.uncertain, 0);
+                assert!(exactness.margin >= 0.25 && exactness.margin <= 0.75, "{exactness:?}");
+                gates_on += got.len();
+                tight += usize::from(exactness.margin == 0.25);
+            }
+            assert!(
+                gates_on > 20 && tight > 0,
+                "{gates_on} gates on, {tight} samples at margin ¼"
+            );
+            let r = net.resources();
+            // n_in + n₁ + n₂; 12 + 4 nonzero weights of layer 1 and 8 + 8 of layer 2, 6 + 4 biases.
+            assert_eq!(
+                (r.neurons, r.hidden_width, r.parameters),
+                (12 + 6 + 4, 10, 24 + 6 + 16 + 4)
+            );
+        }
+    }
+
+    #[test]
+    fn a_doubtful_hidden_neuron_makes_the_gates_it_feeds_uncertain() {
+        // Bias −3/2 on hidden neuron 0: with pair 0 on, z_0 = 2 − 3/2 = ½ exactly.
+        let file = tiny_depth2(true);
+        let mut hidden = file.hidden().unwrap().clone();
+        if let Numbers::F32(b) = &mut hidden.bias {
+            b[0] = -1.5;
+        }
+        let layers = (Some(hidden), file.output().cloned());
+        let (input, output) = (file.input_code().clone(), file.output_code().clone());
+        let edited = NetworkFile::new(file.header().clone(), input, output, layers, file.instance().cloned()).unwrap();
+        let net = edited.network().unwrap();
+        let mut scratch = FileScratch::default();
+        let mut out = Vec::new();
+        let exactness = net.evaluate_exact(&[0, 1, 2, 3], &mut scratch, &mut out);
+        // Neuron 0 feeds g0's rows (weight ¼): ¾ ± ¼ reaches ½, so g0 is uncertain; g1's rows
+        // do not read it.
+        assert_eq!((exactness.margin, scratch.uncertain()), (0.0, &[0][..]));
+        assert_eq!(out, vec![0, 1]);
+        assert!(net.sample_fails(&[0, 1, 2, 3], &[0, 1], &mut scratch).0);
+        assert!(!net.sample_fails(&[2, 3, 4, 5], &[1], &mut scratch).0);
+        // The integer network has no doubt.
+        let exact = tiny_depth2(false).network().unwrap();
+        assert_eq!(exact.evaluate_exact(&[0, 1, 2, 3], &mut scratch, &mut out).uncertain, 0);
+    }
+
+    #[test]
+    fn bad_circuits_and_layer2_tensors_are_refused() {
+        let bytes = tiny_depth2(false).to_bytes().unwrap();
+        let gates = |edit: fn(&mut Vec<i32>)| {
+            rewrite(&bytes, |t, _| {
+                let g = t.iter_mut().find(|x| x.0 == "instance.gates").unwrap();
+                let mut values: Vec<i32> =
+                    g.3.chunks_exact(4)
+                        .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
+                        .collect();
+                edit(&mut values);
+                g.3 = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            })
+        };
+        // Rows (kind, left, right): (0, 0, 1), (1, 1, 2).
+        let cases: [(fn(&mut Vec<i32>), &str); 5] = [
+            (
+                |v| v[0] = 2,
+                "instance.gates[0] has kind 2; a gate kind is 0 (AND) or 1 (OR)",
+            ),
+            (
+                |v| v[5] = 3,
+                "instance.gates (a layer-1 output) holds index 3, out of range (below 3)",
+            ),
+            (|v| v[4] = -1, "holds index -1, out of range"),
+            (
+                |v| v[2] = 0,
+                "gate 0 reads layer-1 outputs (0, 0): need two distinct outputs",
+            ),
+            (|v| (v[4], v[5]) = (1, 0), "gate 1 (0, 1) repeats an earlier gate"),
+        ];
+        for (edit, message) in cases {
+            let err = error_of(&gates(edit));
+            assert!(err.contains(message), "{err}");
+        }
+        let cases: [(fn(&mut Vec<Raw>, &mut serde_json::Value), &str); 8] = [
+            (
+                |t, _| t.iter_mut().find(|x| x.0 == "instance.gates").unwrap().2 = vec![3, 2],
+                "tensor `instance.gates` has shape [3, 2], but the header needs [2, 3]",
+            ),
+            (
+                |t, _| t.iter_mut().find(|x| x.0 == "instance.pairs").unwrap().2 = vec![2, 3],
+                "tensor `instance.pairs` has shape [2, 3]; it must be [rows, 2]",
+            ),
+            (
+                |t, _| t.retain(|x| x.0 != "instance.gates"),
+                "missing tensor `instance.gates`",
+            ),
+            (
+                |t, _| t.retain(|x| !x.0.starts_with("layer2.")),
+                "missing tensor `layer2.weight`",
+            ),
+            (
+                |t, _| {
+                    let w = t.iter_mut().find(|x| x.0 == "layer2.weight").unwrap();
+                    w.2 = vec![3, 8];
+                },
+                "layer2.weight is 3 × 8, but the codes need 4 × 6",
+            ),
+            (
+                |_, h| h["layers"]["layer2"] = serde_json::json!({}),
+                "no layers.layer2.denominator",
+            ),
+            (
+                |t, h| {
+                    t.iter_mut().find(|x| x.0 == "layer2.weight").unwrap().1 = tensors::Dtype::F32;
+                    // Bias −1 read as f32 would be a NaN: zero it.
+                    let bias = t.iter_mut().find(|x| x.0 == "layer2.bias").unwrap();
+                    (bias.1, bias.3) = (tensors::Dtype::F32, vec![0; 16]);
+                    h["layers"]["layer2"] = serde_json::json!({});
+                },
+                "the depth2 architecture's two layers must both be integer or both f32",
+            ),
+            (|_, h| h["architecture"] = "depth3".into(), "unknown variant `depth3`"),
+        ];
+        for (edit, message) in cases {
+            let err = error_of(&rewrite(&bytes, edit));
+            assert!(err.contains(message), "{err}");
+        }
+        let float = tiny_depth2(true).to_bytes().unwrap();
+        let nan = rewrite(&float, |t, _| {
+            let w = t.iter_mut().find(|x| x.0 == "layer2.weight").unwrap();
+            w.3[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        });
+        assert!(error_of(&nan).contains("layer2.weight[2] is NaN"));
+    }
+
     fn error_of(bytes: &[u8]) -> String {
         NetworkFile::from_bytes(bytes).unwrap_err().to_string()
     }
@@ -1350,9 +1563,10 @@ pub(crate) mod tests {
         #[test]
         fn mutated_files_never_panic(
             float in any::<bool>(), edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
-            cut in any::<prop::sample::Index>(), do_cut in any::<bool>(),
+            cut in any::<prop::sample::Index>(), do_cut in any::<bool>(), two_stages in any::<bool>(),
         ) {
-            let mut bytes = tiny(float).to_bytes().unwrap();
+            let file = if two_stages { tiny_depth2(float) } else { tiny(float) };
+            let mut bytes = file.to_bytes().unwrap();
             for (at, value) in edits {
                 let i = at.index(bytes.len());
                 bytes[i] = value;
