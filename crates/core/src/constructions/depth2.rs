@@ -209,7 +209,8 @@ impl Depth2Network {
         if ors > 0 {
             and_width = and_width.min(n2.saturating_sub(t2));
         }
-        if (ands > 0 && and_width < t2) || (ors > 0 && n2 - and_width < t2) || n2 > 1 << 24 {
+        // and_width > n₂ when the AND pool alone is wider than the layer (n₂ < t_out₂).
+        if and_width > n2 || (ands > 0 && and_width < t2) || (ors > 0 && n2 - and_width < t2) || n2 > 1 << 24 {
             return Err(invalid(
                 "layer-2 width",
                 n2,
@@ -956,6 +957,11 @@ mod tests {
         assert!(err.contains("pools"), "{err}");
         p2.hidden_width = 8;
         assert!(Depth2Network::build(&circuit, layer1.clone(), p2).is_ok());
+        // AND gates only: one pool of t_out₂ = 4 does not fit in width 3 (was an underflow).
+        let ands = Circuit::new(instance.clone(), vec![gate(0, 1), gate(1, 2)]).unwrap();
+        p2.hidden_width = 3;
+        let err = Depth2Network::build(&ands, layer1.clone(), p2).unwrap_err().to_string();
+        assert!(err.contains("pools"), "{err}");
         let mut average = And2Params::defaults(3, 16, 0);
         average.decoder = DecoderKind::Average;
         let layer1 = Arc::new(And2Network::build(&instance, average).unwrap());
