@@ -265,7 +265,11 @@ mod tests {
         // Planted (circuit samples) and uniform both measured; the adversary says why it did not run.
         assert_eq!(written.distributions.len(), 2);
         assert!(written.adversary.reason.as_deref().unwrap_or("").contains("depth2"));
-        assert!(out.join("README.md").exists());
+        let page = std::fs::read_to_string(out.join("README.md")).unwrap();
+        assert!(
+            page.contains("For a depth-2 circuit the outputs are its gates"),
+            "{page}"
+        );
         let wide = export(1500, "wide.safetensors");
         assert_eq!(run(flags(&wide, &dir.path().join("wide"))), Ok(true));
     }

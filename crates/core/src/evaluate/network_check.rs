@@ -761,6 +761,19 @@ mod tests {
         (net, instance, NetworkFile::from_bytes(&bytes).unwrap())
     }
 
+    /// 100 planted samples at k = 4, and the adversary with `targets` and `restarts`.
+    fn adversary_options(targets: usize, restarts: usize) -> CheckOptions {
+        CheckOptions {
+            k: 4,
+            samples: 100,
+            distributions: vec![InputDistribution::Planted],
+            seed: 1,
+            delta: 0.05,
+            targets,
+            restarts,
+        }
+    }
+
     #[test]
     fn an_exported_as2and_fails_the_samples_verify_bounds_fails() {
         let (net, instance, file) = as2and(500);
@@ -922,16 +935,7 @@ mod tests {
         assert_eq!(rows, expected);
         assert!(!rows.is_empty() && rows.len() < 300, "{} rows fail", rows.len());
         // The adversary is refused with its reason; the check runs and names the shapes.
-        let options = CheckOptions {
-            k: 4,
-            samples: 100,
-            distributions: vec![InputDistribution::Planted],
-            seed: 1,
-            delta: 0.05,
-            targets: 8,
-            restarts: 1,
-        };
-        let result = check(&file, "depth2", &options, &Reference::default()).unwrap();
+        let result = check(&file, "depth2", &adversary_options(8, 1), &Reference::default()).unwrap();
         assert!(!result.adversary.ran);
         assert!(
             result
@@ -979,15 +983,7 @@ mod tests {
     fn the_adversary_breaks_a_narrow_file_network_and_is_refused_where_rows_are_not_exact() {
         let (_, _, file) = as2and(300);
         let network = file.network().unwrap();
-        let options = CheckOptions {
-            k: 4,
-            samples: 100,
-            distributions: vec![InputDistribution::Planted],
-            seed: 1,
-            delta: 0.05,
-            targets: 16,
-            restarts: 2,
-        };
+        let options = adversary_options(16, 2);
         let found = adversary(&file, &network, &options).unwrap();
         assert!(found.ran);
         let counterexample = found.counterexample.expect("width 300 at 2^10 is far below n*");

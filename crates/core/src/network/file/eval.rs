@@ -277,23 +277,18 @@ impl FileNetwork {
         let mass = gather_columns(&self.input_code, active, &mut scratch.columns);
         scratch.layer1_margin = f64::INFINITY;
         let depth2 = self.architecture == Architecture::Depth2;
-        let mut exactness = match (self.hidden.integer(), depth2) {
-            (true, false) => {
-                self.forward_int(mass, scratch);
-                self.decode_int(scratch, out)
+        let mut exactness = if self.hidden.integer() {
+            match depth2 {
+                true => self.forward_depth2_int(mass, scratch),
+                false => self.forward_int(mass, scratch),
             }
-            (true, true) => {
-                self.forward_depth2_int(mass, scratch);
-                self.decode_int(scratch, out)
+            self.decode_int(scratch, out)
+        } else {
+            match depth2 {
+                true => self.forward_depth2_f64(mass, scratch),
+                false => self.forward_f64(mass, scratch),
             }
-            (false, false) => {
-                self.forward_f64(mass, scratch);
-                self.decode_f64(scratch, out)
-            }
-            (false, true) => {
-                self.forward_depth2_f64(mass, scratch);
-                self.decode_f64(scratch, out)
-            }
+            self.decode_f64(scratch, out)
         };
         exactness.margin = exactness.margin.min(scratch.layer1_margin);
         exactness

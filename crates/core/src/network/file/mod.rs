@@ -625,29 +625,25 @@ impl NetworkFile {
                     return Err(bad("the tied architecture has no `output` layer"));
                 }
             }
-            Architecture::Free => {
+            Architecture::Free | Architecture::Depth2 => {
+                let (second, architecture) = (self.second_layer_name(), self.header.architecture);
+                let shape = if architecture == Architecture::Free {
+                    "free"
+                } else {
+                    "depth2"
+                };
                 expect(&self.hidden, "hidden", None, n_in)?;
                 let n_h = self.hidden.as_ref().map_or(0, |l| l.rows);
-                expect(&self.output, "output", Some(n), n_h)?;
+                expect(&self.output, second, Some(n), n_h)?;
                 let integer = |l: &Option<Layer>| l.as_ref().is_some_and(|l| l.weight.is_integer());
                 if integer(&self.hidden) != integer(&self.output) {
-                    return Err(bad(
-                        "the free architecture's two layers must both be integer or both f32",
-                    ));
+                    return Err(bad(format!(
+                        "the {shape} architecture's two layers must both be integer or both f32"
+                    )));
                 }
-                if self.output.as_ref().is_some_and(|l| l.mass.is_some()) {
+                // A depth2 layer2 may carry a mass term (Σ_s b_s); a free output layer may not.
+                if architecture == Architecture::Free && self.output.as_ref().is_some_and(|l| l.mass.is_some()) {
                     return Err(bad("the `output` layer has no mass term (output.mass)"));
-                }
-            }
-            Architecture::Depth2 => {
-                expect(&self.hidden, "hidden", None, n_in)?;
-                let n1 = self.hidden.as_ref().map_or(0, |l| l.rows);
-                expect(&self.output, "layer2", Some(n), n1)?;
-                let integer = |l: &Option<Layer>| l.as_ref().is_some_and(|l| l.weight.is_integer());
-                if integer(&self.hidden) != integer(&self.output) {
-                    return Err(bad(
-                        "the depth2 architecture's two layers must both be integer or both f32",
-                    ));
                 }
             }
         }
@@ -915,6 +911,24 @@ pub(crate) mod tests {
         safetensors::serialize(views, Some(metadata.into_iter().collect())).unwrap()
     }
 
+    /// A layer of numerators over D = 4 without a mass term: integer, or as f32 values.
+    fn quarters(rows: usize, cols: usize, weight: Vec<i64>, bias: Vec<i64>, float: bool) -> Layer {
+        let (weight, bias, denominator) = if float {
+            let f = |v: Vec<i64>| Numbers::F32(v.iter().map(|&x| x as f32 / 4.0).collect());
+            (f(weight), f(bias), None)
+        } else {
+            (Numbers::integers(weight), Numbers::integers(bias), Some(4))
+        };
+        Layer {
+            rows,
+            cols,
+            weight,
+            bias,
+            mass: None,
+            denominator,
+        }
+    }
+
     /// A tiny tied network: 6 inputs, the pairs (0,1), (2,3), (4,5); input i ↦ neurons
     /// {i, i + 6} of 12, output j ↦ neurons {2j, 2j+1} of 6. Row r of output j listens to the
     /// four input neurons of its pair with weight ½ (numerator 2 over D = 4) and bias −5/4, so
@@ -932,26 +946,7 @@ pub(crate) mod tests {
                 }
             }
         }
-        let layer = if float {
-            let f = |v: Vec<i64>| Numbers::F32(v.iter().map(|&x| x as f32 / 4.0).collect());
-            Layer {
-                rows: 6,
-                cols: 12,
-                weight: f(weight),
-                bias: f(bias),
-                mass: None,
-                denominator: None,
-            }
-        } else {
-            Layer {
-                rows: 6,
-                cols: 12,
-                weight: Numbers::integers(weight),
-                bias: Numbers::integers(bias),
-                mass: None,
-                denominator: Some(4),
-            }
-        };
+        let layer = quarters(6, 12, weight, bias, float);
         let header = Header {
             format: FORMAT.into(),
             architecture: Architecture::Tied,
@@ -1001,27 +996,7 @@ pub(crate) mod tests {
                 }
             }
         }
-        let bias = vec![-1i64; 4];
-        let layer2 = if float {
-            let f = |v: Vec<i64>| Numbers::F32(v.iter().map(|&x| x as f32 / 4.0).collect());
-            Layer {
-                rows: 4,
-                cols: 6,
-                weight: f(weight),
-                bias: f(bias),
-                mass: None,
-                denominator: None,
-            }
-        } else {
-            Layer {
-                rows: 4,
-                cols: 6,
-                weight: Numbers::integers(weight),
-                bias: Numbers::integers(bias),
-                mass: None,
-                denominator: Some(4),
-            }
-        };
+        let layer2 = quarters(4, 6, weight, vec![-1; 4], float);
         let mut header = one.header().clone();
         (header.architecture, header.outputs) = (Architecture::Depth2, 2);
         header.output_code = CodeSpec {
@@ -1085,18 +1060,21 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn a_doubtful_hidden_neuron_makes_the_gates_it_feeds_uncertain() {
-        // Bias −3/2 on hidden neuron 0: with pair 0 on, z_0 = 2 − 3/2 = ½ exactly.
-        let file = tiny_depth2(true);
+    /// `file` (f32) with hidden neuron 0's bias set to −3/2: with pair 0 on, z_0 = 2 − 3/2 = ½
+    /// exactly, on the threshold.
+    fn neuron_0_at_half(file: &NetworkFile) -> NetworkFile {
         let mut hidden = file.hidden().unwrap().clone();
         if let Numbers::F32(b) = &mut hidden.bias {
             b[0] = -1.5;
         }
         let layers = (Some(hidden), file.output().cloned());
         let (input, output) = (file.input_code().clone(), file.output_code().clone());
-        let edited = NetworkFile::new(file.header().clone(), input, output, layers, file.instance().cloned()).unwrap();
-        let net = edited.network().unwrap();
+        NetworkFile::new(file.header().clone(), input, output, layers, file.instance().cloned()).unwrap()
+    }
+
+    #[test]
+    fn a_doubtful_hidden_neuron_makes_the_gates_it_feeds_uncertain() {
+        let net = neuron_0_at_half(&tiny_depth2(true)).network().unwrap();
         let mut scratch = FileScratch::default();
         let mut out = Vec::new();
         let exactness = net.evaluate_exact(&[0, 1, 2, 3], &mut scratch, &mut out);
@@ -1126,7 +1104,10 @@ pub(crate) mod tests {
             })
         };
         // Rows (kind, left, right): (0, 0, 1), (1, 1, 2).
-        let cases: [(fn(&mut Vec<i32>), &str); 5] = [
+        // An edit of the gate rows, and of a whole file.
+        type GateEdit = fn(&mut Vec<i32>);
+        type FileEdit = fn(&mut Vec<Raw>, &mut serde_json::Value);
+        let cases: [(GateEdit, &str); 5] = [
             (
                 |v| v[0] = 2,
                 "instance.gates[0] has kind 2; a gate kind is 0 (AND) or 1 (OR)",
@@ -1146,7 +1127,7 @@ pub(crate) mod tests {
             let err = error_of(&gates(edit));
             assert!(err.contains(message), "{err}");
         }
-        let cases: [(fn(&mut Vec<Raw>, &mut serde_json::Value), &str); 8] = [
+        let cases: [(FileEdit, &str); 8] = [
             (
                 |t, _| t.iter_mut().find(|x| x.0 == "instance.gates").unwrap().2 = vec![3, 2],
                 "tensor `instance.gates` has shape [3, 2], but the header needs [2, 3]",
@@ -1338,22 +1319,7 @@ pub(crate) mod tests {
 
     #[test]
     fn float_decisions_at_the_threshold_are_uncertain_and_fail() {
-        // Bias −3/2 on neuron 0: with pair 0 on, z_0 = 2 − 3/2 = ½ exactly, on the threshold.
-        let file = tiny(true);
-        let mut at_half = file.hidden().unwrap().clone();
-        if let Numbers::F32(b) = &mut at_half.bias {
-            b[0] = -1.5;
-        }
-        let layers = (Some(at_half), None);
-        let edited = NetworkFile::new(
-            file.header().clone(),
-            file.input_code().clone(),
-            file.output_code().clone(),
-            layers,
-            file.instance().cloned(),
-        )
-        .unwrap();
-        let net = edited.network().unwrap();
+        let net = neuron_0_at_half(&tiny(true)).network().unwrap();
         let mut scratch = FileScratch::default();
         let mut out = Vec::new();
         let exactness = net.evaluate_exact(&[0, 1], &mut scratch, &mut out);
