@@ -8,8 +8,10 @@ section and is the reference a Python user can read, copy or import:
 - `Network.decode(active)`: the decoded on-outputs of a batch of k-sparse samples, exactly for
   integer layers (int64 numerators) and in float64 with the format's rounding bound for f32
   layers (a decision within the bound is *uncertain* and fails its sample, as in Rust);
-- `Network.truth(active)`: the instance's true outputs;
-- `sample(...)`: planted or uniform k-sparse samples from a numpy generator;
+- `Network.truth(active)`: the instance's true outputs (2-AND pairs, a permutation, a 0/1 map,
+  or a depth-2 circuit's gates);
+- `sample(...)`: planted or uniform k-sparse samples from a numpy generator, and
+  `sample_circuit(...)`: a depth-2 circuit's planted samples;
 - `save_samples` / `load_samples`: a batch of samples as a safetensors file
   (`samples.active`, I32 [S, k]) that `cargo xtask check --samples-file` evaluates.
 
@@ -26,6 +28,7 @@ from safetensors import safe_open
 from safetensors.numpy import save_file
 
 FORMAT = "superposition-network/1"
+ARCHITECTURES = ("tied", "free", "depth2", "codes")
 U = 2.0**-53  # unit roundoff of float64
 
 
@@ -92,7 +95,11 @@ class Network:
         neurons, as int64 numerators over `scale` (integer layers, bound None) or float64 with
         `scale` 1.0 and `bound` the format's rounding bound on each entry (f32 layers).
         """
+        if self.architecture not in ("tied", "free", "depth2"):
+            raise FormatError(f"architecture {self.architecture!r}: no network to evaluate")
         u = self.representation(active)
+        if self.architecture == "depth2":
+            return self._depth2(u)
         mass_total = u.sum(axis=1, keepdims=True)
         w, b, mass, d = self._layer("hidden")
         z = u @ w.T + b
@@ -123,6 +130,35 @@ class Network:
         n2 = g.shape[1] + 1
         bound2 = gamma(n2) * (np.abs(g) @ np.abs(w2).T + np.abs(b2)) + bound @ np.abs(w2).T
         return z2, 1.0, bound2
+
+    def _depth2(self, u: np.ndarray):
+        """`hidden` of a depth2 network (format §4, §7): layer 1 thresholded at ½ to b ∈ {0, 1},
+        then layer2 on b (mass Σ b). For f32 layers a layer-1 neuron within its rounding bound
+        is doubtful: |layer2.weight[r, s]| + |layer2.mass[r]| is added to row r's bound."""
+        w, b, mass, d = self._layer("hidden")
+        w2, b2, mass2, d2 = self._layer("layer2")
+        if (d is None) != (d2 is None):
+            raise FormatError("depth2 network: both layers integer or both f32")
+        z = u @ w.T + b
+        if mass is not None:
+            z = z + u.sum(axis=1, keepdims=True) * mass
+        mass2 = np.zeros_like(b2) if mass2 is None else mass2
+        if d is not None:
+            fired = (2 * z >= d).astype(np.int64)  # z/d ≥ ½
+            count = fired.sum(axis=1, keepdims=True)
+            return fired @ w2.T + b2 + count * mass2, d2, None
+        terms = np.abs(u) @ np.abs(w).T + np.abs(b)
+        if mass is not None:
+            terms = terms + u.sum(axis=1, keepdims=True) * np.abs(mass)
+        distance = z - 0.5
+        fired = (distance >= 0).astype(np.float64)
+        doubtful = (np.abs(distance) <= gamma(u.shape[1] + 2) * terms).astype(np.float64)
+        count = fired.sum(axis=1, keepdims=True)
+        z2 = fired @ w2.T + b2 + count * mass2
+        g2 = gamma(2 * (w2.shape[1] + 2) + 2)
+        rounding = g2 * (fired @ np.abs(w2).T + np.abs(b2) + count * np.abs(mass2))
+        propagated = doubtful @ np.abs(w2).T + doubtful.sum(axis=1, keepdims=True) * np.abs(mass2)
+        return z2, 1.0, rounding + propagated * (1 + g2)
 
     def decode(self, active: np.ndarray):
         """Decoded on-outputs of each sample and whether any decision was uncertain.
@@ -173,6 +209,14 @@ class Network:
             y = np.zeros((s, self.outputs), dtype=bool)
             y[:, perm] = x
             return y
+        if kind == "circuit":
+            pairs = self.tensors["instance.pairs"].astype(np.int64)
+            gates = self.tensors["instance.gates"].astype(np.int64)
+            if not np.isin(gates[:, 0], (0, 1)).all():
+                raise FormatError("instance.gates: a gate kind is 0 (AND) or 1 (OR)")
+            layer1 = x[:, pairs[:, 0]] & x[:, pairs[:, 1]]
+            left, right = layer1[:, gates[:, 1]], layer1[:, gates[:, 2]]
+            return np.where(gates[:, 0] == 1, left | right, left & right)
         if kind == "linear":
             entries = self.tensors["instance.map"].astype(np.int64)
             y = np.zeros((s, self.outputs), dtype=bool)
@@ -203,6 +247,8 @@ def load(path: str) -> Network:
     meta = json.loads(metadata["superposition"])
     if meta.get("format") != FORMAT:
         raise FormatError(f"{path}: unknown format version {meta.get('format')!r} (this reader knows {FORMAT})")
+    if meta.get("architecture") not in ARCHITECTURES:
+        raise FormatError(f"{path}: unknown architecture {meta.get('architecture')!r} (this reader knows {ARCHITECTURES})")
     return Network(meta=meta, tensors=tensors)
 
 
@@ -236,13 +282,42 @@ def sample(rng: np.random.Generator, inputs: int, k: int, count: int, pairs: np.
         chosen: list[int] = []
         if pairs is not None:
             for _ in range(k // 2):
-                a, b = pairs[rng.integers(len(pairs))]
-                for i in (int(a), int(b)):
-                    if i not in chosen and len(chosen) < k:
-                        chosen.append(i)
-        while len(chosen) < k:
-            i = int(rng.integers(inputs))
-            if i not in chosen:
-                chosen.append(i)
-        out[s] = sorted(chosen)
+                _plant(chosen, pairs[rng.integers(len(pairs))], k)
+        out[s] = _fill(rng, chosen, inputs, k)
     return out
+
+
+def sample_circuit(rng: np.random.Generator, inputs: int, k: int, count: int, pairs: np.ndarray,
+                   gates: np.ndarray) -> np.ndarray:
+    """`count` planted samples of a depth-2 circuit (`instance.pairs`, `instance.gates`), as the
+    project's depth-2 sampler draws them: with probability ½ both layer-1 pairs of a random gate
+    are switched on, else ⌊k/2⌋ random pairs; the rest uniform (distinct in all), int64 [count, k].
+    """
+    out = np.empty((count, k), dtype=np.int64)
+    for s in range(count):
+        chosen: list[int] = []
+        if rng.random() < 0.5:
+            _, left, right = gates[rng.integers(len(gates))]
+            for j in (left, right):
+                _plant(chosen, pairs[int(j)], k)
+        else:
+            for _ in range(k // 2):
+                _plant(chosen, pairs[rng.integers(len(pairs))], k)
+        out[s] = _fill(rng, chosen, inputs, k)
+    return out
+
+
+def _plant(chosen: list[int], pair, k: int) -> None:
+    """Switches on the endpoints of `pair` not yet chosen, while fewer than k are."""
+    for i in (int(pair[0]), int(pair[1])):
+        if i not in chosen and len(chosen) < k:
+            chosen.append(i)
+
+
+def _fill(rng: np.random.Generator, chosen: list[int], inputs: int, k: int) -> list[int]:
+    """`chosen` filled with distinct uniform inputs up to k, sorted."""
+    while len(chosen) < k:
+        i = int(rng.integers(inputs))
+        if i not in chosen:
+            chosen.append(i)
+    return sorted(chosen)

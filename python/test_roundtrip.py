@@ -8,6 +8,9 @@
 2. Python → Rust: Python writes networks of its own — AS-2AND's weights as f32 with noise
    added (tied), and the same integer layer followed by an identity output layer (free) — and
    `xtask check` must fail exactly the rows numpy fails.
+3. Depth-2: `xtask export --construction depth-2` (an AND/OR circuit), evaluated by numpy on
+   the circuit's planted samples and by `check --samples-file`; then the same two layers as f32
+   with noise added, written by Python: the failed rows must agree both times.
 Exits 1 on the first mismatch, printing both sides.
 """
 
@@ -52,6 +55,31 @@ def compare(label: str, numpy_fails: np.ndarray, rust_rows: list[int]) -> None:
         raise SystemExit(f"{label}: {len(rust_rows)} failures of {len(numpy_fails)}, the test is vacuous")
 
 
+def check_written(xtask: str, net: sn.Network, path: Path, samples: np.ndarray, samples_path: Path, out: Path,
+                  label: str, k: int) -> dict:
+    """Writes `net` to `path` and compares the rows numpy fails (reading the file back) with the
+    rows `check` fails on the same samples; returns check's result."""
+    sn.save(net, str(path))
+    rows, result = check_rows(xtask, path, samples_path, out, k)
+    compare(label, sn.load(str(path)).failures(samples), rows)
+    return result
+
+
+def with_noise(net: sn.Network, rng: np.random.Generator, noise: dict, construction: str) -> sn.Network:
+    """`net` with its integer layers (named in `noise`) as f32 values, Gaussian noise of the given
+    standard deviation added to each layer's weights."""
+    out = sn.Network(meta=dict(net.meta), tensors=dict(net.tensors))
+    out.meta["layers"] = {}
+    out.meta["construction"] = construction
+    for name, sigma in noise.items():
+        w, b, mass, d = net._layer(name)
+        out.tensors[f"{name}.weight"] = (w / d + rng.normal(0, sigma, w.shape)).astype(np.float32)
+        out.tensors[f"{name}.bias"] = (b / d).astype(np.float32)
+        if mass is not None:
+            out.tensors[f"{name}.mass"] = (mass / d).astype(np.float32)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--xtask", required=True, help="the built xtask binary")
@@ -77,18 +105,9 @@ def main() -> None:
 
     # 2a. The same weights as f32 with noise, written by Python (tied).
     w, b, mass, d = net._layer("hidden")
-    noisy = sn.Network(meta=dict(net.meta), tensors=dict(net.tensors))
-    noisy.meta["layers"] = {}
-    noisy.meta["construction"] = "as-2and + noise (python/test_roundtrip.py)"
-    scale = 1.0 / d
-    noisy.tensors["hidden.weight"] = (w * scale + rng.normal(0, 0.02, w.shape)).astype(np.float32)
-    noisy.tensors["hidden.bias"] = (b * scale).astype(np.float32)
-    if mass is not None:
-        noisy.tensors["hidden.mass"] = (mass * scale).astype(np.float32)
-    noisy_path = work / "as2and-noisy.safetensors"
-    sn.save(noisy, str(noisy_path))
-    rows, result = check_rows(args.xtask, noisy_path, samples_path, work / "check-noisy", k)
-    compare("AS-2AND + noise (Python, f32 tied)", sn.load(str(noisy_path)).failures(samples), rows)
+    noisy = with_noise(net, rng, {"hidden": 0.02}, "as-2and + noise (python/test_roundtrip.py)")
+    result = check_written(args.xtask, noisy, work / "as2and-noisy.safetensors", samples, samples_path,
+                           work / "check-noisy", "AS-2AND + noise (Python, f32 tied)", k)
     if result["exact"]:
         raise SystemExit("an f32 network cannot be reported exact")
 
@@ -114,6 +133,31 @@ def main() -> None:
     sn.save_samples(str(uniform_path), uniform)
     rows, _ = check_rows(args.xtask, perm, uniform_path, work / "check-perm", k)
     compare("AS-PERM (Rust export, integer)", pnet.failures(uniform), rows)
+
+    # 4. Depth-2 exported by Rust: an AND/OR circuit, both layers below n*, planted circuit samples.
+    depth2 = work / "depth2.safetensors"
+    run([args.xtask, "export", "--construction", "depth-2", "--m-prime", "1024", "--width", "900",
+         "--layer2-width", "900", "--circuit", "and-or", "--seed", "4", "--out", str(depth2)], ok=(0,))
+    dnet = sn.load(str(depth2))
+    if dnet.architecture != "depth2" or dnet.meta["instance"]["kind"] != "circuit":
+        raise SystemExit("the depth-2 export must be a depth2 network with its circuit")
+    circuit = sn.sample_circuit(rng, dnet.inputs, k, 400, dnet.tensors["instance.pairs"],
+                                dnet.tensors["instance.gates"])
+    circuit_path = work / "circuit.safetensors"
+    sn.save_samples(str(circuit_path), circuit)
+    rows, result = check_rows(args.xtask, depth2, circuit_path, work / "check-depth2", k)
+    compare("Depth-2 (Rust export, integer)", dnet.failures(circuit), rows)
+    if not result["exact"] or result["architecture"] != "depth2":
+        raise SystemExit("an exported depth-2 network must be checked exactly as depth2")
+
+    # 5. The same two layers as f32 with noise, written by Python.
+    # Noise on both layers: no decision left on a tie (numpy flags a sample for any decision
+    # within its bound, Rust only where it could flip an output).
+    noisy2 = with_noise(dnet, rng, {"hidden": 0.02, "layer2": 0.01}, "depth-2 + noise (python/test_roundtrip.py)")
+    result = check_written(args.xtask, noisy2, work / "depth2-noisy.safetensors", circuit, circuit_path,
+                           work / "check-depth2-noisy", "Depth-2 + noise (Python, f32 depth2)", k)
+    if result["exact"]:
+        raise SystemExit("an f32 network cannot be reported exact")
     print("python round trips: all passed")
 
 

@@ -30,7 +30,11 @@ pub fn run(flags: flags::Check) -> Result<bool, String> {
     // The reader's messages name the file.
     let file = NetworkFile::read(&flags.network).map_err(|e| e.to_string())?;
     let k = flags.k.unwrap_or(file.header().k);
-    let pairs = matches!(file.instance(), Some(StoredInstance::Pairs(_)));
+    // Planted inputs plant 2-AND pairs, or a circuit's gates and layer-1 pairs.
+    let pairs = matches!(
+        file.instance(),
+        Some(StoredInstance::Pairs(_) | StoredInstance::Circuit(_))
+    );
     let distributions = match (flags.distribution, pairs) {
         (DistributionArg::Planted, _) => vec![InputDistribution::Planted],
         (DistributionArg::Uniform, _) | (DistributionArg::Both, false) => vec![InputDistribution::Uniform],
@@ -38,7 +42,7 @@ pub fn run(flags: flags::Check) -> Result<bool, String> {
     };
     if flags.distribution == DistributionArg::Both && !pairs && file.instance().is_some() {
         println!(
-            "check: the instance is not 2-AND pairs, so only uniform inputs are measured (planted inputs plant pairs)"
+            "check: the instance is neither 2-AND pairs nor a circuit, so only uniform inputs are measured (planted inputs plant pairs)"
         );
     }
     let options = CheckOptions {
@@ -223,6 +227,50 @@ mod tests {
             "{page}"
         );
         let wide = exported(dir.path(), 2000);
+        assert_eq!(run(flags(&wide, &dir.path().join("wide"))), Ok(true));
+    }
+
+    #[test]
+    fn a_depth_2_export_is_checked_on_circuit_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let export = |width: usize, name: &str| {
+            let path = dir.path().join(name);
+            crate::export::run(crate::flags::Export {
+                construction: crate::flags::ConstructionArg::Depth2,
+                m_prime: 64,
+                width,
+                t: None,
+                tau: 0.5,
+                input_width: None,
+                inputs: None,
+                instance: None,
+                seed: 2,
+                k: 4,
+                layer2_width: Some(width),
+                circuit: Some(crate::flags::CircuitArg::AndOr),
+                out: path.clone(),
+            })
+            .unwrap();
+            path
+        };
+        let narrow = export(60, "narrow.safetensors");
+        let out = dir.path().join("narrow");
+        assert_eq!(run(flags(&narrow, &out)), Ok(false));
+        let written: NetworkCheck =
+            serde_json::from_str(&std::fs::read_to_string(out.join("check.json")).unwrap()).unwrap();
+        assert_eq!(
+            (written.architecture.as_str(), written.instance.as_str()),
+            ("depth2", "circuit")
+        );
+        // Planted (circuit samples) and uniform both measured; the adversary says why it did not run.
+        assert_eq!(written.distributions.len(), 2);
+        assert!(written.adversary.reason.as_deref().unwrap_or("").contains("depth2"));
+        let page = std::fs::read_to_string(out.join("README.md")).unwrap();
+        assert!(
+            page.contains("For a depth-2 circuit the outputs are its gates"),
+            "{page}"
+        );
+        let wide = export(1500, "wide.safetensors");
         assert_eq!(run(flags(&wide, &dir.path().join("wide"))), Ok(true));
     }
 

@@ -1,19 +1,22 @@
-//! `cargo xtask export`: build a construction (AS-2AND, the input channel, AS-PERM) on a random
-//! or given instance and write it as a network file (docs/network-format.md), printing what
+//! `cargo xtask export`: build a construction (AS-2AND, the input channel, AS-PERM, depth-2) on a
+//! random or given instance and write it as a network file (docs/network-format.md), printing what
 //! was written. Parameters are checked, and the memory the build and the export need is
 //! estimated and refused over the budget, before anything is built.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use superposition_core::and2::{And2Network, And2Params};
 use superposition_core::channel::{ChannelNetwork, ChannelParams, ChannelPlan};
+use superposition_core::depth2::{Circuit, Depth2Network, Intermediate, Layer2Params};
 use superposition_core::export::{self, ExportInfo};
 use superposition_core::instance::{And2Instance, PairDistribution};
 use superposition_core::linear::{LinearMap, LinearNetwork, LinearParams};
 use superposition_core::memory;
 use superposition_core::network::file::{NetworkFile, Numbers, Provenance};
+use superposition_core::rng::derive_seed;
 
-use crate::flags::{self, ConstructionArg};
+use crate::flags::{self, CircuitArg, ConstructionArg};
 
 /// Runs the command.
 pub fn run(flags: flags::Export) -> Result<(), String> {
@@ -56,7 +59,7 @@ pub fn describe(path: &Path, file: &NetworkFile, bytes: usize) -> String {
         h.output_code.t,
         h.output_code.width,
     );
-    for (name, layer) in [("hidden", file.hidden()), ("output", file.output())] {
+    for (name, layer) in [("hidden", file.hidden()), (file.second_layer_name(), file.output())] {
         let Some(layer) = layer else { continue };
         let dtype = match (&layer.weight, layer.denominator) {
             (Numbers::I32(_), Some(d)) => format!("I32 numerators over D = {d}"),
@@ -83,12 +86,11 @@ fn check(flags: &flags::Export) -> Result<(), String> {
     if flags.k == 0 {
         return Err("--k must be at least 1".into());
     }
+    if flags.construction != ConstructionArg::Depth2 && (flags.layer2_width.is_some() || flags.circuit.is_some()) {
+        return Err("--layer2-width and --circuit are depth-2 flags (--construction depth-2)".into());
+    }
     match flags.construction {
-        ConstructionArg::Depth2 => Err(
-            "depth-2 is not in superposition-network/1 yet (it needs two tied stages with a threshold between \
-             them); export as-2and, channel or as-perm"
-                .into(),
-        ),
+        ConstructionArg::Depth2 if flags.layer2_width == Some(0) => Err("--layer2-width must be at least 1".into()),
         ConstructionArg::AsPerm if flags.instance.is_some() => Err(
             "--instance takes a 2-AND instance (as-2and, channel); as-perm draws its permutation from --seed".into(),
         ),
@@ -194,8 +196,32 @@ fn build(flags: &flags::Export) -> Result<NetworkFile, String> {
             let net = LinearNetwork::build(&map, params).map_err(err)?;
             export::from_linear(&net, &map, &info).map_err(err)
         }
-        ConstructionArg::Depth2 => unreachable!("refused by check"),
+        ConstructionArg::Depth2 => depth2(flags, &info),
     }
+}
+
+/// The depth-2 network as check depth-2 builds it: layer 1 AS-2AND on the instance (--width,
+/// --t), the circuit of m′ random gates over its outputs (stream "depth2-circuit" of --seed),
+/// layer 2 at --layer2-width with its defaults (codes from stream "depth2-layer2", τ = --tau).
+fn depth2(flags: &flags::Export, info: &ExportInfo) -> Result<NetworkFile, String> {
+    let err = |e: superposition_core::Error| e.to_string();
+    let instance = instance(flags)?;
+    let or_fraction = match flags.circuit.unwrap_or(CircuitArg::FourAnd) {
+        CircuitArg::FourAnd => 0.0,
+        CircuitArg::AndOr => 0.5,
+    };
+    let circuit_seed = derive_seed(flags.seed, "depth2-circuit", 0);
+    let circuit = Circuit::random(instance.clone(), flags.m_prime, or_fraction, circuit_seed).map_err(err)?;
+    let params = coded(flags);
+    let width2 = flags.layer2_width.unwrap_or(flags.width);
+    let build = And2Network::estimate_bytes(instance.inputs(), instance.outputs(), &params)
+        .saturating_add(export::estimate_bytes(width2, params.hidden_width));
+    check_memory("a depth-2 network", build, params.hidden_width, params.input_width)?;
+    let layer1 = Arc::new(And2Network::build(&instance, params).map_err(err)?);
+    let mut layer2 = Layer2Params::defaults(flags.m_prime, width2, derive_seed(flags.seed, "depth2-layer2", 0));
+    layer2.tau = flags.tau;
+    let net = Depth2Network::build(&circuit, layer1, layer2).map_err(err)?;
+    export::from_depth2(&net, &circuit, Intermediate::Threshold, info).map_err(err)
 }
 
 #[cfg(test)]
@@ -215,6 +241,8 @@ mod tests {
             instance: None,
             seed: 3,
             k: 4,
+            layer2_width: None,
+            circuit: None,
             out: out.to_path_buf(),
         }
     }
@@ -226,6 +254,7 @@ mod tests {
             ConstructionArg::As2And,
             ConstructionArg::Channel,
             ConstructionArg::AsPerm,
+            ConstructionArg::Depth2,
         ] {
             let out = dir.path().join("net.safetensors");
             run(flags(construction, &out)).unwrap();
@@ -233,6 +262,27 @@ mod tests {
             assert_eq!((file.header().outputs, file.header().k), (40, 4));
             assert_eq!(file.header().provenance.seed, Some(3));
             assert_eq!(file.network().unwrap().outputs(), 40);
+        }
+    }
+
+    #[test]
+    fn depth_2_exports_its_circuit_at_both_widths() {
+        use superposition_core::network::file::{Architecture, StoredInstance};
+        let dir = tempfile::tempdir().unwrap();
+        for (circuit, ors) in [(None, false), (Some(CircuitArg::AndOr), true)] {
+            let out = dir.path().join("depth2.safetensors");
+            let mut f = flags(ConstructionArg::Depth2, &out);
+            (f.width, f.layer2_width, f.circuit) = (90, Some(70), circuit);
+            run(f).unwrap();
+            let file = NetworkFile::read(&out).unwrap();
+            assert_eq!(file.header().architecture, Architecture::Depth2);
+            assert_eq!((file.hidden().unwrap().rows, file.output().unwrap().rows), (90, 70));
+            let Some(StoredInstance::Circuit(c)) = file.instance() else {
+                panic!("a depth-2 file stores its circuit")
+            };
+            assert_eq!((c.outputs(), c.layer1().outputs(), c.or_gates() > 0), (40, 40, ors));
+            let text = describe(&out, &file, 0);
+            assert!(text.contains("layer2: 70 × 90") && text.contains("Circuit"), "{text}");
         }
     }
 
@@ -257,7 +307,15 @@ mod tests {
     fn bad_parameters_are_refused_with_their_reason() {
         let out = Path::new("/nonexistent/never-written.safetensors");
         let err = |f: flags::Export| run(f).unwrap_err();
-        assert!(err(flags(ConstructionArg::Depth2, out)).contains("depth-2 is not in superposition-network/1"));
+        let mut f = flags(ConstructionArg::As2And, out);
+        f.circuit = Some(CircuitArg::AndOr);
+        assert!(err(f).contains("--layer2-width and --circuit are depth-2 flags"));
+        let mut f = flags(ConstructionArg::Depth2, out);
+        f.layer2_width = Some(0);
+        assert!(err(f).contains("--layer2-width must be at least 1"));
+        let mut f = flags(ConstructionArg::Depth2, out);
+        f.layer2_width = Some(5);
+        assert!(err(f).contains("pools"), "two pools of t_out₂ neurons do not fit in 5");
         let mut f = flags(ConstructionArg::As2And, out);
         f.m_prime = 0;
         assert!(err(f).contains("--m-prime"));

@@ -103,7 +103,9 @@ pub enum ConstructionArg {
 #[derive(Args, Debug)]
 pub struct Export {
     /// as-2and, channel (AS-2AND with input channels for high-influence inputs), as-perm
-    /// (a permutation), or depth-2 (not in format version 1 yet: refused).
+    /// (a permutation), or depth-2 (two AS-2AND layers with a threshold between them, as check
+    /// depth-2 builds them: layer 1 at --width on m′ pairs, layer 2 at --layer2-width on m′
+    /// gates; --t sets layer 1's t, --tau layer 2's vote).
     #[arg(long, value_enum)]
     pub construction: ConstructionArg,
     /// m′, the number of output features (pairs, or the permutation's size).
@@ -134,9 +136,25 @@ pub struct Export {
     /// k, the sparsity recorded in the file (the default of a later check).
     #[arg(long, default_value_t = 4)]
     pub k: usize,
+    /// Layer-2 width n₂ (depth-2 only; default: --width).
+    #[arg(long)]
+    pub layer2_width: Option<usize>,
+    /// The depth-2 circuit: 4-and (every gate an AND of two layer-1 pairs) or and-or (each gate
+    /// an OR with probability ½, as check depth-2's AND/OR circuit); depth-2 only, default 4-and.
+    #[arg(long, value_enum)]
+    pub circuit: Option<CircuitArg>,
     /// The file to write (.safetensors).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// The circuits a depth-2 export computes. (No variant doc comments: see [`ScaleArg`].)
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum CircuitArg {
+    #[value(name = "4-and")]
+    FourAnd,
+    #[value(name = "and-or")]
+    AndOr,
 }
 
 /// `codes`.

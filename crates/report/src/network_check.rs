@@ -188,6 +188,14 @@ pub(crate) fn markdown(check: &NetworkCheck, chart_drawn: Option<&str>) -> Strin
          distinct inputs uniformly at random. For a permutation, \"pair on\" reads \"its source input on\". The \
          margin is the smallest distance of a decision to its threshold, in units of the activation.\n",
     );
+    if check.instance == "circuit" {
+        s.push_str(
+            "\nFor a depth-2 circuit the outputs are its gates: planted inputs switch on both layer-1 pairs of a \
+             random gate (half the samples) or ⌊k/2⌋ layer-1 pairs; \"pair on\" reads \"the gate true\", \"one \
+             endpoint\" \"a false AND gate with one of its two layer-1 pairs on\", \"none\" \"a false gate with \
+             neither on\".\n",
+        );
+    }
     if let Some(f) = &check.samples_file {
         let _ = writeln!(
             s,

@@ -1,7 +1,8 @@
 //! The base layer: what every construction and measurement is built from, importing nothing
-//! above it — memory estimates, superposed codes, instances, k-sparse samples and the bridge
+//! above it — memory estimates, superposed codes, instances (2-AND pairs, depth-2 circuits), k-sparse samples and the bridge
 //! to the kernels (theory, statistics and seeded streams live in superposition-schema).
 
+pub mod circuit;
 pub mod code;
 pub mod instance;
 pub(crate) mod kern;

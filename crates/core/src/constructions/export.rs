@@ -9,15 +9,18 @@
 //!   2·n_in·G on C_in(i), 2·n_in on U_r, mass −2·(G·t + |U_r|) (centered), bias −G·D;
 //! - AS-PERM (0/1 maps): 2·n_in·A[r, q], mass −2·R_r (centered), bias 0.
 //!
-//! Depth-2 is not exported yet (it needs two tied stages with a threshold between them, a
-//! later version of the format).
+//! Depth-2 (with the threshold between its layers) is a `depth2` file: layer 1 as AS-2AND's rows
+//! over D₁ = 2·n_in·t_in, then `layer2` over D₂ = 2·n₁·t_in₂ (t_in₂ = t_out₁) on the 0/1 firing
+//! vector: 2·n₁·A₂[r, q], mass −2·t_in₂·|S₂_r| (centered), bias −D₂ on the AND pool and 0 on the
+//! OR pool, so 2·(D₂·z) ≥ D₂ is `Depth2Network`'s own layer-2 test.
 
 use crate::base::code::SubsetCode;
 use crate::base::instance::And2Instance;
 use crate::base::memory;
 use crate::constructions::and2::{And2Network, DecoderKind};
 use crate::constructions::channel::ChannelNetwork;
-use crate::constructions::coded::CodedParams;
+use crate::constructions::coded::{CodedParams, vote_threshold};
+use crate::constructions::depth2::{Circuit, Depth2Network, Intermediate};
 use crate::constructions::linear::{LinearMap, LinearNetwork};
 use crate::error::{Result, invalid};
 use crate::network::file::{
@@ -176,6 +179,81 @@ fn coded_file(
     NetworkFile::new(header, input.clone(), output.clone(), layers, Some(instance))
 }
 
+/// A depth-2 network with the threshold between its layers ([`Intermediate::Threshold`], what
+/// `Depth2Network` evaluates as a [`crate::network::Network`]) as a `depth2` file, with
+/// `circuit` (the circuit it was built for) as its instance. The raw and ideal intermediates are
+/// refused: layer 2 reading ReLU activations, or the true layer-1 outputs, is not this
+/// architecture.
+pub fn from_depth2(
+    network: &Depth2Network,
+    circuit: &Circuit,
+    intermediate: Intermediate,
+    info: &ExportInfo,
+) -> Result<NetworkFile> {
+    if intermediate != Intermediate::Threshold {
+        return Err(invalid(
+            "intermediate",
+            format!("{intermediate:?}"),
+            "only the thresholded composition exports (layer 2 reads 1[h₁ ≥ ½]: the depth2 architecture)",
+        ));
+    }
+    let layer1 = network.layer1();
+    let (p1, p2) = (layer1.params(), network.layer2_params());
+    if circuit.outputs() != network.layer2_code().features() || circuit.layer1().outputs() != layer1.outputs() {
+        return Err(invalid(
+            "circuit",
+            circuit.outputs(),
+            "the depth-2 network was built for another circuit",
+        ));
+    }
+    let d1 = 2 * p1.input_width as u64 * p1.t_in as u64;
+    let mut hidden = TiedLayer::zeros(p1.hidden_width, p1.input_width, d1, "layer 1 of a depth-2 network")?;
+    fill_and2_rows(&mut hidden, layer1, 0);
+    let (n1, n2, t_in2) = (p1.hidden_width, p2.hidden_width, p1.t_out as i64);
+    let d2 = 2 * n1 as u64 * t_in2 as u64;
+    let mut layer2 = TiedLayer::zeros(n2, n1, d2, "layer 2 of a depth-2 network")?;
+    let hosted = network.layer2_code().inverted();
+    let mut union = Vec::new();
+    for r in 0..n2 {
+        // S₂_r: the layer-1 outputs the gates hosted on r read; A₂[r, q] counts its codes at q.
+        union.clear();
+        for &g in hosted.row(r) {
+            let gate = circuit.gates()[g as usize];
+            union.extend([gate.left, gate.right]);
+        }
+        union.sort_unstable();
+        union.dedup();
+        for &j in &union {
+            for &q in layer1.output_code().set(j as usize) {
+                layer2.weight[r * n1 + q as usize] += 2 * n1 as i64;
+            }
+        }
+        layer2.bias[r] = if r < network.and_width() { -(d2 as i64) } else { 0 };
+        if p2.centering {
+            layer2.mass.get_or_insert_with(|| vec![0; n2])[r] = -2 * t_in2 * network.layer2_union_size(r) as i64;
+        }
+    }
+    let input = layer1.input_code();
+    let output = network.layer2_code();
+    let codes = (
+        spec(input, p1.input_code(input.features()).ok(), p1.code_seed),
+        spec(output, None, 0),
+    );
+    let vote = Decoder::Vote {
+        tau: p2.tau,
+        votes: vote_threshold(p2.tau, p2.t_out),
+    };
+    let mut header = tied_header(input.features(), output.features(), codes, vote, "depth-2", info);
+    header.architecture = Architecture::Depth2;
+    NetworkFile::new(
+        header,
+        input.clone(),
+        output.clone(),
+        (Some(hidden.into_layer()), Some(layer2.into_layer())),
+        Some(StoredInstance::Circuit(circuit.clone())),
+    )
+}
+
 /// The input-channel network as a `tied` file: the shared channel's rows first, then every
 /// block's, over the one input code; the output code sends each output to its rows there.
 pub fn from_channel(network: &ChannelNetwork, instance: &And2Instance, info: &ExportInfo) -> Result<NetworkFile> {
@@ -224,7 +302,7 @@ pub fn from_channel(network: &ChannelNetwork, instance: &And2Instance, info: &Ex
     let codes = (spec(&input_code, seeded, p.code_seed), spec(&output_code, None, 0));
     let vote = Decoder::Vote {
         tau: p.tau,
-        votes: crate::constructions::coded::vote_threshold(p.tau, p.t),
+        votes: vote_threshold(p.tau, p.t),
     };
     let header = tied_header(network.inputs(), network.outputs(), codes, vote, "channel", info);
     NetworkFile::new(
@@ -288,10 +366,10 @@ fn stored_map(map: &LinearMap) -> StoredInstance {
 }
 
 /// The 0/1 map a file stores (a permutation or a linear instance), as a [`LinearMap`]; None for
-/// 2-AND pairs.
+/// 2-AND pairs and circuits.
 pub fn linear_map(instance: &StoredInstance) -> Result<Option<LinearMap>> {
     let (inputs, rows) = match instance {
-        StoredInstance::Pairs(_) => return Ok(None),
+        StoredInstance::Pairs(_) | StoredInstance::Circuit(_) => return Ok(None),
         StoredInstance::Permutation(pi) => {
             let mut rows = vec![Vec::new(); pi.len()];
             for (i, &j) in pi.iter().enumerate() {
@@ -321,6 +399,7 @@ mod tests {
     use crate::base::sample::{InputDistribution, sample_uniform_fill};
     use crate::constructions::and2::And2Params;
     use crate::constructions::channel::{ChannelParams, ChannelPlan};
+    use crate::constructions::depth2::{Layer2Params, sample_circuit_active};
     use crate::evaluate::dense::{SampleSet, exact_verdicts};
     use crate::evaluate::eval::SampleSpec;
     use crate::network::Network;
@@ -382,16 +461,18 @@ mod tests {
         back
     }
 
-    /// The file with every bias of output j's code rows raised to +D: those rows always fire,
-    /// so output j is always on.
+    /// The file with every bias of output j's code rows (in the layer that is the output
+    /// representation: `hidden`, or a depth2 file's `layer2`) raised to +4·D: those rows always
+    /// fire, so output j is always on.
     fn always_on(file: &NetworkFile, j: usize) -> FileNetwork {
-        let mut hidden = file.hidden().unwrap().clone();
-        let d = hidden.denominator.unwrap() as i64;
-        let mut bias: Vec<i64> = (0..hidden.rows).map(|r| hidden.bias.get(r) as i64).collect();
+        let (mut hidden, mut second) = (file.hidden().cloned(), file.output().cloned());
+        let layer = second.as_mut().or(hidden.as_mut()).unwrap();
+        let d = layer.denominator.unwrap() as i64;
+        let mut bias: Vec<i64> = (0..layer.rows).map(|r| layer.bias.get(r) as i64).collect();
         for &r in file.output_code().set(j) {
-            bias[r as usize] = d;
+            bias[r as usize] = 4 * d;
         }
-        hidden.bias = match hidden.weight {
+        layer.bias = match layer.weight {
             Numbers::I64(_) => Numbers::I64(bias),
             _ => Numbers::integers(bias),
         };
@@ -400,7 +481,7 @@ mod tests {
             header,
             file.input_code().clone(),
             file.output_code().clone(),
-            (Some(hidden), None),
+            (hidden, second),
             file.instance().cloned(),
         )
         .unwrap();
@@ -487,6 +568,65 @@ mod tests {
         assert_some_output_differs(&net, &always_on(&file, 7), &samples);
     }
 
+    /// `samples` circuit samples at k = 4 from `sample_circuit_active`.
+    pub(crate) fn circuit_samples(circuit: &Circuit, samples: usize, seed: u64) -> SampleSet {
+        let mut rng = stream(seed, "circuit-samples", 0);
+        let (mut offsets, mut active, mut sample) = (vec![0], Vec::new(), Vec::new());
+        for _ in 0..samples {
+            sample_circuit_active(&mut rng, circuit, 4, &mut sample);
+            active.extend_from_slice(&sample);
+            offsets.push(active.len());
+        }
+        SampleSet::from_parts(offsets, active, circuit.layer1().inputs()).unwrap()
+    }
+
+    /// A depth-2 network on a random circuit over m′ = 128 pairs.
+    pub(crate) fn depth2(or_fraction: f64, centering: bool, widths: (usize, usize)) -> (Circuit, Depth2Network) {
+        let instance = And2Instance::random(128, 128, PairDistribution::Uniform, 3).unwrap();
+        let circuit = Circuit::random(instance.clone(), 128, or_fraction, 4).unwrap();
+        let layer1 =
+            std::sync::Arc::new(And2Network::build(&instance, And2Params::defaults(128, widths.0, 5)).unwrap());
+        let mut p2 = Layer2Params::defaults(128, widths.1, 6);
+        p2.centering = centering;
+        (circuit.clone(), Depth2Network::build(&circuit, layer1, p2).unwrap())
+    }
+
+    #[test]
+    fn depth_2_round_trips_bit_exactly() {
+        for (or_fraction, centering, widths) in [
+            (0.0, true, (150, 150)),
+            (0.5, true, (160, 200)),
+            (0.5, false, (220, 400)),
+        ] {
+            let (circuit, net) = depth2(or_fraction, centering, widths);
+            let file = from_depth2(&net, &circuit, Intermediate::Threshold, &info()).unwrap();
+            assert_eq!(file.header().architecture, Architecture::Depth2);
+            assert_eq!(file.header().input_code.seed, Some(5));
+            assert_eq!(file.output().unwrap().mass.is_some(), centering);
+            let samples = circuit_samples(&circuit, 400, 8);
+            assert_round_trip(&net, &circuit, &file, &samples);
+            // Gate 0 always on, and (an OR gate when there are some) the last one.
+            for g in [0, 127] {
+                assert_some_output_differs(&net, &always_on(&file, g), &samples);
+            }
+            let (ours, theirs) = (file.network().unwrap().resources(), Network::resources(&net));
+            assert_eq!(
+                (ours.neurons, ours.hidden_width, ours.parameters),
+                (theirs.neurons, theirs.hidden_width, theirs.parameters)
+            );
+        }
+        let (circuit, net) = depth2(0.5, true, (150, 150));
+        for other in [Intermediate::Raw, Intermediate::Ideal] {
+            let err = from_depth2(&net, &circuit, other, &info()).unwrap_err().to_string();
+            assert!(err.contains("only the thresholded composition exports"), "{err}");
+        }
+        let fewer = Circuit::random(circuit.layer1().clone(), 100, 0.5, 4).unwrap();
+        let err = from_depth2(&net, &fewer, Intermediate::Threshold, &info())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("built for another circuit"), "{err}");
+    }
+
     #[test]
     fn a_non_permutation_map_is_stored_as_its_entries_and_real_maps_are_refused() {
         // Outputs 0 and 1 both read input 0: not a permutation.
@@ -503,7 +643,7 @@ mod tests {
         );
         assert_eq!(linear_map(&stored).unwrap().unwrap(), map);
         let mut out = Vec::new();
-        stored.true_outputs(&stored.tables(), &[0, 3], &mut (), &mut out);
+        stored.true_outputs(&stored.tables(), &[0, 3], &mut Vec::new(), &mut out);
         assert_eq!(out, vec![0, 1]);
         let real = LinearMap::random_sparse(20, 20, 2, 1).unwrap();
         let net = LinearNetwork::build(&real, CodedParams::defaults(20, 40, 1)).unwrap();

@@ -4,7 +4,9 @@
 //!   streams of [`crate::evaluate::eval`], so a network exported from a construction fails the
 //!   same samples here as in verify-bounds at the same seed), with the errors per output by how
 //!   many of its inputs are active, samples with an uncertain decision counted as failures
-//!   (f32 weights) and the smallest margin;
+//!   (f32 weights) and the smallest margin; a depth-2 circuit's planted samples are
+//!   `sample_circuit_active`'s (half plant a gate, half ⌊k/2⌋ layer-1 pairs), and a gate's
+//!   "inputs" are its two layer-1 outputs ([`Classes`]);
 //! - [`measure_samples`]: the same on given samples (a samples file), listing every failed row;
 //! - [`adversary`]: the worst-case adversary of [`crate::evaluate::adversary`] on an integer
 //!   `tied` network with the vote decoder, whose rows are additive over inputs exactly
@@ -16,6 +18,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::base::circuit::{GateKind, sample_circuit_active};
 use crate::base::code::SubsetCode;
 use crate::base::sample::{InputDistribution, sample_active, sample_uniform_fill};
 use crate::error::{Result, invalid};
@@ -61,6 +64,10 @@ pub struct Reference {
 
 /// How many of output j's inputs are active (2: all, a pair on or a source on), and the classes
 /// of a sample: (outputs with one input active, with none), given the number on.
+///
+/// For a circuit, a gate's inputs are its two layer-1 outputs (true layer-1 ANDs): the class is
+/// 2 when the gate is on ("pair on" = gate true, AND or OR), else how many of its layer-1
+/// outputs are on (1 only for an AND gate: an OR gate with one on is on).
 struct Classes<'a> {
     instance: &'a StoredInstance,
     influence: Option<Vec<u32>>,
@@ -75,25 +82,43 @@ impl<'a> Classes<'a> {
         Self { instance, influence }
     }
 
-    /// (one endpoint active, none active) among the m′ outputs of a sample with `on` true.
-    fn split(&self, active: &[u32], on: u64) -> (u64, u64) {
+    /// (one endpoint active, none active) among the m′ outputs of a sample with `on` true;
+    /// `layer1` is a circuit's true layer-1 outputs (sorted).
+    fn split(&self, active: &[u32], layer1: &[u32], on: u64) -> (u64, u64) {
         let outputs = Truth::outputs(self.instance) as u64;
-        match &self.influence {
-            Some(influence) => {
+        match (&self.influence, self.instance) {
+            (Some(influence), _) => {
                 let touching: u64 = active.iter().map(|&a| u64::from(influence[a as usize])).sum();
                 let one = touching - 2 * on;
                 (one, outputs - on - one)
             }
-            None => (0, outputs - on),
+            (None, StoredInstance::Circuit(c)) => {
+                let half_on = |&g: &u32| {
+                    let gate = c.gates()[g as usize];
+                    let both = layer1.binary_search(&gate.left).is_ok() && layer1.binary_search(&gate.right).is_ok();
+                    gate.kind == GateKind::And && !both
+                };
+                let one = layer1
+                    .iter()
+                    .map(|&j| c.readers(j as usize).iter().filter(|g| half_on(g)).count() as u64)
+                    .sum::<u64>();
+                (one, outputs - on - one)
+            }
+            (None, _) => (0, outputs - on),
         }
     }
 
-    /// 2 when output j is on (pair on, or a source on), else its active endpoints (0 or 1).
-    fn endpoints(&self, j: u32, active: &[u32], expected: &[u32]) -> u8 {
+    /// 2 when output j is on (pair on, a source on, a gate on), else its active endpoints (0 or
+    /// 1; a gate's endpoints are its layer-1 outputs, on in `layer1`).
+    fn endpoints(&self, j: u32, active: &[u32], layer1: &[u32], expected: &[u32]) -> u8 {
         match self.instance {
             StoredInstance::Pairs(i) => {
                 let (a, b) = i.pairs()[j as usize];
                 u8::from(active.contains(&a)) + u8::from(active.contains(&b))
+            }
+            StoredInstance::Circuit(c) if expected.binary_search(&j).is_err() => {
+                let gate = c.gates()[j as usize];
+                u8::from(layer1.binary_search(&gate.left).is_ok()) + u8::from(layer1.binary_search(&gate.right).is_ok())
             }
             _ => 2 * u8::from(expected.binary_search(&j).is_ok()),
         }
@@ -138,7 +163,8 @@ struct State {
     got: Vec<u32>,
     expected: Vec<u32>,
     scratch: FileScratch,
-    truth: (),
+    /// A circuit's true layer-1 outputs.
+    truth: Vec<u32>,
 }
 
 /// Evaluates one sample (in `state.active`) and adds it to `tally`; returns whether it failed.
@@ -153,7 +179,7 @@ fn judge(
     let exactness = network.evaluate_exact(&state.active, &mut state.scratch, &mut state.got);
     instance.true_outputs(tables, &state.active, &mut state.truth, &mut state.expected);
     let on = state.expected.len() as u64;
-    let (one, none) = classes.split(&state.active, on);
+    let (one, none) = classes.split(&state.active, &state.truth, on);
     let e = &mut tally.errors;
     e.samples += 1;
     e.pair_on += on;
@@ -168,7 +194,7 @@ fn judge(
             .filter(|j| expected.binary_search(j).is_err())
             .chain(expected.iter().filter(|j| got.binary_search(j).is_err()));
         for &j in flipped {
-            match classes.endpoints(j, &state.active, expected) {
+            match classes.endpoints(j, &state.active, &state.truth, expected) {
                 2 => e.false_negatives += 1,
                 1 => e.false_positives_one += 1,
                 _ => e.false_positives_none += 1,
@@ -202,7 +228,9 @@ fn validate(network: &FileNetwork, instance: &StoredInstance, k: usize, inputs: 
             ),
         ));
     }
-    if inputs == InputDistribution::Planted && !matches!(instance, StoredInstance::Pairs(_)) {
+    if inputs == InputDistribution::Planted
+        && !matches!(instance, StoredInstance::Pairs(_) | StoredInstance::Circuit(_))
+    {
         return Err(invalid(
             "distribution",
             "planted",
@@ -228,6 +256,7 @@ pub fn measure(
     let m = network.inputs();
     let draw = |rng: &mut Rng, active: &mut Vec<u32>| match instance {
         StoredInstance::Pairs(pairs) => sample_active(rng, pairs, k, inputs, active),
+        StoredInstance::Circuit(c) if inputs == InputDistribution::Planted => sample_circuit_active(rng, c, k, active),
         _ => {
             active.clear();
             sample_uniform_fill(rng, m, k, active);
@@ -334,7 +363,10 @@ impl<'a> FileRows<'a> {
             _ => return Err("the adversary targets the vote decoder; this network averages".into()),
         };
         if header.architecture != Architecture::Tied {
-            return Err("the adversary needs a tied network (rows additive over inputs); this one is free".into());
+            return Err(format!(
+                "the adversary needs a tied network (rows additive over inputs); this one is {:?}",
+                header.architecture
+            ));
         }
         let Some(layer) = file.hidden() else {
             return Err("the file holds no weights".into());
@@ -449,6 +481,13 @@ pub fn adversary(file: &NetworkFile, network: &FileNetwork, options: &CheckOptio
     };
     if options.targets == 0 {
         return Ok(skipped("not asked for (--targets 0)".into()));
+    }
+    if file.header().architecture == Architecture::Depth2 {
+        return Ok(skipped(
+            "the adversary attacks one layer additive over inputs; a depth2 network's layer 2 reads thresholded \
+             hidden neurons, which are not"
+                .into(),
+        ));
     }
     let Some(StoredInstance::Pairs(instance)) = file.instance() else {
         return Ok(skipped(
@@ -595,6 +634,7 @@ pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: 
             Architecture::Tied => "tied",
             Architecture::Free => "free",
             Architecture::Codes => "codes",
+            Architecture::Depth2 => "depth2",
         }
         .into(),
         construction: header.construction.clone(),
@@ -604,6 +644,7 @@ pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: 
             StoredInstance::Pairs(_) => "pairs",
             StoredInstance::Permutation(_) => "permutation",
             StoredInstance::Linear { .. } => "linear",
+            StoredInstance::Circuit(_) => "circuit",
         }
         .into(),
         k: options.k,
@@ -724,6 +765,19 @@ mod tests {
         (net, instance, NetworkFile::from_bytes(&bytes).unwrap())
     }
 
+    /// 100 planted samples at k = 4, and the adversary with `targets` and `restarts`.
+    fn adversary_options(targets: usize, restarts: usize) -> CheckOptions {
+        CheckOptions {
+            k: 4,
+            samples: 100,
+            distributions: vec![InputDistribution::Planted],
+            seed: 1,
+            delta: 0.05,
+            targets,
+            restarts,
+        }
+    }
+
     #[test]
     fn an_exported_as2and_fails_the_samples_verify_bounds_fails() {
         let (net, instance, file) = as2and(500);
@@ -824,6 +878,84 @@ mod tests {
     }
 
     #[test]
+    fn an_exported_depth_2_network_fails_the_samples_depth2network_fails() {
+        use crate::constructions::depth2::{Circuit, Depth2Network, Intermediate, Layer2Params};
+        use crate::constructions::export::from_depth2;
+        let instance = And2Instance::random(256, 256, PairDistribution::Uniform, 3).unwrap();
+        let circuit = Circuit::random(instance.clone(), 256, 0.0, 4).unwrap();
+        let layer1 = std::sync::Arc::new(And2Network::build(&instance, And2Params::defaults(256, 260, 5)).unwrap());
+        let net = Depth2Network::build(&circuit, layer1, Layer2Params::defaults(256, 260, 6)).unwrap();
+        let file = from_depth2(&net, &circuit, Intermediate::Threshold, &info()).unwrap();
+        let file = NetworkFile::from_bytes(&file.to_bytes().unwrap()).unwrap();
+        let (network, stored) = (file.network().unwrap(), file.instance().unwrap());
+        let uniform = |rng: &mut Rng, active: &mut Vec<u32>| {
+            sample_uniform_fill(rng, 256, 4, active);
+            active.sort_unstable();
+        };
+        let planted = |rng: &mut Rng, active: &mut Vec<u32>| sample_circuit_active(rng, &circuit, 4, active);
+        for inputs in [InputDistribution::Planted, InputDistribution::Uniform] {
+            let here = measure(&network, stored, 4, inputs, 700, 9).unwrap();
+            let spec = SampleSpec {
+                k: 4,
+                distribution: inputs,
+                samples: 700,
+                seed: 9,
+            };
+            let there = match inputs {
+                InputDistribution::Planted => network_failure(&net, &circuit, &spec, None, planted),
+                _ => network_failure(&net, &circuit, &spec, None, uniform),
+            };
+            assert_eq!(here.failure, there, "{inputs:?}");
+            let e = here.errors;
+            let flipped = e.false_negatives + e.false_positives_one + e.false_positives_none;
+            assert!(flipped >= here.failure.failures, "{e:?}");
+            assert_eq!(e.pair_on + e.one_endpoint + e.no_endpoint, 700 * 256, "{e:?}");
+            if inputs == InputDistribution::Planted {
+                assert!(0 < there.failures && there.failures < 700, "not vacuous: {there:?}");
+                // Half the samples plant a gate (on), the other half pairs (4-AND gates half on).
+                assert!(e.pair_on >= 300 && e.one_endpoint > 300, "{e:?}");
+            }
+        }
+        // Sample by sample: the same rows fail.
+        let mut rng = stream(2, "rows", 0);
+        let samples: Vec<Vec<u32>> = (0..300)
+            .map(|_| {
+                let mut active = Vec::new();
+                sample_circuit_active(&mut rng, &circuit, 4, &mut active);
+                active
+            })
+            .collect();
+        let rows = measure_samples(&network, stored, &samples, "rows").unwrap().failed;
+        let (mut scratch, mut got, mut truth) = (Default::default(), Vec::new(), Vec::new());
+        let tables = Truth::tables(&circuit);
+        let expected: Vec<u64> = (0..300u64)
+            .filter(|&s| {
+                let active = &samples[s as usize];
+                net.evaluate(active, &mut scratch, &mut got);
+                circuit.true_outputs(&tables, active, &mut Vec::new(), &mut truth);
+                got != truth
+            })
+            .collect();
+        assert_eq!(rows, expected);
+        assert!(!rows.is_empty() && rows.len() < 300, "{} rows fail", rows.len());
+        // The adversary is refused with its reason; the check runs and names the shapes.
+        let result = check(&file, "depth2", &adversary_options(8, 1), &Reference::default()).unwrap();
+        assert!(!result.adversary.ran);
+        assert!(
+            result
+                .adversary
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("depth2 network's layer 2")
+        );
+        assert_eq!(
+            (result.architecture.as_str(), result.instance.as_str()),
+            ("depth2", "circuit")
+        );
+    }
+
+    #[test]
     fn the_file_rows_are_as2ands_additive_rows() {
         let (net, _, file) = as2and(300);
         let rows = FileRows::new(&file).unwrap();
@@ -855,15 +987,7 @@ mod tests {
     fn the_adversary_breaks_a_narrow_file_network_and_is_refused_where_rows_are_not_exact() {
         let (_, _, file) = as2and(300);
         let network = file.network().unwrap();
-        let options = CheckOptions {
-            k: 4,
-            samples: 100,
-            distributions: vec![InputDistribution::Planted],
-            seed: 1,
-            delta: 0.05,
-            targets: 16,
-            restarts: 2,
-        };
+        let options = adversary_options(16, 2);
         let found = adversary(&file, &network, &options).unwrap();
         assert!(found.ran);
         let counterexample = found.counterexample.expect("width 300 at 2^10 is far below n*");

@@ -29,6 +29,7 @@ pub mod file;
 
 use std::collections::HashMap;
 
+use crate::base::circuit::{Circuit, CircuitTruth};
 use crate::base::code::SubsetCode;
 use crate::base::instance::And2Instance;
 use crate::error::{Result, invalid};
@@ -158,6 +159,29 @@ impl Truth for And2Instance {
 
     fn true_outputs(&self, tables: &Self::Tables, active: &[u32], _: &mut (), out: &mut Vec<u32>) {
         And2Instance::true_outputs(self, tables, active, out);
+    }
+}
+
+/// A circuit's truth: the true layer-1 ANDs, then the gates over them.
+impl Truth for Circuit {
+    type Tables = CircuitTruth;
+    /// The true layer-1 outputs.
+    type Scratch = Vec<u32>;
+
+    fn inputs(&self) -> usize {
+        self.layer1().inputs()
+    }
+
+    fn outputs(&self) -> usize {
+        Circuit::outputs(self)
+    }
+
+    fn tables(&self) -> CircuitTruth {
+        CircuitTruth::new(self)
+    }
+
+    fn true_outputs(&self, tables: &CircuitTruth, active: &[u32], layer1: &mut Vec<u32>, out: &mut Vec<u32>) {
+        tables.evaluate(self, active, layer1, out);
     }
 }
 

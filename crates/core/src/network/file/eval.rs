@@ -6,12 +6,16 @@
 //! may be positive.
 //!
 //! - Integer layers: numerators accumulated in i64 (hidden) and i128 (a free network's output
-//!   layer, over D₁·D₂); every decision is exact.
+//!   layer, over D₁·D₂; a depth2 network's `layer2`, over D₂); every decision is exact.
+//! - Depth2: the hidden neurons are thresholded, b_s = 1[z_s ≥ ½], and `layer2` reads the 0/1
+//!   vector b (its mass term is Σ_s b_s); the margin is over both stages' decisions.
 //! - f32 layers: accumulated in f64, where each product of an f32 weight and an integer count
 //!   is exact; for a sum of N terms the computed value is within γ_{N−1}·Σ|terms| of the exact
 //!   one (γ_n = n·u/(1 − n·u), u = 2⁻⁵³; the bound used is γ_{2N+2}·Σ|terms|, see [`gamma`]),
 //!   and a free network propagates the hidden bounds through |output.weight| (ReLU is
-//!   1-Lipschitz). A decision whose computed distance to its threshold
+//!   1-Lipschitz); a depth2 network takes each hidden neuron's threshold as computed and, for
+//!   one within its bound, adds |layer2.weight[r, s]| + |layer2.mass[r]| to row r's bound (b_s
+//!   may be the other value). A decision whose computed distance to its threshold
 //!   is within its bound is *uncertain*: [`FileNetwork::evaluate_exact`] lists the outputs it
 //!   may flip and reports the smallest margin, and [`FileNetwork::sample_fails`] counts a sample
 //!   with an uncertain output as failed.
@@ -158,6 +162,11 @@ pub struct FileScratch {
     propagated: Vec<f64>,
     touched: Vec<u32>,
     uncertain: Vec<u32>,
+    /// Depth2: the hidden neurons that fire (as computed), and those within their bound.
+    fired: Vec<u32>,
+    doubtful: Vec<u32>,
+    /// Depth2: the smallest distance of a hidden neuron to ½ (+∞ for one-stage networks).
+    layer1_margin: f64,
 }
 
 impl FileScratch {
@@ -212,7 +221,10 @@ impl FileNetwork {
         )?;
         let hidden_layer = EvalLayer::new(hidden);
         let output = file.output().map(EvalLayer::new);
-        let max_active = max_active(&hidden_layer, output.as_ref(), header.input_code.t as u128);
+        // A depth2 `layer2` sums at most n₁ numerators of 0/1 inputs (and their count times the
+        // mass), within i128 for any i64 numerators: only the hidden layer limits k.
+        let free_output = output.as_ref().filter(|_| header.architecture == Architecture::Free);
+        let max_active = max_active(&hidden_layer, free_output, header.input_code.t as u128);
         Ok(Self {
             architecture: header.architecture,
             inputs: header.inputs,
@@ -263,13 +275,23 @@ impl FileNetwork {
             self.max_active
         );
         let mass = gather_columns(&self.input_code, active, &mut scratch.columns);
-        if self.hidden.integer() {
-            self.forward_int(mass, scratch);
+        scratch.layer1_margin = f64::INFINITY;
+        let depth2 = self.architecture == Architecture::Depth2;
+        let mut exactness = if self.hidden.integer() {
+            match depth2 {
+                true => self.forward_depth2_int(mass, scratch),
+                false => self.forward_int(mass, scratch),
+            }
             self.decode_int(scratch, out)
         } else {
-            self.forward_f64(mass, scratch);
+            match depth2 {
+                true => self.forward_depth2_f64(mass, scratch),
+                false => self.forward_f64(mass, scratch),
+            }
             self.decode_f64(scratch, out)
-        }
+        };
+        exactness.margin = exactness.margin.min(scratch.layer1_margin);
+        exactness
     }
 
     /// Whether the network fails on `active` against the true outputs `expected` (sorted): some
@@ -285,15 +307,7 @@ impl FileNetwork {
     /// candidates that may fire.
     fn forward_int(&self, mass: i64, scratch: &mut FileScratch) {
         let layer = &self.hidden;
-        scratch.acc.clear();
-        scratch
-            .acc
-            .extend((0..layer.rows).map(|r| layer.bias_int[r] + layer.mass_int[r] * mass));
-        for &(q, c) in &scratch.columns {
-            layer
-                .weights
-                .add_column(q as usize, layer.rows, i64::from(c), &mut scratch.acc);
-        }
+        accumulate_int(layer, mass, &scratch.columns, &mut scratch.acc);
         scratch.live_int.clear();
         match &self.output {
             None => {
@@ -317,12 +331,108 @@ impl FileNetwork {
         positive(&scratch.wide, &mut scratch.live_int);
     }
 
-    /// The total denominator of the output representation: D (tied) or D₁·D₂ (free).
+    /// Depth2, integer layers: the hidden numerators z over D₁ in `acc`, the neurons that fire
+    /// (2·z ≥ D₁) in `fired`, then `layer2` on that 0/1 vector: `wide` gets its numerators over
+    /// D₂ and `live_int` the positive ones.
+    fn forward_depth2_int(&self, mass: i64, scratch: &mut FileScratch) {
+        let layer2 = self.output.as_ref().expect("a depth2 network has layer2");
+        accumulate_int(&self.hidden, mass, &scratch.columns, &mut scratch.acc);
+        let d1 = i128::from(self.hidden.denominator as i64);
+        scratch.fired.clear();
+        let mut closest = i128::MAX;
+        for (s, &z) in scratch.acc.iter().enumerate() {
+            let distance = 2 * i128::from(z) - d1;
+            closest = closest.min(distance.abs());
+            if distance >= 0 {
+                scratch.fired.push(s as u32);
+            }
+        }
+        scratch.layer1_margin = closest as f64 / (2 * d1) as f64;
+        let count = scratch.fired.len() as i128;
+        scratch.wide.clear();
+        scratch
+            .wide
+            .extend((0..layer2.rows).map(|r| i128::from(layer2.bias_int[r]) + i128::from(layer2.mass_int[r]) * count));
+        for &s in &scratch.fired {
+            layer2.weights.add_column(s as usize, layer2.rows, 1, &mut scratch.wide);
+        }
+        positive(&scratch.wide, &mut scratch.live_int);
+    }
+
+    /// Depth2, f32 layers: each hidden neuron thresholded as computed (ẑ ≥ ½), those within
+    /// their rounding bound listed as doubtful; then `layer2` on that vector in f64, each row's
+    /// bound widened by |W₂[r, s]| + |mass₂[r]| per doubtful neuron s (its b_s may be the other
+    /// value). `acc_f` ends with layer 2's ẑ and `live` with its rows that may be positive.
+    fn forward_depth2_f64(&self, mass: i64, scratch: &mut FileScratch) {
+        let (layer, layer2) = (&self.hidden, self.output.as_ref().expect("a depth2 network has layer2"));
+        accumulate_f64(
+            layer,
+            mass as f64,
+            &scratch.columns,
+            &mut scratch.acc_f,
+            &mut scratch.abs_f,
+        );
+        let hidden_gamma = gamma(scratch.columns.len() + 1 + usize::from(layer.has_mass));
+        scratch.fired.clear();
+        scratch.doubtful.clear();
+        let mut margin = f64::INFINITY;
+        for (s, (&z, &abs)) in scratch.acc_f.iter().zip(&scratch.abs_f).enumerate() {
+            let distance = z - 0.5;
+            margin = margin.min(distance.abs());
+            if distance >= 0.0 {
+                scratch.fired.push(s as u32);
+            }
+            if distance.abs() <= hidden_gamma * abs {
+                scratch.doubtful.push(s as u32);
+            }
+        }
+        scratch.layer1_margin = margin;
+        let rows = layer2.rows;
+        let Columns::F32(w) = &layer2.weights else {
+            unreachable!("f32 layer")
+        };
+        // The count is an integer and the mass an f32: the product is exact in f64.
+        let count = scratch.fired.len() as f64;
+        scratch.acc_f.clear();
+        scratch
+            .acc_f
+            .extend((0..rows).map(|r| layer2.bias[r] + layer2.mass[r] * count));
+        scratch.abs_f.clear();
+        scratch
+            .abs_f
+            .extend((0..rows).map(|r| layer2.bias[r].abs() + (layer2.mass[r] * count).abs()));
+        for &s in &scratch.fired {
+            for (r, &v) in w[s as usize * rows..(s as usize + 1) * rows].iter().enumerate() {
+                scratch.acc_f[r] += f64::from(v);
+                scratch.abs_f[r] += f64::from(v).abs();
+            }
+        }
+        scratch.propagated.clear();
+        scratch.propagated.resize(rows, 0.0);
+        for &s in &scratch.doubtful {
+            for (r, &v) in w[s as usize * rows..(s as usize + 1) * rows].iter().enumerate() {
+                scratch.propagated[r] += f64::from(v).abs() + layer2.mass[r].abs();
+            }
+        }
+        let output_gamma = gamma(scratch.fired.len() + 2);
+        scratch.live.clear();
+        let parts = scratch.acc_f.iter().zip(&scratch.abs_f).zip(&scratch.propagated);
+        for (r, ((&z, &abs), &propagated)) in parts.enumerate() {
+            let bound = output_gamma * abs + propagated * (1.0 + output_gamma);
+            if z + bound > 0.0 {
+                scratch.live.push((r as u32, z, bound));
+            }
+        }
+    }
+
+    /// The total denominator of the output representation: D (tied), D₁·D₂ (free), or D₂
+    /// (depth2: layer 2 reads 0/1 values).
     fn total_denominator(&self) -> i128 {
         let d = i128::from(self.hidden.denominator as i64);
-        match &self.output {
-            None => d,
-            Some(o) => d * i128::from(o.denominator as i64),
+        match (&self.output, self.architecture) {
+            (None, _) => d,
+            (Some(o), Architecture::Depth2) => i128::from(o.denominator as i64),
+            (Some(o), _) => d * i128::from(o.denominator as i64),
         }
     }
 
@@ -572,6 +682,15 @@ fn fired_votes(
     out.sort_unstable();
 }
 
+/// z = W·u + mass·M + b of an integer layer, numerators in i64, into `acc`.
+fn accumulate_int(layer: &EvalLayer, mass: i64, columns: &[(u32, i32)], acc: &mut Vec<i64>) {
+    acc.clear();
+    acc.extend((0..layer.rows).map(|r| layer.bias_int[r] + layer.mass_int[r] * mass));
+    for &(q, c) in columns {
+        layer.weights.add_column(q as usize, layer.rows, i64::from(c), acc);
+    }
+}
+
 /// ẑ = W·u + mass·M + b in f64 into `acc`, and Σ|terms| into `abs`.
 fn accumulate_f64(layer: &EvalLayer, mass: f64, columns: &[(u32, i32)], acc: &mut Vec<f64>, abs: &mut Vec<f64>) {
     let rows = layer.rows;
@@ -640,16 +759,18 @@ fn stored_bits(numbers: &Numbers) -> u64 {
     u64::from(64 - max.leading_zeros()).max(1) + u64::from(signed)
 }
 
-/// Resources of a file's network (SPEC §2): neurons n_in + hidden widths (+ the output layer of
-/// a free network, + 1 mass neuron), parameters = nonzero weights + biases (+ mass weights, and
-/// the mass neuron's n_in unit weights), bits at the stored precision: 32 per f32 number, and
-/// for integers the bits of each tensor's largest magnitude (plus a sign bit if any is negative).
+/// Resources of a file's network (SPEC §2): neurons n_in + hidden widths (the hidden layer, and
+/// a depth2 network's `layer2`; a free network's output layer counts as extra) + 1 mass neuron
+/// per layer with a mass term, parameters = nonzero weights + biases (+ mass weights, and each
+/// mass neuron's unit weights, one per column of its layer), bits at the stored precision: 32
+/// per f32 number, and for integers the bits of each tensor's largest magnitude (plus a sign
+/// bit if any is negative). A depth2 file counts as `Depth2Network::resources` does.
 fn resources(file: &NetworkFile) -> Resources {
     let n_in = file.header().input_code.width;
     let mut layers = vec![file.hidden().expect("a network has a hidden layer")];
     layers.extend(file.output());
     let (mut parameters, mut parameter_bits, mut weight_max) = (0u64, 0u64, 0u64);
-    let mut mass = false;
+    let mut mass_neurons = 0;
     for layer in &layers {
         // Weights count where nonzero; biases and mass weights every one.
         let nonzero = (0..layer.weight.len()).filter(|&x| layer.weight.get(x) != 0.0).count() as u64;
@@ -667,14 +788,17 @@ fn resources(file: &NetworkFile) -> Resources {
             .map(|x| layer.weight.get(x).abs())
             .fold(0.0, f64::max);
         weight_max = weight_max.max(max.ceil() as u64);
-        mass |= layer.mass.is_some();
+        if layer.mass.is_some() {
+            mass_neurons += 1;
+            parameters += layer.cols as u64;
+            parameter_bits += layer.cols as u64;
+        }
     }
-    if mass {
-        parameters += n_in as u64;
-        parameter_bits += n_in as u64;
-    }
-    let hidden_width = file.hidden().map_or(0, |l| l.rows);
-    let extra = file.output().map_or(0, |l| l.rows) + usize::from(mass);
+    let second = file.output().map_or(0, |l| l.rows);
+    let (hidden_width, extra) = match file.header().architecture {
+        Architecture::Depth2 => (file.hidden().map_or(0, |l| l.rows) + second, mass_neurons),
+        _ => (file.hidden().map_or(0, |l| l.rows), second + mass_neurons),
+    };
     Resources {
         input_width: n_in,
         hidden_width,

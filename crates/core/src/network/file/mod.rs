@@ -27,6 +27,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::circuit::{Circuit, CircuitTruth, GateKind};
 use crate::base::code::{Csr, SubsetCode};
 use crate::base::instance::And2Instance;
 use crate::base::memory;
@@ -53,6 +54,10 @@ pub enum Architecture {
     Free,
     /// The fixed codes only, no weights.
     Codes,
+    /// Two stages with a threshold between them: a `hidden` layer on the input code whose
+    /// neurons are thresholded at ½ to 0/1, then `layer2` on that firing vector into the
+    /// output representation (depth-2 circuits).
+    Depth2,
 }
 
 /// A code's shape, and the seed that regenerates it when no tensor is given.
@@ -84,6 +89,9 @@ pub struct LayerSpecs {
     /// The `output` layer (free architecture).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<LayerSpec>,
+    /// The `layer2` layer (depth2 architecture).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer2: Option<LayerSpec>,
 }
 
 /// How outputs are read from the output representation (docs/network-format.md §5).
@@ -114,6 +122,9 @@ pub enum InstanceKind {
     Permutation,
     /// A 0/1 linear map, `instance.map` of shape (nnz, 2): (j, i) entries.
     Linear,
+    /// A depth-2 circuit: layer-1 pairs `instance.pairs` of shape (m′₁, 2) and gates
+    /// `instance.gates` of shape (m′, 3), rows (kind, left, right), kind 0 = AND, 1 = OR.
+    Circuit,
 }
 
 /// Where a network came from; every field optional.
@@ -281,6 +292,8 @@ pub enum StoredInstance {
         /// The entries M[j, i] = 1.
         entries: Vec<(u32, u32)>,
     },
+    /// A depth-2 circuit: its outputs are the gates.
+    Circuit(Circuit),
 }
 
 /// The truth tables of a [`StoredInstance`]: the pair index (pairs) or, for a permutation or a
@@ -291,19 +304,24 @@ pub enum StoredTables {
     Pairs(HashMap<(u32, u32), u32>),
     /// Input i ↦ the outputs j with M[j, i] = 1.
     Readers(Csr),
+    /// A circuit's layer-1 pair index.
+    Circuit(CircuitTruth),
 }
 
 /// The stored instance's truth: output j is on iff both endpoints of pair j are active (pairs),
-/// or iff some input it reads is active (a permutation, a 0/1 map: (M·x)_j ≥ ½).
+/// or iff some input it reads is active (a permutation, a 0/1 map: (M·x)_j ≥ ½), or iff gate j
+/// of a circuit is on (AND: both its layer-1 pairs on; OR: at least one).
 impl Truth for StoredInstance {
     type Tables = StoredTables;
-    type Scratch = ();
+    /// A circuit's true layer-1 outputs (sorted) after [`Truth::true_outputs`]; unused otherwise.
+    type Scratch = Vec<u32>;
 
     fn inputs(&self) -> usize {
         match self {
             StoredInstance::Pairs(i) => i.inputs(),
             StoredInstance::Permutation(pi) => pi.len(),
             StoredInstance::Linear { inputs, .. } => *inputs,
+            StoredInstance::Circuit(c) => c.layer1().inputs(),
         }
     }
 
@@ -312,6 +330,7 @@ impl Truth for StoredInstance {
             StoredInstance::Pairs(i) => i.outputs(),
             StoredInstance::Permutation(pi) => pi.len(),
             StoredInstance::Linear { outputs, .. } => *outputs,
+            StoredInstance::Circuit(c) => c.outputs(),
         }
     }
 
@@ -328,12 +347,14 @@ impl Truth for StoredInstance {
                     push(i as usize, j);
                 }
             })),
+            StoredInstance::Circuit(c) => StoredTables::Circuit(CircuitTruth::new(c)),
         }
     }
 
-    fn true_outputs(&self, tables: &StoredTables, active: &[u32], _: &mut (), out: &mut Vec<u32>) {
+    fn true_outputs(&self, tables: &StoredTables, active: &[u32], layer1: &mut Vec<u32>, out: &mut Vec<u32>) {
         match (self, tables) {
             (StoredInstance::Pairs(i), StoredTables::Pairs(index)) => i.true_outputs(index, active, out),
+            (StoredInstance::Circuit(c), StoredTables::Circuit(truth)) => truth.evaluate(c, active, layer1, out),
             (_, StoredTables::Readers(readers)) => {
                 out.clear();
                 for &i in active {
@@ -358,7 +379,8 @@ pub struct NetworkFile {
     instance: Option<StoredInstance>,
 }
 
-/// The weight layers a file holds: (hidden, output).
+/// The weight layers a file holds: (hidden, second), the second being `output` (free) or
+/// `layer2` (depth2).
 pub type Layers = (Option<Layer>, Option<Layer>);
 
 /// Shorthand for an [`Error::NetworkFile`].
@@ -379,18 +401,22 @@ impl NetworkFile {
         instance: Option<StoredInstance>,
     ) -> Result<Self> {
         let (hidden, output) = layers;
+        let spec = |l: &Option<Layer>| {
+            l.as_ref().map(|l| LayerSpec {
+                denominator: l.denominator,
+            })
+        };
+        let depth2 = header.architecture == Architecture::Depth2;
         header.layers = LayerSpecs {
-            hidden: hidden.as_ref().map(|l| LayerSpec {
-                denominator: l.denominator,
-            }),
-            output: output.as_ref().map(|l| LayerSpec {
-                denominator: l.denominator,
-            }),
+            hidden: spec(&hidden),
+            output: spec(&output).filter(|_| !depth2),
+            layer2: spec(&output).filter(|_| depth2),
         };
         header.instance = instance.as_ref().map(|i| match i {
             StoredInstance::Pairs(_) => InstanceKind::Pairs,
             StoredInstance::Permutation(_) => InstanceKind::Permutation,
             StoredInstance::Linear { .. } => InstanceKind::Linear,
+            StoredInstance::Circuit(_) => InstanceKind::Circuit,
         });
         check_header(&header)?;
         for (name, code, spec, features) in [
@@ -441,9 +467,18 @@ impl NetworkFile {
         self.hidden.as_ref()
     }
 
-    /// The output layer (free architecture only).
+    /// The second weight layer: `output` of a free network, `layer2` of a depth2 network
+    /// ([`Self::second_layer_name`]); None for the other architectures.
     pub fn output(&self) -> Option<&Layer> {
         self.output.as_ref()
+    }
+
+    /// The tensor name of the second weight layer: `layer2` (depth2) or `output` (free).
+    pub fn second_layer_name(&self) -> &'static str {
+        match self.header.architecture {
+            Architecture::Depth2 => "layer2",
+            _ => "output",
+        }
     }
 
     /// The stored instance, if any.
@@ -496,6 +531,10 @@ impl NetworkFile {
                 Some(layer("hidden", header.layers.hidden)?),
                 Some(layer("output", header.layers.output)?),
             ),
+            Architecture::Depth2 => (
+                Some(layer("hidden", header.layers.hidden)?),
+                Some(layer("layer2", header.layers.layer2)?),
+            ),
         };
         let instance = match header.instance {
             None => None,
@@ -512,20 +551,30 @@ impl NetworkFile {
             let values: Vec<i64> = code.flat().iter().map(|&q| i64::from(q)).collect();
             put_ints(&mut tensors, name, vec![code.features(), code.t()], &values);
         }
-        for (name, layer) in [("hidden", &self.hidden), ("output", &self.output)] {
+        for (name, layer) in [("hidden", &self.hidden), (self.second_layer_name(), &self.output)] {
             if let Some(layer) = layer {
                 tensors::put_layer(&mut tensors, name, layer);
             }
         }
+        let put_pairs = |tensors: &mut Vec<_>, instance: &And2Instance| {
+            let values: Vec<i64> = instance
+                .pairs()
+                .iter()
+                .flat_map(|&(a, b)| [i64::from(a), i64::from(b)])
+                .collect();
+            put_ints(tensors, "instance.pairs", vec![instance.outputs(), 2], &values);
+        };
         match &self.instance {
             None => {}
-            Some(StoredInstance::Pairs(instance)) => {
-                let values: Vec<i64> = instance
-                    .pairs()
+            Some(StoredInstance::Pairs(instance)) => put_pairs(&mut tensors, instance),
+            Some(StoredInstance::Circuit(circuit)) => {
+                put_pairs(&mut tensors, circuit.layer1());
+                let values: Vec<i64> = circuit
+                    .gates()
                     .iter()
-                    .flat_map(|&(a, b)| [i64::from(a), i64::from(b)])
+                    .flat_map(|g| [i64::from(g.kind == GateKind::Or), i64::from(g.left), i64::from(g.right)])
                     .collect();
-                put_ints(&mut tensors, "instance.pairs", vec![instance.outputs(), 2], &values);
+                put_ints(&mut tensors, "instance.gates", vec![circuit.outputs(), 3], &values);
             }
             Some(StoredInstance::Permutation(pi)) => {
                 let values: Vec<i64> = pi.iter().map(|&j| i64::from(j)).collect();
@@ -576,17 +625,24 @@ impl NetworkFile {
                     return Err(bad("the tied architecture has no `output` layer"));
                 }
             }
-            Architecture::Free => {
+            Architecture::Free | Architecture::Depth2 => {
+                let (second, architecture) = (self.second_layer_name(), self.header.architecture);
+                let shape = if architecture == Architecture::Free {
+                    "free"
+                } else {
+                    "depth2"
+                };
                 expect(&self.hidden, "hidden", None, n_in)?;
                 let n_h = self.hidden.as_ref().map_or(0, |l| l.rows);
-                expect(&self.output, "output", Some(n), n_h)?;
+                expect(&self.output, second, Some(n), n_h)?;
                 let integer = |l: &Option<Layer>| l.as_ref().is_some_and(|l| l.weight.is_integer());
                 if integer(&self.hidden) != integer(&self.output) {
-                    return Err(bad(
-                        "the free architecture's two layers must both be integer or both f32",
-                    ));
+                    return Err(bad(format!(
+                        "the {shape} architecture's two layers must both be integer or both f32"
+                    )));
                 }
-                if self.output.as_ref().is_some_and(|l| l.mass.is_some()) {
+                // A depth2 layer2 may carry a mass term (Σ_s b_s); a free output layer may not.
+                if architecture == Architecture::Free && self.output.as_ref().is_some_and(|l| l.mass.is_some()) {
                     return Err(bad("the `output` layer has no mass term (output.mass)"));
                 }
             }
@@ -602,6 +658,7 @@ impl NetworkFile {
             Some(StoredInstance::Pairs(i)) => (i.inputs(), i.outputs()),
             Some(StoredInstance::Permutation(pi)) => (pi.len(), pi.len()),
             Some(StoredInstance::Linear { inputs, outputs, .. }) => (*inputs, *outputs),
+            Some(StoredInstance::Circuit(c)) => (c.layer1().inputs(), c.outputs()),
         };
         if (inputs, outputs) != (m, m_out) {
             return Err(bad(format!(
@@ -854,6 +911,24 @@ pub(crate) mod tests {
         safetensors::serialize(views, Some(metadata.into_iter().collect())).unwrap()
     }
 
+    /// A layer of numerators over D = 4 without a mass term: integer, or as f32 values.
+    fn quarters(rows: usize, cols: usize, weight: Vec<i64>, bias: Vec<i64>, float: bool) -> Layer {
+        let (weight, bias, denominator) = if float {
+            let f = |v: Vec<i64>| Numbers::F32(v.iter().map(|&x| x as f32 / 4.0).collect());
+            (f(weight), f(bias), None)
+        } else {
+            (Numbers::integers(weight), Numbers::integers(bias), Some(4))
+        };
+        Layer {
+            rows,
+            cols,
+            weight,
+            bias,
+            mass: None,
+            denominator,
+        }
+    }
+
     /// A tiny tied network: 6 inputs, the pairs (0,1), (2,3), (4,5); input i ↦ neurons
     /// {i, i + 6} of 12, output j ↦ neurons {2j, 2j+1} of 6. Row r of output j listens to the
     /// four input neurons of its pair with weight ½ (numerator 2 over D = 4) and bias −5/4, so
@@ -871,26 +946,7 @@ pub(crate) mod tests {
                 }
             }
         }
-        let layer = if float {
-            let f = |v: Vec<i64>| Numbers::F32(v.iter().map(|&x| x as f32 / 4.0).collect());
-            Layer {
-                rows: 6,
-                cols: 12,
-                weight: f(weight),
-                bias: f(bias),
-                mass: None,
-                denominator: None,
-            }
-        } else {
-            Layer {
-                rows: 6,
-                cols: 12,
-                weight: Numbers::integers(weight),
-                bias: Numbers::integers(bias),
-                mass: None,
-                denominator: Some(4),
-            }
-        };
+        let layer = quarters(6, 12, weight, bias, float);
         let header = Header {
             format: FORMAT.into(),
             architecture: Architecture::Tied,
@@ -924,6 +980,205 @@ pub(crate) mod tests {
         .unwrap()
     }
 
+    /// A tiny depth2 network over `tiny`'s hidden layer (neurons 2j, 2j+1 fire iff pair j is
+    /// on, at least ¼ from ½) and the circuit g0 = AND(pair 0, pair 1), g1 = OR(pair 1, pair 2):
+    /// layer2 rows 0, 1 (g0's code) read the four neurons of pairs 0 and 1 with weight ¼, rows
+    /// 2, 3 (g1's) those of pairs 1 and 2 with weight ½, bias −¼ (D₂ = 4). So z ∈ {−¼, ¼, ¾}
+    /// on g0's rows (fires iff both pairs on) and {−¼, ¾, 1¾} on g1's (iff one is), every
+    /// decision at least ¼ from ½; votes 2 of 2.
+    pub(crate) fn tiny_depth2(float: bool) -> NetworkFile {
+        let one = tiny(float);
+        let mut weight = vec![0i64; 4 * 6];
+        for (r, (pairs, w)) in [([0, 1], 1), ([0, 1], 1), ([1, 2], 2), ([1, 2], 2)].iter().enumerate() {
+            for &j in pairs {
+                for s in [2 * j, 2 * j + 1] {
+                    weight[r * 6 + s] = *w;
+                }
+            }
+        }
+        let layer2 = quarters(4, 6, weight, vec![-1; 4], float);
+        let mut header = one.header().clone();
+        (header.architecture, header.outputs) = (Architecture::Depth2, 2);
+        header.output_code = CodeSpec {
+            width: 4,
+            t: 2,
+            seed: None,
+        };
+        let output = SubsetCode::from_sets(4, 2, &[vec![0, 1], vec![2, 3]]).unwrap();
+        let gate = |left, right, kind| crate::base::circuit::Gate { left, right, kind };
+        let gates = vec![gate(0, 1, GateKind::And), gate(1, 2, GateKind::Or)];
+        let Some(StoredInstance::Pairs(pairs)) = one.instance().cloned() else {
+            unreachable!("tiny stores pairs")
+        };
+        let circuit = Circuit::new(pairs, gates).unwrap();
+        let layers = (one.hidden().cloned(), Some(layer2));
+        let instance = Some(StoredInstance::Circuit(circuit));
+        NetworkFile::new(header, one.input_code().clone(), output, layers, instance).unwrap()
+    }
+
+    /// Every set of at most 4 of `tiny`'s 6 inputs.
+    fn small_sets() -> Vec<Vec<u32>> {
+        (0u32..64)
+            .filter(|mask| mask.count_ones() <= 4)
+            .map(|mask| (0..6).filter(|i| mask >> i & 1 == 1).collect())
+            .collect()
+    }
+
+    #[test]
+    fn tiny_depth2_round_trips_and_computes_its_gates() {
+        for float in [false, true] {
+            let file = tiny_depth2(float);
+            let read = NetworkFile::from_bytes(&file.to_bytes().unwrap()).unwrap();
+            assert_eq!(read, file);
+            let denominator = read.header().layers.layer2.and_then(|l| l.denominator);
+            assert_eq!(denominator, (!float).then_some(4));
+            let net = read.network().unwrap();
+            let truth = read.instance().unwrap();
+            let tables = truth.tables();
+            let (mut scratch, mut got, mut expected, mut layer1) =
+                (FileScratch::default(), Vec::new(), Vec::new(), Vec::new());
+            let (mut gates_on, mut tight) = (0, 0);
+            for active in small_sets() {
+                let exactness = net.evaluate_exact(&active, &mut scratch, &mut got);
+                truth.true_outputs(&tables, &active, &mut layer1, &mut expected);
+                assert_eq!(got, expected, "float {float}, active {active:?}");
+                assert_eq!(exactness.uncertain, 0);
+                assert!(exactness.margin >= 0.25 && exactness.margin <= 0.75, "{exactness:?}");
+                gates_on += got.len();
+                tight += usize::from(exactness.margin == 0.25);
+            }
+            assert!(
+                gates_on > 20 && tight > 0,
+                "{gates_on} gates on, {tight} samples at margin ¼"
+            );
+            let r = net.resources();
+            // n_in + n₁ + n₂; 12 + 4 nonzero weights of layer 1 and 8 + 8 of layer 2, 6 + 4 biases.
+            assert_eq!(
+                (r.neurons, r.hidden_width, r.parameters),
+                (12 + 6 + 4, 10, 24 + 6 + 16 + 4)
+            );
+        }
+    }
+
+    /// `file` (f32) with hidden neuron 0's bias set to −3/2: with pair 0 on, z_0 = 2 − 3/2 = ½
+    /// exactly, on the threshold.
+    fn neuron_0_at_half(file: &NetworkFile) -> NetworkFile {
+        let mut hidden = file.hidden().unwrap().clone();
+        if let Numbers::F32(b) = &mut hidden.bias {
+            b[0] = -1.5;
+        }
+        let layers = (Some(hidden), file.output().cloned());
+        let (input, output) = (file.input_code().clone(), file.output_code().clone());
+        NetworkFile::new(file.header().clone(), input, output, layers, file.instance().cloned()).unwrap()
+    }
+
+    #[test]
+    fn a_doubtful_hidden_neuron_makes_the_gates_it_feeds_uncertain() {
+        let net = neuron_0_at_half(&tiny_depth2(true)).network().unwrap();
+        let mut scratch = FileScratch::default();
+        let mut out = Vec::new();
+        let exactness = net.evaluate_exact(&[0, 1, 2, 3], &mut scratch, &mut out);
+        // Neuron 0 feeds g0's rows (weight ¼): ¾ ± ¼ reaches ½, so g0 is uncertain; g1's rows
+        // do not read it.
+        assert_eq!((exactness.margin, scratch.uncertain()), (0.0, &[0][..]));
+        assert_eq!(out, vec![0, 1]);
+        assert!(net.sample_fails(&[0, 1, 2, 3], &[0, 1], &mut scratch).0);
+        assert!(!net.sample_fails(&[2, 3, 4, 5], &[1], &mut scratch).0);
+        // The integer network has no doubt.
+        let exact = tiny_depth2(false).network().unwrap();
+        assert_eq!(exact.evaluate_exact(&[0, 1, 2, 3], &mut scratch, &mut out).uncertain, 0);
+    }
+
+    #[test]
+    fn bad_circuits_and_layer2_tensors_are_refused() {
+        let bytes = tiny_depth2(false).to_bytes().unwrap();
+        let gates = |edit: fn(&mut Vec<i32>)| {
+            rewrite(&bytes, |t, _| {
+                let g = t.iter_mut().find(|x| x.0 == "instance.gates").unwrap();
+                let mut values: Vec<i32> =
+                    g.3.chunks_exact(4)
+                        .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
+                        .collect();
+                edit(&mut values);
+                g.3 = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            })
+        };
+        // Rows (kind, left, right): (0, 0, 1), (1, 1, 2).
+        // An edit of the gate rows, and of a whole file.
+        type GateEdit = fn(&mut Vec<i32>);
+        type FileEdit = fn(&mut Vec<Raw>, &mut serde_json::Value);
+        let cases: [(GateEdit, &str); 5] = [
+            (
+                |v| v[0] = 2,
+                "instance.gates[0] has kind 2; a gate kind is 0 (AND) or 1 (OR)",
+            ),
+            (
+                |v| v[5] = 3,
+                "instance.gates (a layer-1 output) holds index 3, out of range (below 3)",
+            ),
+            (|v| v[4] = -1, "holds index -1, out of range"),
+            (
+                |v| v[2] = 0,
+                "gate 0 reads layer-1 outputs (0, 0): need two distinct outputs",
+            ),
+            (|v| (v[4], v[5]) = (1, 0), "gate 1 (0, 1) repeats an earlier gate"),
+        ];
+        for (edit, message) in cases {
+            let err = error_of(&gates(edit));
+            assert!(err.contains(message), "{err}");
+        }
+        let cases: [(FileEdit, &str); 8] = [
+            (
+                |t, _| t.iter_mut().find(|x| x.0 == "instance.gates").unwrap().2 = vec![3, 2],
+                "tensor `instance.gates` has shape [3, 2], but the header needs [2, 3]",
+            ),
+            (
+                |t, _| t.iter_mut().find(|x| x.0 == "instance.pairs").unwrap().2 = vec![2, 3],
+                "tensor `instance.pairs` has shape [2, 3]; it must be [rows, 2]",
+            ),
+            (
+                |t, _| t.retain(|x| x.0 != "instance.gates"),
+                "missing tensor `instance.gates`",
+            ),
+            (
+                |t, _| t.retain(|x| !x.0.starts_with("layer2.")),
+                "missing tensor `layer2.weight`",
+            ),
+            (
+                |t, _| {
+                    let w = t.iter_mut().find(|x| x.0 == "layer2.weight").unwrap();
+                    w.2 = vec![3, 8];
+                },
+                "layer2.weight is 3 × 8, but the codes need 4 × 6",
+            ),
+            (
+                |_, h| h["layers"]["layer2"] = serde_json::json!({}),
+                "no layers.layer2.denominator",
+            ),
+            (
+                |t, h| {
+                    t.iter_mut().find(|x| x.0 == "layer2.weight").unwrap().1 = tensors::Dtype::F32;
+                    // Bias −1 read as f32 would be a NaN: zero it.
+                    let bias = t.iter_mut().find(|x| x.0 == "layer2.bias").unwrap();
+                    (bias.1, bias.3) = (tensors::Dtype::F32, vec![0; 16]);
+                    h["layers"]["layer2"] = serde_json::json!({});
+                },
+                "the depth2 architecture's two layers must both be integer or both f32",
+            ),
+            (|_, h| h["architecture"] = "depth3".into(), "unknown variant `depth3`"),
+        ];
+        for (edit, message) in cases {
+            let err = error_of(&rewrite(&bytes, edit));
+            assert!(err.contains(message), "{err}");
+        }
+        let float = tiny_depth2(true).to_bytes().unwrap();
+        let nan = rewrite(&float, |t, _| {
+            let w = t.iter_mut().find(|x| x.0 == "layer2.weight").unwrap();
+            w.3[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        });
+        assert!(error_of(&nan).contains("layer2.weight[2] is NaN"));
+    }
+
     fn error_of(bytes: &[u8]) -> String {
         NetworkFile::from_bytes(bytes).unwrap_err().to_string()
     }
@@ -947,7 +1202,7 @@ pub(crate) mod tests {
                 vec![0, 2, 4],
             ] {
                 let exactness = net.evaluate_exact(&active, &mut scratch, &mut got);
-                truth.true_outputs(&tables, &active, &mut (), &mut expected);
+                truth.true_outputs(&tables, &active, &mut Vec::new(), &mut expected);
                 assert_eq!(got, expected, "float {float}, active {active:?}");
                 assert_eq!(exactness.uncertain, 0);
                 // Pair j's rows have z = |active ∩ pair j| − 5/4.
@@ -1064,22 +1319,7 @@ pub(crate) mod tests {
 
     #[test]
     fn float_decisions_at_the_threshold_are_uncertain_and_fail() {
-        // Bias −3/2 on neuron 0: with pair 0 on, z_0 = 2 − 3/2 = ½ exactly, on the threshold.
-        let file = tiny(true);
-        let mut at_half = file.hidden().unwrap().clone();
-        if let Numbers::F32(b) = &mut at_half.bias {
-            b[0] = -1.5;
-        }
-        let layers = (Some(at_half), None);
-        let edited = NetworkFile::new(
-            file.header().clone(),
-            file.input_code().clone(),
-            file.output_code().clone(),
-            layers,
-            file.instance().cloned(),
-        )
-        .unwrap();
-        let net = edited.network().unwrap();
+        let net = neuron_0_at_half(&tiny(true)).network().unwrap();
         let mut scratch = FileScratch::default();
         let mut out = Vec::new();
         let exactness = net.evaluate_exact(&[0, 1], &mut scratch, &mut out);
@@ -1289,9 +1529,10 @@ pub(crate) mod tests {
         #[test]
         fn mutated_files_never_panic(
             float in any::<bool>(), edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
-            cut in any::<prop::sample::Index>(), do_cut in any::<bool>(),
+            cut in any::<prop::sample::Index>(), do_cut in any::<bool>(), two_stages in any::<bool>(),
         ) {
-            let mut bytes = tiny(float).to_bytes().unwrap();
+            let file = if two_stages { tiny_depth2(float) } else { tiny(float) };
+            let mut bytes = file.to_bytes().unwrap();
             for (at, value) in edits {
                 let i = at.index(bytes.len());
                 bytes[i] = value;

@@ -9,6 +9,7 @@ use safetensors::tensor::{SafeTensorError, SafeTensors, TensorView};
 pub use safetensors::Dtype;
 
 use super::{CodeSpec, InstanceKind, Layer, LayerSpec, Numbers, StoredInstance, bad, seeded_code};
+use crate::base::circuit::{Circuit, Gate, GateKind};
 use crate::base::code::SubsetCode;
 use crate::base::instance::And2Instance;
 use crate::error::Result;
@@ -104,6 +105,16 @@ impl<'a> Parsed<'a> {
         })
     }
 
+    /// The rows of the 2-d tensor `name` of shape [rows, `columns`] (refusing another shape).
+    fn rows(&self, name: &str, columns: usize) -> Result<usize> {
+        match *self.view(name)?.shape() {
+            [rows, c] if c == columns => Ok(rows),
+            ref shape => Err(bad(format!(
+                "tensor `{name}` has shape {shape:?}; it must be [rows, {columns}]"
+            ))),
+        }
+    }
+
     /// A code: the tensor `name` [features, t] if present (checked against the seed when one is
     /// given too), else the seeded code; neither is an error.
     pub fn code(&self, name: &str, spec: &CodeSpec, features: usize, role: &str) -> Result<SubsetCode> {
@@ -189,16 +200,40 @@ impl<'a> Parsed<'a> {
             }
             Ok(v as u32)
         };
+        let pairs = |count: usize| -> Result<And2Instance> {
+            let values = self.ints("instance.pairs", &[count, 2])?;
+            let mut pairs = Vec::with_capacity(count);
+            for pair in values.chunks_exact(2) {
+                let what = "instance.pairs";
+                pairs.push((index(pair[0], inputs, what)?, index(pair[1], inputs, what)?));
+            }
+            And2Instance::new(inputs, pairs).map_err(|e| bad(format!("instance.pairs: {e}")))
+        };
         match kind {
-            InstanceKind::Pairs => {
-                let values = self.ints("instance.pairs", &[outputs, 2])?;
-                let mut pairs = Vec::with_capacity(outputs);
-                for pair in values.chunks_exact(2) {
-                    let what = "instance.pairs";
-                    pairs.push((index(pair[0], inputs, what)?, index(pair[1], inputs, what)?));
+            InstanceKind::Pairs => Ok(StoredInstance::Pairs(pairs(outputs)?)),
+            InstanceKind::Circuit => {
+                let layer1 = pairs(self.rows("instance.pairs", 2)?)?;
+                let values = self.ints("instance.gates", &[outputs, 3])?;
+                let mut gates = Vec::with_capacity(outputs);
+                for (g, row) in values.chunks_exact(3).enumerate() {
+                    let kind = match row[0] {
+                        0 => GateKind::And,
+                        1 => GateKind::Or,
+                        other => {
+                            return Err(bad(format!(
+                                "instance.gates[{g}] has kind {other}; a gate kind is 0 (AND) or 1 (OR)"
+                            )));
+                        }
+                    };
+                    let what = "instance.gates (a layer-1 output)";
+                    let (left, right) = (
+                        index(row[1], layer1.outputs(), what)?,
+                        index(row[2], layer1.outputs(), what)?,
+                    );
+                    gates.push(Gate { left, right, kind });
                 }
-                let instance = And2Instance::new(inputs, pairs).map_err(|e| bad(format!("instance.pairs: {e}")))?;
-                Ok(StoredInstance::Pairs(instance))
+                let circuit = Circuit::new(layer1, gates).map_err(|e| bad(format!("instance.gates: {e}")))?;
+                Ok(StoredInstance::Circuit(circuit))
             }
             InstanceKind::Permutation => {
                 if inputs != outputs {
@@ -219,15 +254,7 @@ impl<'a> Parsed<'a> {
                 Ok(StoredInstance::Permutation(pi))
             }
             InstanceKind::Linear => {
-                let view = self.view("instance.map")?;
-                let nnz = match view.shape() {
-                    &[nnz, 2] => nnz,
-                    shape => {
-                        return Err(bad(format!(
-                            "tensor `instance.map` has shape {shape:?}; it must be [nnz, 2]"
-                        )));
-                    }
-                };
+                let nnz = self.rows("instance.map", 2)?;
                 let values = self.ints("instance.map", &[nnz, 2])?;
                 let mut entries = Vec::with_capacity(nnz);
                 for entry in values.chunks_exact(2) {
