@@ -54,7 +54,11 @@ pub fn run(flags: flags::Check) -> Result<bool, String> {
         targets: flags.targets,
         restarts: flags.restarts,
     };
-    let reference = reference(&flags.reference)?;
+    let permutation = matches!(
+        file.instance(),
+        Some(StoredInstance::Permutation(_) | StoredInstance::Linear { .. })
+    );
+    let reference = reference(&flags.reference, permutation)?;
     let mut result = network_check::check(&file, &path, &options, &reference).map_err(|e| format!("{path}: {e}"))?;
     if let Some(samples_path) = &flags.samples_file {
         let shown = samples_path.display().to_string();
@@ -80,12 +84,15 @@ pub fn run(flags: flags::Check) -> Result<bool, String> {
     Ok(result.meets_delta)
 }
 
-/// AS-2AND's median n* per m′ from a verify-bounds results file, or nothing (with a note) when
-/// the file does not exist.
-fn reference(path: &Path) -> Result<Reference, String> {
+/// The project's construction for the file's kind of instance and its median n* per m′ from
+/// a verify-bounds results file: AS-2AND (`and2-upper`) for 2-AND pairs and circuits (whose
+/// first layer is AS-2AND), AS-PERM (`permutation`) for permutations and 0/1 maps. Nothing
+/// (with a note) when the file does not exist.
+fn reference(path: &Path, permutation: bool) -> Result<Reference, String> {
+    let construction = if permutation { "AS-PERM" } else { "AS-2AND" };
     if !path.exists() {
         println!(
-            "check: no reference results at {} (AS-2AND's n* will not be beside the network)",
+            "check: no reference results at {} ({construction}'s n* will not be beside the network)",
             path.display()
         );
         return Ok(Reference::default());
@@ -95,12 +102,18 @@ fn reference(path: &Path) -> Result<Reference, String> {
         .checks
         .iter()
         .find_map(|c| match &c.detail {
-            CheckDetail::And2Upper(d) => Some(d.constants.iter().map(|c| (c.m_prime, c.n_star)).collect::<Vec<_>>()),
+            CheckDetail::And2Upper(d) if !permutation => {
+                Some(d.constants.iter().map(|c| (c.m_prime, c.n_star)).collect::<Vec<_>>())
+            }
+            CheckDetail::Permutation(d) if permutation => {
+                Some(d.sizes.iter().map(|s| (s.m_prime, s.n_star)).collect::<Vec<_>>())
+            }
             _ => None,
         })
         .unwrap_or_default();
     Ok(Reference {
         path: Some(path.display().to_string()),
+        construction: Some(construction.into()),
         widths,
     })
 }
@@ -162,8 +175,9 @@ fn print_summary(c: &NetworkCheck) {
         c.stored_bits,
         b.neurons_over_bound,
         b.bits_over_instances,
-        b.as2and_n_star.map_or(String::new(), |n| format!(
-            "; hidden/AS-2AND n* {:.2}",
+        b.reference_n_star.map_or(String::new(), |n| format!(
+            "; hidden/{} n* {:.2}",
+            b.reference_construction.as_deref().unwrap_or("construction"),
             c.resources.hidden_width as f64 / n
         ))
     );

@@ -16,14 +16,24 @@ use crate::plot::{Axis, Built, Figure, GREY, INK, Mark, PALETTE, Series, TickSty
 /// The chart's file stem.
 const CHART: &str = "network-chart";
 
-/// The chart: AS-2AND's median n* per m′ (reference run), the explicit neuron bound at the
+/// The reference construction's name (`AS-2AND`, `AS-PERM`), "the construction" when unknown.
+fn construction(check: &NetworkCheck) -> &str {
+    check
+        .bounds
+        .reference_construction
+        .as_deref()
+        .unwrap_or("the construction")
+}
+
+/// The chart: the reference construction's median n* per m′ (AS-2AND or AS-PERM, from the
+/// reference run), the explicit neuron bound at the
 /// network's bits per parameter and the two shapes at the reference's fitted constants over
 /// the same range, and the network's hidden width and total neurons at its m′.
 fn chart(check: &NetworkCheck) -> Built {
     let m = check.outputs as f64;
     let bits_per_parameter = check.stored_bits as f64 / check.resources.parameters.max(1) as f64;
     let b = &check.bounds;
-    let mut xs: Vec<f64> = b.as2and_widths.iter().map(|p| p.0 as f64).collect();
+    let mut xs: Vec<f64> = b.reference_widths.iter().map(|p| p.0 as f64).collect();
     xs.push(m);
     xs.sort_by(f64::total_cmp);
     xs.dedup();
@@ -34,15 +44,16 @@ fn chart(check: &NetworkCheck) -> Built {
         vec![lo / 2.0, lo, lo * 2.0]
     };
     let mut series = Vec::new();
-    if !b.as2and_widths.is_empty() {
+    if !b.reference_widths.is_empty() {
         series.push(Series::new(
             Some(format!(
-                "AS-2AND median n* (hidden width){}",
+                "{} median n* (hidden width){}",
+                construction(check),
                 b.reference.as_ref().map_or(String::new(), |r| format!(", {r}"))
             )),
             INK,
             Mark::LineDots,
-            b.as2and_widths.iter().map(|&(m, n)| (m as f64, n)).collect(),
+            b.reference_widths.iter().map(|&(m, n)| (m as f64, n)).collect(),
         ));
     }
     if check.instance == "pairs" {
@@ -72,7 +83,7 @@ fn chart(check: &NetworkCheck) -> Built {
             (c_upper, theory::upper_shape, "√m′·log₂m′", PALETTE[2]),
         ] {
             series.push(Series::new(
-                Some(format!("{}·{label} (AS-2AND's fitted c)", num(c))),
+                Some(format!("{}·{label} ({}'s fitted c)", num(c), construction(check))),
                 color,
                 Mark::Dashed,
                 grid.iter().map(|&x| (x, c * shape(x))).collect(),
@@ -93,7 +104,11 @@ fn chart(check: &NetworkCheck) -> Built {
     ));
     Ok(Figure {
         stem: CHART,
-        title: format!("{} against AS-2AND and the bounds", short_name(&check.network)),
+        title: format!(
+            "{} against {} and the bounds",
+            short_name(&check.network),
+            construction(check)
+        ),
         x: Axis::log("m′ (outputs computed)", TickStyle::PowersOfTwo),
         y: Axis::log("neurons", TickStyle::Decimal),
         series,
@@ -268,18 +283,26 @@ pub(crate) fn markdown(check: &NetworkCheck, chart_drawn: Option<&str>) -> Strin
         "hidden width / (√m′·log₂m′)",
         num(r.hidden_width as f64 / b.upper_shape),
     );
-    if let Some(n) = b.as2and_n_star {
+    if let Some(n) = b.reference_n_star {
         row(
-            &format!("AS-2AND median n* at m′ = {}", pow2(check.outputs as f64)),
+            &format!(
+                "{} median n* at m′ = {}",
+                construction(check),
+                pow2(check.outputs as f64)
+            ),
             num(n),
         );
-        row("hidden width / AS-2AND n*", num(r.hidden_width as f64 / n));
+        row(
+            &format!("hidden width / {} n*", construction(check)),
+            num(r.hidden_width as f64 / n),
+        );
     }
     match &b.reference {
         Some(reference) => {
             let _ = writeln!(
                 s,
-                "\nAS-2AND's figures are from `{reference}`{}.",
+                "\n{}'s figures are from `{reference}`{}.",
+                construction(check),
                 b.fitted_constants.map_or(String::new(), |[cl, cu]| format!(
                     "; its fitted constants: n* ≈ {}·√(m′·log₂m′) ≈ {}·√m′·log₂m′",
                     num(cl),
@@ -287,7 +310,7 @@ pub(crate) fn markdown(check: &NetworkCheck, chart_drawn: Option<&str>) -> Strin
                 ))
             );
         }
-        None => s.push_str("\nNo reference run was read, so AS-2AND's n* is not beside the network.\n"),
+        None => s.push_str("\nNo reference run was read, so no construction's n* is beside the network.\n"),
     }
     s
 }

@@ -143,18 +143,22 @@ pub struct Bounds {
     pub lower_shape: f64,
     /// √m′·log₂ m′, the upper-bound shape.
     pub upper_shape: f64,
-    /// The reference run AS-2AND's figures came from, when one was read.
+    /// The reference run the construction's figures came from, when one was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    /// AS-2AND's median n* at this m′ in the reference run, when it measured this size.
+    /// The project's construction for this kind of instance, whose measured n* is the
+    /// reference: `AS-2AND` (2-AND pairs, and a circuit's first layer) or `AS-PERM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as2and_n_star: Option<f64>,
+    pub reference_construction: Option<String>,
+    /// That construction's median n* at this m′ in the reference run, when it measured it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_n_star: Option<f64>,
     /// The reference run's fitted constants c in n* ≈ c·√(m′ log₂ m′) and c·√m′·log₂ m′
     /// (least squares on its medians), when it has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fitted_constants: Option<[f64; 2]>,
-    /// AS-2AND's median n* per m′ in the reference run, (m′, n*) by increasing m′: the chart's
-    /// reference curve.
+    /// The construction's median n* per m′ in the reference run, (m′, n*) by increasing m′:
+    /// the chart's reference curve.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub as2and_widths: Vec<(u64, f64)>,
+    pub reference_widths: Vec<(u64, f64)>,
 }

@@ -53,11 +53,14 @@ pub struct CheckOptions {
     pub restarts: usize,
 }
 
-/// AS-2AND's reference figures from a verify-bounds run: (m′, median n*) by increasing m′.
+/// A construction's reference figures from a verify-bounds run: (m′, median n*) by increasing
+/// m′.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reference {
     /// The results file read.
     pub path: Option<String>,
+    /// `AS-2AND` or `AS-PERM`.
+    pub construction: Option<String>,
     /// AS-2AND's median n* per size.
     pub widths: Vec<(u64, f64)>,
 }
@@ -665,13 +668,14 @@ pub fn check(file: &NetworkFile, path: &str, options: &CheckOptions, reference: 
             lower_shape: theory::lower_shape(m_prime),
             upper_shape: theory::upper_shape(m_prime),
             reference: reference.path.clone(),
-            as2and_n_star: reference
+            reference_construction: reference.construction.clone(),
+            reference_n_star: reference
                 .widths
                 .iter()
                 .find(|w| w.0 == header.outputs as u64)
                 .map(|w| w.1),
             fitted_constants,
-            as2and_widths: reference.widths.clone(),
+            reference_widths: reference.widths.clone(),
         },
         meets_delta,
         seconds: start.elapsed().as_secs_f64(),
