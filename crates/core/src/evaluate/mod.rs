@@ -3,6 +3,7 @@
 //! worst-case adversary. Imports constructions and the base layer, never checks.
 
 pub mod adversary;
+pub mod certify;
 pub mod dense;
 pub mod eval;
 pub mod network_check;
