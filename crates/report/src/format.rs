@@ -109,6 +109,18 @@ pub(crate) fn sci(x: f64) -> String {
     if x == 0.0 { "0".into() } else { format!("{x:.2e}") }
 }
 
+/// A failure rate in per cent with its 95 % Wilson interval and counts: `5 % [4.13, 6.04] (100/2000)`.
+pub(crate) fn percent_interval(f: &superposition_schema::measure::FailureRate) -> String {
+    format!(
+        "{} % [{}, {}] ({}/{})",
+        num(100.0 * f.rate),
+        num(100.0 * f.wilson_lo),
+        num(100.0 * f.wilson_hi),
+        f.failures,
+        f.samples
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

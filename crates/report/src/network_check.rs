@@ -5,12 +5,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use superposition_schema::measure::FailureRate;
 use superposition_schema::network_check::NetworkCheck;
 use superposition_schema::theory;
 
 use crate::Error;
-use crate::format::{num, pow2, sci};
+use crate::format::{num, percent_interval, pow2, sci};
 use crate::plot::{Axis, Built, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 
 /// The chart's file stem.
@@ -122,18 +121,6 @@ fn short_name(path: &str) -> String {
         .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// A failure rate in per cent with its Wilson interval and counts.
-fn rate(f: &FailureRate) -> String {
-    format!(
-        "{} % [{}, {}] ({}/{})",
-        num(100.0 * f.rate),
-        num(100.0 * f.wilson_lo),
-        num(100.0 * f.wilson_hi),
-        f.failures,
-        f.samples
-    )
-}
-
 /// A margin, "exact" when infinite (no decision near any threshold measured).
 fn margin(m: f64) -> String {
     if m.is_finite() { sci(m) } else { "—".into() }
@@ -190,7 +177,7 @@ pub(crate) fn markdown(check: &NetworkCheck, chart_drawn: Option<&str>) -> Strin
             s,
             "| {} | {} | {} | {} | {} | {} | {} |",
             d.inputs.as_str(),
-            rate(&d.failure),
+            percent_interval(&d.failure),
             show(e.false_negative_rate()),
             show(e.false_positive_rate_one()),
             show(e.false_positive_rate_none()),
@@ -216,7 +203,7 @@ pub(crate) fn markdown(check: &NetworkCheck, chart_drawn: Option<&str>) -> Strin
             s,
             "\nOn the samples of `{}`: {}; {} uncertain; smallest margin {}; failed rows: {}.",
             f.path,
-            rate(&f.failure),
+            percent_interval(&f.failure),
             f.uncertain_samples,
             margin(f.min_margin),
             if f.failed.is_empty() {

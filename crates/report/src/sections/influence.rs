@@ -10,7 +10,7 @@ use superposition_schema::measure::{ConditionalErrors, InputDistribution};
 use superposition_schema::results::{CheckResult, FailureRate, Record, RunResults};
 
 use crate::data;
-use crate::format::{num, pow2, sci};
+use crate::format::{num, percent_interval, pow2, sci};
 use crate::page::{FigureOutcomes, drawn, figure};
 use crate::plot::Built;
 use crate::plot::{Axis, Figure, INK, Mark, PALETTE, Series, TickStyle};
@@ -277,7 +277,7 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
                 (Some(None), Some(Some(ch))) => format!("> {}", num(w.cap as f64 / ch as f64)),
                 _ => "—".into(),
             };
-            let cross = w.cross.map_or_else(|| "—".into(), interval);
+            let cross = w.cross.map_or_else(|| "—".into(), |f| percent_interval(&f));
             let verdict = match (met(c, distribution, m_prime), distribution) {
                 (Some(true), "uniform") => {
                     let cost = detail(c).map_or(1.1, |d| d.config.uniform_cost_factor);
@@ -366,7 +366,7 @@ fn uniform_table(s: &mut String, r: &RunResults, sizes: &[u64]) {
             pow2(m_prime as f64),
             width(w.uniform_plain, w.cap),
             width(w.uniform_channel, w.cap),
-            w.uniform_cross.map_or_else(|| "—".into(), interval),
+            w.uniform_cross.map_or_else(|| "—".into(), |f| percent_interval(&f)),
         );
     }
     if !planted_only.is_empty() {
@@ -395,7 +395,7 @@ fn errors_table(s: &mut String, r: &RunResults, sizes: &[u64]) {
                         Construction::Plain => "plain",
                         Construction::Channel => "channel",
                     },
-                    interval(failure),
+                    percent_interval(&failure),
                     rate(e.false_negative_rate()),
                     rate(e.false_positive_rate_one()),
                     rate(e.false_positive_rate_none()),
@@ -419,18 +419,6 @@ fn errors_table(s: &mut String, r: &RunResults, sizes: &[u64]) {
         s.push_str(&line);
         s.push('\n');
     }
-}
-
-/// A failure rate with its Wilson interval and counts.
-fn interval(f: FailureRate) -> String {
-    format!(
-        "{} % [{}, {}] ({}/{})",
-        num(100.0 * f.rate),
-        num(100.0 * f.wilson_lo),
-        num(100.0 * f.wilson_hi),
-        f.failures,
-        f.samples
-    )
 }
 
 /// The check's typed detail (None only if `c` is another check's verdict).

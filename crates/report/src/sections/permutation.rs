@@ -10,7 +10,7 @@ use superposition_schema::results::{CheckResult, LineFit, Record, RunResults};
 
 use crate::data::{self, PerSize};
 use crate::figures::{Built, lower_shape, upper_shape};
-use crate::format::{fixed, num, pow2, sci};
+use crate::format::{fixed, num, percent_interval, pow2, sci};
 use crate::page::{FigureOutcomes, drawn, figure};
 use crate::plot::{Axis, Figure, GREY, INK, Mark, PALETTE, Series, TickStyle};
 use crate::stats::fit_constant_log;
@@ -218,11 +218,9 @@ fn fresh_table(s: &mut String, r: &RunResults) {
         let rate = |v: Option<f64>| v.map_or_else(|| "—".into(), sci);
         let _ = writeln!(
             s,
-            "| {} | {seeds} | {} % [{}, {}] ({failures}/{samples}) | {} | {} |",
+            "| {} | {seeds} | {} | {} | {} |",
             pow2(m_prime as f64),
-            num(100.0 * f.rate),
-            num(100.0 * f.wilson_lo),
-            num(100.0 * f.wilson_hi),
+            percent_interval(&f),
             rate(e.false_negative_rate()),
             rate(e.false_positive_rate_none()),
         );
