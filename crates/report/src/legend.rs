@@ -3,7 +3,9 @@
 //! The legend box is estimated in pixels from the real font metrics, converted to the
 //! plot's unit square, and tried at the corners and edge midpoints; the first spot that
 //! covers no data point and no line wins. If every spot covers something, the x axis is
-//! stretched to the right so the legend gets an empty strip of its own.
+//! stretched to the right so the legend gets an empty strip of its own; when the legend is
+//! too wide for that (it would leave the data less than 40 % of the width), the y axis is
+//! stretched upwards instead, so the legend gets an empty band along the top.
 
 use plotters::prelude::SeriesLabelPosition;
 
@@ -24,6 +26,8 @@ pub(crate) struct Placement {
     pub position: SeriesLabelPosition,
     /// Possibly widened x range.
     pub x_range: (f64, f64),
+    /// Possibly heightened y range.
+    pub y_range: (f64, f64),
 }
 
 /// Candidate spots, in order of preference, with the box's (x, y) anchor in the unit
@@ -59,18 +63,21 @@ pub(crate) fn place(fig: &Figure, x: (f64, f64), y: (f64, f64), text_width: impl
         return Placement {
             position: position.clone(),
             x_range: x,
+            y_range: y,
         };
     }
-    // No free spot: keep the data in the left part of a wider x axis.
+    // No free spot: keep the data in the left part of a wider x axis or, for a wide legend,
+    // in the lower part of a taller y axis.
     let keep = 1.0 - w - 2.0 * mx;
-    let x_range = if keep > 0.4 {
-        (x.0, stretch(fig.x.scale, x, 1.0 / keep))
+    let (x_range, y_range) = if keep > 0.4 {
+        ((x.0, stretch(fig.x.scale, x, 1.0 / keep)), y)
     } else {
-        x
+        (x, (y.0, stretch(fig.y.scale, y, 1.0 / (1.0 - h - 2.0 * my))))
     };
     Placement {
         position: SeriesLabelPosition::UpperRight,
         x_range,
+        y_range,
     }
 }
 
@@ -116,4 +123,65 @@ fn samples(fig: &Figure, x: (f64, f64), y: (f64, f64)) -> Vec<(f64, f64)> {
     }
     out.retain(|p| p.0.is_finite() && p.1.is_finite());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Axis, Series, TickStyle};
+    use plotters::style::RGBColor;
+
+    /// A log-log figure whose dashed diagonal and dotted anti-diagonal leave no corner or edge
+    /// midpoint free, with one label of `label_px` pixels (the width function below).
+    fn crowded(label_px: f64) -> (Figure, impl Fn(&str) -> f64) {
+        let grid: Vec<f64> = (0..=16).map(|i| 2f64.powi(8 + i)).collect();
+        let line = |f: &dyn Fn(f64) -> f64| grid.iter().map(|&x| (x, f(x))).collect::<Vec<_>>();
+        let fig = Figure {
+            stem: "test",
+            title: String::new(),
+            x: Axis::log("x", TickStyle::PowersOfTwo),
+            y: Axis::log("y", TickStyle::Decimal),
+            series: vec![
+                Series::new(Some("long".into()), RGBColor(0, 0, 0), Mark::Dashed, line(&|x| x)),
+                Series::new(None, RGBColor(0, 0, 0), Mark::Dashed, line(&|x| 2f64.powi(32) / x)),
+                Series::new(None, RGBColor(0, 0, 0), Mark::Dashed, line(&|_| 2f64.powi(16))),
+                Series::new(
+                    None,
+                    RGBColor(0, 0, 0),
+                    Mark::Dashed,
+                    vec![(2f64.powi(16), 256.0), (2f64.powi(16), 2f64.powi(24))],
+                ),
+            ],
+        };
+        (fig, move |_: &str| label_px)
+    }
+
+    /// The legend box of `p` in the unit square of its ranges covers none of `fig`'s samples.
+    fn free(fig: &Figure, p: &Placement, label_px: f64) -> bool {
+        let w = (label_px + ICON) / AREA.0;
+        let h = (ENTRY + MARGIN) / AREA.1;
+        let (mx, my) = (MARGIN / AREA.0, MARGIN / AREA.1);
+        let (left, bottom) = (1.0 - w - mx, 1.0 - h - my);
+        samples(fig, p.x_range, p.y_range)
+            .iter()
+            .all(|&(px, py)| !(px >= left && py >= bottom))
+    }
+
+    /// A narrow legend with no free spot gets a wider x axis; a wide one (which would leave the
+    /// data under 40 % of the width) a taller y axis; either way the box covers no data. Before
+    /// the y fallback existed the wide legend was drawn over the data, which this test catches.
+    #[test]
+    fn a_legend_with_no_free_spot_gets_an_empty_strip() {
+        let (x, y) = ((256.0, 2f64.powi(24)), (256.0, 2f64.powi(24)));
+        for label_px in [100.0, 600.0] {
+            let (fig, width) = crowded(label_px);
+            let p = place(&fig, x, y, width);
+            assert!(free(&fig, &p, label_px), "label {label_px} px: the legend covers data");
+            if label_px < 300.0 {
+                assert!(p.x_range.1 > x.1 && p.y_range == y, "narrow: x stretched");
+            } else {
+                assert!(p.y_range.1 > y.1 && p.x_range == x, "wide: y stretched");
+            }
+        }
+    }
 }

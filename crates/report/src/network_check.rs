@@ -45,11 +45,7 @@ fn chart(check: &NetworkCheck) -> Built {
     let mut series = Vec::new();
     if !b.reference_widths.is_empty() {
         series.push(Series::new(
-            Some(format!(
-                "{} median n* (hidden width){}",
-                construction(check),
-                b.reference.as_ref().map_or(String::new(), |r| format!(", {r}"))
-            )),
+            Some(format!("{} median n* (hidden width)", construction(check))),
             INK,
             Mark::LineDots,
             b.reference_widths.iter().map(|&(m, n)| (m as f64, n)).collect(),

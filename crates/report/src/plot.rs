@@ -96,13 +96,12 @@ impl<E: std::error::Error> From<E> for DrawError {
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String> {
     let run = || -> Result<(), DrawError> {
         root.fill(&WHITE)?;
-        let (y0, y1) = range(fig, false);
         let legend_font = (FAMILY, LEGEND_FONT).into_text_style(&root);
-        let placement = legend::place(fig, range(fig, true), (y0, y1), |text| {
+        let placement = legend::place(fig, range(fig, true), range(fig, false), |text| {
             root.estimate_text_size(text, &legend_font)
                 .map_or(0.0, |(w, _)| f64::from(w))
         });
-        let (x0, x1) = placement.x_range;
+        let ((x0, x1), (y0, y1)) = (placement.x_range, placement.y_range);
         let legend = placement.position;
         match (fig.x.scale, fig.y.scale) {
             (Scale::Linear, Scale::Linear) => chart(&root, fig, legend.clone(), x0..x1, y0..y1)?,
