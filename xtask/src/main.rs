@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         flags::Command::Check(cmd) => set_threads(cmd.threads).and_then(|()| check::run(cmd)),
         flags::Command::Export(cmd) => export::run(cmd).map(|()| true),
         flags::Command::Codes(cmd) => codes::run(cmd).map(|()| true),
+        flags::Command::Merge(cmd) => set_threads(cmd.threads).and_then(|()| verify_bounds::merge(cmd)),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
