@@ -240,6 +240,7 @@ impl Runner<'_> {
             let (mut widths, mut params) = (Vec::new(), Vec::new());
             let mut seeds_of = Vec::new();
             let (mut fresh, mut unconfirmed, mut errors) = ((0, 0), 0, ConditionalErrors::default());
+            let deferred_before = self.deferred_cells.len();
             for s in 0..c.seeds {
                 let start = search_start(outputs, self.control);
                 let outcome = self.and2_min_width(log_m, s, (true, InputDistribution::Planted), start);
@@ -261,7 +262,7 @@ impl Runner<'_> {
                     &format!("m′ = 2^{log_m}, seed {s}: n* = {width}"),
                 );
             }
-            if self.deferred_here() {
+            if self.deferred_cells.len() > deferred_before {
                 // A sharded run without every seed here: the rest of this size needs them all.
                 continue;
             }
@@ -344,6 +345,7 @@ impl Runner<'_> {
                 continue; // its start is the centered n*, held by another shard
             }
             let mut widths = Vec::new();
+            let deferred_before = self.deferred_cells.len();
             for s in 0..c.seeds {
                 let start = (2.0
                     * and2_widths
@@ -365,7 +367,7 @@ impl Runner<'_> {
                     &format!("m′ = 2^{log_m} uncentered: n* = {width}"),
                 );
             }
-            if self.deferred_here() {
+            if self.deferred_cells.len() > deferred_before {
                 continue; // this run stops before the verdict
             }
             let centered = and2_widths.get(&log_m).map(|w| median(w));

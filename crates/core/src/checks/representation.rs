@@ -62,11 +62,16 @@ impl Runner<'_> {
             RepresentationCode::FoldedOneHot => self.one_hot_sizes(&self.config.representation_sizes),
         };
         let (k, delta) = (self.config.k, self.config.delta);
-        let (medians, groups) = self.representation_widths(&sizes, code)?;
+        // The Gaussian cells do not need the medians: a sharded run computes them either way.
+        let widths = deferrable(self.representation_widths(&sizes, code))?;
         let gaussian = match code {
-            RepresentationCode::Bloom => self.gaussian_comparison(&medians)?,
+            RepresentationCode::Bloom => {
+                self.gaussian_comparison(widths.as_ref().map_or(&BTreeMap::new(), |w| &w.0))?
+            }
             RepresentationCode::FoldedOneHot => Vec::new(),
         };
+        self.stop_if_deferred()?;
+        let (medians, groups) = widths.expect("no cell was deferred");
         let fit = self.fit(&groups, "representation")?;
         let bloom: Vec<BloomPoint> = medians
             .iter()

@@ -143,11 +143,6 @@ impl Runner<'_> {
                 all_groups.push((x, all));
                 max_groups.push((x, max));
             }
-            self.stop_if_deferred()?;
-            let fit = self.fit(&active_groups, "u-and")?;
-            let fit_all = self.fit(&all_groups, "u-and-all")?;
-            let fit_max = self.fit(&max_groups, "u-and-max")?;
-            let pass = fit.slope_lo >= SLOPE_BAND.0 && fit.slope_hi <= SLOPE_BAND.1;
             // Fewest neurons until the max error stays below ε, up to the budget D.
             let mut widths = Vec::new();
             let mut censored_here = 0;
@@ -176,7 +171,14 @@ impl Runner<'_> {
                     }
                 }
             }
-            self.stop_if_deferred()?;
+            if self.deferred_here() {
+                continue; // a sharded run without every cell of this size: no fits
+            }
+            // (Seeded by name, the fits do not depend on when they run.)
+            let fit = self.fit(&active_groups, "u-and")?;
+            let fit_all = self.fit(&all_groups, "u-and-all")?;
+            let fit_max = self.fit(&max_groups, "u-and-max")?;
+            let pass = fit.slope_lo >= SLOPE_BAND.0 && fit.slope_hi <= SLOPE_BAND.1;
             censored += censored_here;
             let d_eps = if widths.is_empty() {
                 WIDTH_CAP as f64
@@ -203,6 +205,7 @@ impl Runner<'_> {
                 pass,
             });
         }
+        self.stop_if_deferred()?;
         // AS-2AND's exact n* beside it.
         let mut and2: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
         for r in self.records_of(&[CheckId::And2Upper]) {
