@@ -555,7 +555,9 @@ mod tests {
         assert_eq!(ordinary, Status::Pass, "AS-2AND's exponent {slope}");
         let (control, slope) = and2_upper_verdict(true);
         assert_eq!(control, Status::Fail, "the dedicated construction's exponent {slope}");
-        assert!(slope > 0.9, "one neuron per output grows like m′, exponent {slope}");
+        // Like m′ (≈ 1): 0.90 at these three small sizes when each size's search started from
+        // the size below's n*, 0.896 since every control search starts at m′; 0.99 at quick scale.
+        assert!(slope > 0.85, "one neuron per output grows like m′, exponent {slope}");
     }
 
     #[test]
