@@ -34,6 +34,9 @@ pub enum Command {
     Export(Export),
     /// Write only the fixed input and output codes, to train a network against them.
     Codes(Codes),
+    /// Merge the records of `verify-bounds --shard` runs and write the results and report one
+    /// unsharded run would (README, "Long runs").
+    Merge(Merge),
 }
 
 /// Which input distributions `check` measures.
@@ -234,6 +237,47 @@ pub struct VerifyBounds {
     /// any FAIL exits 1.
     #[arg(long, conflicts_with = "negative_controls")]
     pub expect: Option<PathBuf>,
+    /// Continue the run whose records file is in --out: finished cells are replayed, the rest
+    /// computed; refused if the file's configuration differs. The final JSON and report are
+    /// those of an uninterrupted run. Without it an existing records file is replaced.
+    #[arg(long)]
+    pub resume: bool,
+    /// Compute only the cells of shard i of N (0 ≤ i < N; by a fixed hash of the cell id),
+    /// replaying any held (with --resume); checks needing another shard's cells stop without a
+    /// verdict. Combine the shards' --out directories with `cargo xtask merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+}
+
+/// `i/N` with 0 ≤ i < N.
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let usage = || format!("--shard {text}: expected i/N with 0 ≤ i < N (e.g. 0/4; Slurm: $SLURM_ARRAY_TASK_ID/N)");
+    let (i, n) = text.split_once('/').ok_or_else(usage)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| usage())?,
+        n.trim().parse().map_err(|_| usage())?,
+    );
+    if n == 0 || i >= n {
+        return Err(usage());
+    }
+    Ok((i, n))
+}
+
+/// `merge`.
+#[derive(Args)]
+pub struct Merge {
+    /// The shards' --out directories (each with its verify-bounds-<name>.records.jsonl).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Directory for the merged records and the results JSON.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Directory for the rendered reports.
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+    /// Worker threads for the fits (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// `report`.

@@ -2,7 +2,10 @@
 //!
 //! - `verify-bounds`: runs every check at a scale, prints one PASS/FAIL line per claim, writes
 //!   `results/verify-bounds-<scale>.json` (records are streamed to a `.records.jsonl` beside
-//!   it as they are made, so an interrupted run loses nothing) and regenerates `reports/`.
+//!   it as they are made, cell by cell, so an interrupted run continues with `--resume`) and
+//!   regenerates `reports/`; `--shard i/N` computes one shard's cells.
+//! - `merge`: merges the shards' records into the results and report of one unsharded run
+//!   (README, "Long runs"; see [`verify_bounds::merge`]).
 //! - `report`: regenerates `reports/` from the results files alone.
 //! - `check`: holds any network file against the bounds (see [`check`]).
 //! - `bench-compare`: times the sublinear Rust verification of AS-2AND against the naive dense
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         flags::Command::Check(cmd) => set_threads(cmd.threads).and_then(|()| check::run(cmd)),
         flags::Command::Export(cmd) => export::run(cmd).map(|()| true),
         flags::Command::Codes(cmd) => codes::run(cmd).map(|()| true),
+        flags::Command::Merge(cmd) => set_threads(cmd.threads).and_then(|()| verify_bounds::merge(cmd)),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

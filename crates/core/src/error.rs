@@ -53,6 +53,26 @@ pub enum Error {
     /// A search did not reach its target within the allowed range.
     #[error("{0}")]
     SearchFailed(String),
+    /// A cell this run may not compute (another shard's, or any in a replay-only merge) and
+    /// does not hold: the check that needs it stops without a verdict.
+    #[error("cell {0} is neither held nor computed by this run")]
+    Deferred(String),
+    /// A sharded or replay-only run ended with checks that had to stop for cells it does not
+    /// hold: the cells it lacks and the checks without a verdict.
+    #[error(
+        "{} cells are neither held nor computed by this run, so {} checks have no verdict ({}); \
+         the first cells missing: {}",
+        cells.len(),
+        checks.len(),
+        checks.join(", "),
+        cells.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+    )]
+    Incomplete {
+        /// The checks without a verdict, in run order.
+        checks: Vec<String>,
+        /// The cells needed and not held, in the order they were needed.
+        cells: Vec<String>,
+    },
 }
 
 /// Result alias for this crate.

@@ -34,7 +34,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Runner, status};
+use super::{Runner, deferrable, status};
 use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::InputDistribution;
 use crate::constructions::and2::{And2Network, And2Params};
@@ -86,7 +86,13 @@ impl Runner<'_> {
         for &width in &c.capacity_widths {
             let mut maxima = Vec::new();
             for s in 0..c.capacity_seeds {
-                let (m_max, failing, at_max) = self.capacity_at(width, s, floor)?;
+                // One cell per (n, seed); the floor is the previous width's value, so the widths
+                // chain: a sharded run needs one stage per width.
+                let key = format!("search/n={width}/seed={s}/floor={floor}");
+                let outcome = self.cell(key, |runner| runner.capacity_at(width, s, floor));
+                let Some((m_max, failing, at_max)) = deferrable(outcome)? else {
+                    continue;
+                };
                 let log2_instances = if m_max >= 3 {
                     theory::log2_and2_instances(m_max, m_max)
                 } else {
@@ -126,6 +132,9 @@ impl Runner<'_> {
                 self.observer
                     .progress("capacity", done, total, &format!("n = {width}: m′_max = {m_max}"));
             }
+            if self.deferred_here() {
+                break; // the next width's floor needs every seed of this one
+            }
             // Capacity grows with n: the next width's search starts at this one's segment.
             if let Some(lowest) = maxima.iter().copied().reduce(f64::min) {
                 floor = lowest as u64;
@@ -134,6 +143,7 @@ impl Runner<'_> {
                 groups.push(((width as f64).ln(), maxima.iter().map(|m| m.ln()).collect::<Vec<_>>()));
             }
         }
+        self.stop_if_deferred()?;
         let medians: Vec<(f64, f64)> = groups.iter().map(|(x, ys)| (x.exp(), median(ys).exp())).collect();
         let upper: Vec<(f64, f64)> = medians
             .iter()

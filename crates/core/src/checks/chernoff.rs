@@ -1,7 +1,7 @@
 //! Check `chernoff`: every measured AS-2AND failure rate stays below the analytic bound of
 //! the construction's analysis (derived in [`crate::chernoff`]).
 
-use super::{And2Widths, Runner, status};
+use super::{And2Widths, Runner, deferrable, status};
 use crate::base::sample::InputDistribution;
 use crate::chernoff::{BoundInputs, FailureBound, and2_failure_bound};
 use crate::constructions::and2::{And2Network, And2Params};
@@ -18,6 +18,7 @@ use superposition_schema::checks::{CheckDetail, CheckId, chernoff};
 const CONTROL_DIVISOR: f64 = 1e4;
 
 /// One measured rate with what the bound needs.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Measured {
     source: String,
     m_prime: u64,
@@ -47,8 +48,31 @@ impl Runner<'_> {
         let tau = And2Params::defaults(16, 16, 0).tau;
         let mut measured = self.centered_probe_rates();
         for (done, &log_m) in c.chernoff_sizes.iter().enumerate() {
-            let (instance, (code_seed, sample_seed)) = self.and2_instance(log_m, 0)?;
             let (n_star, _) = and2.n_star(log_m, 0);
+            // One cell per size: the probes at every factor of n*.
+            let key = format!("probes/m=2^{log_m}/n*={n_star}");
+            let outcome = self.cell(key, |runner| runner.chernoff_probes(log_m, n_star));
+            let Some(points) = deferrable(outcome)? else {
+                continue;
+            };
+            measured.extend(points);
+            self.observer.progress(
+                "chernoff",
+                done as u64 + 1,
+                c.chernoff_sizes.len() as u64,
+                &format!("m′ = 2^{log_m}"),
+            );
+        }
+        self.stop_if_deferred()?;
+        self.chernoff_verdict(and2, measured, (scale, tau))
+    }
+
+    /// The rates at every factor of n* at 2^`log_m` (a cell of `chernoff`).
+    fn chernoff_probes(&mut self, log_m: u32, n_star: usize) -> Result<Vec<Measured>> {
+        let c = self.config.lower.clone();
+        let mut measured = Vec::new();
+        {
+            let (instance, (code_seed, sample_seed)) = self.and2_instance(log_m, 0)?;
             let spec = self.spec(c.chernoff_samples, sample_seed, InputDistribution::Planted);
             for &factor in &c.chernoff_factors {
                 let t = And2Params::defaults(instance.outputs(), 1, 0).t_in;
@@ -80,13 +104,17 @@ impl Runner<'_> {
                     failure,
                 });
             }
-            self.observer.progress(
-                "chernoff",
-                done as u64 + 1,
-                c.chernoff_sizes.len() as u64,
-                &format!("m′ = 2^{log_m}"),
-            );
         }
+        Ok(measured)
+    }
+
+    /// The verdict from the rates `measured` (see [`Runner::chernoff`]).
+    fn chernoff_verdict(
+        &mut self,
+        and2: &And2Widths,
+        measured: Vec<Measured>,
+        (scale, tau): (f64, f64),
+    ) -> Result<CheckResult> {
         let k = self.config.k as f64;
         let (mut above, mut informative, mut worst_ratio) = (0u64, 0u64, 0.0f64);
         let mut above_list = Vec::new();

@@ -45,7 +45,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{And2Widths, Runner, status};
+use super::{And2Widths, Runner, deferrable, status};
 use crate::constructions::and2::{And2Network, And2Params};
 use crate::constructions::depth2::{
     Circuit, CircuitTruth, Depth2Network, Depth2Scratch, Gate, Intermediate, Layer2Params, sample_circuit_active,
@@ -205,186 +205,30 @@ impl Runner<'_> {
     /// Check `depth-2`: see the module documentation for what is measured and the criterion.
     pub(super) fn depth2(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.depth2.clone();
-        let (k, delta) = (self.config.k, self.config.delta);
-        let allowed = (delta * c.samples as f64).floor() as u64;
+        let delta = self.config.delta;
         let total = (c.sizes.len() * CIRCUITS.len() * c.layer1_factors.len()) as u64;
         let mut done = 0;
         let (mut pass, mut rows, mut min_widths) = (true, Vec::new(), Vec::new());
         for &log_m in &c.sizes {
-            let outputs = 1usize << log_m;
-            let (instance, (code_seed, _)) = self.and2_instance(log_m, 0)?;
             let (n_star, n_star_measured) = and2.n_star(log_m, 0);
             for (ci, &name) in CIRCUITS.iter().enumerate() {
-                let or_fraction = if ci == 0 { 0.0 } else { c.or_fraction };
-                let circuit = Circuit::random(
-                    instance.clone(),
-                    outputs,
-                    or_fraction,
-                    derive_seed(self.seed, "depth2-circuit", u64::from(log_m) << 8 | ci as u64),
-                )?;
-                let truth = CircuitTruth::new(&circuit);
-                // What layer 2 is built for: the circuit, or under the control its miswiring.
-                let wiring = if self.control {
-                    miswired(&circuit)?
-                } else {
-                    circuit.clone()
-                };
-                let key = u64::from(log_m) << 8 | ci as u64;
-                let sample_seed = derive_seed(self.seed, "depth2-samples", key);
-                let fresh_seed = derive_seed(self.seed, "depth2-fresh", key);
-                let layer2_seed = derive_seed(self.seed, "depth2-layer2", key);
-                let t2 = Layer2Params::defaults(outputs, 1, 0).t_out;
-                let mut candidates = Vec::new();
-                for &f1 in &c.layer1_factors {
-                    let n1 = ((n_star as f64 * f1).round() as usize).max(t2 + 1);
-                    let layer1 = Arc::new(And2Network::build(
-                        &instance,
-                        And2Params::defaults(outputs, n1, code_seed),
-                    )?);
-                    self.tally_sanity(&instance, &layer1.resources());
-                    for &f2 in &c.layer2_factors {
-                        let n2 = ((n_star as f64 * f2).round() as usize).max(2 * t2 + 2);
-                        let net = Depth2Network::build(
-                            &wiring,
-                            layer1.clone(),
-                            Layer2Params::defaults(outputs, n2, layer2_seed),
-                        )?;
-                        let counts = measure(&net, &circuit, &truth, k, c.samples, sample_seed, true);
-                        let rate = |x| failure_rate(x, counts.samples);
-                        let (l1, ideal, thr) = (rate(counts.layer1), rate(counts.ideal), rate(counts.threshold));
-                        let predicted = 1.0 - (1.0 - l1.rate) * (1.0 - ideal.rate);
-                        candidates.push(Candidate {
-                            f1,
-                            f2,
-                            n1,
-                            n2,
-                            selection: thr,
-                        });
-                        rows.push(GridPoint {
-                            circuit: name.into(),
-                            m_prime: outputs as u64,
-                            f1,
-                            f2,
-                            layer1: l1.rate,
-                            ideal: ideal.rate,
-                            threshold: thr.rate,
-                            raw: rate(counts.raw).rate,
-                            predicted,
-                        });
-                        self.emit(Record::Depth2(Depth2Record::Grid(Box::new(Depth2Grid {
-                            circuit: name.into(),
-                            m_prime: outputs as u64,
-                            or_gates: circuit.or_gates() as u64,
-                            n_star,
-                            n_star_measured,
-                            layer1_factor: f1,
-                            layer2_factor: f2,
-                            layer1_width: n1,
-                            layer2_width: n2,
-                            layer1: l1,
-                            ideal,
-                            threshold: thr,
-                            raw: rate(counts.raw),
-                            threshold_layer2: rate(counts.threshold_layer2),
-                            raw_layer2: rate(counts.raw_layer2),
-                            predicted,
-                            mean_gates_on: counts.gates_on as f64 / counts.samples as f64,
-                            layer1_resources: layer1.resources(),
-                            layer2_resources: net.layer2_resources(),
-                            total_neurons: net.total_neurons(),
-                        }))));
-                    }
-                    done += 1;
-                    self.observer
-                        .progress("depth-2", done, total, &format!("m′ = 2^{log_m} {name}, n₁ = {f1}·n*"));
-                }
-                // The judged point and the economy point, measured again on fresh samples.
-                let judged = judged_point(&candidates, c.max_factor);
-                let best = smallest_passing(&candidates, c.max_factor, allowed);
-                let mut fresh = |p: Candidate| -> Result<Validated> {
-                    let layer1 = Arc::new(And2Network::build(
-                        &instance,
-                        And2Params::defaults(outputs, p.n1, code_seed),
-                    )?);
-                    let net =
-                        Depth2Network::build(&wiring, layer1, Layer2Params::defaults(outputs, p.n2, layer2_seed))?;
-                    let counts = measure(&net, &circuit, &truth, k, c.samples, fresh_seed, false);
-                    let validated = Validated {
-                        f1: p.f1,
-                        f2: p.f2,
-                        selection: p.selection,
-                        fresh: failure_rate(counts.threshold, counts.samples),
-                    };
-                    self.emit(Record::Depth2(Depth2Record::Fresh {
-                        circuit: name.into(),
-                        m_prime: outputs as u64,
-                        layer1_width: p.n1,
-                        layer2_width: p.n2,
-                        point: validated,
-                    }));
-                    Ok(validated)
-                };
-                let judged = judged.map(&mut fresh).transpose()?;
-                let best_fresh = match best {
-                    Some(b) if judged.is_some_and(|j| (j.f1, j.f2) == (b.f1, b.f2)) => judged.map(|j| j.fresh),
-                    Some(b) => Some(fresh(b)?.fresh),
-                    None => None,
-                };
-                pass &= judged_passes(judged.map(|j| j.fresh), delta);
-                // n₂*: layer 1 at n*, the threshold, layer 2 adding failure ≤ δ.
-                let layer1 = Arc::new(And2Network::build(
-                    &instance,
-                    And2Params::defaults(outputs, n_star.max(t2 + 1), code_seed),
-                )?);
-                let mut found = std::collections::BTreeMap::new();
-                let search = min_width(n_star, 2 * t2 + 2, 16 * n_star + 64, self.config.precision, |n2| {
-                    let net = Depth2Network::build(
-                        &wiring,
-                        layer1.clone(),
-                        Layer2Params::defaults(outputs, n2, layer2_seed),
-                    )?;
-                    let counts = measure(&net, &circuit, &truth, k, c.samples, sample_seed, false);
-                    found.insert(n2, counts);
-                    Ok(counts.threshold_layer2 <= allowed)
+                // One cell per (size, circuit): its grid, fresh validations and n₂* search.
+                let key = format!("circuit/m=2^{log_m}/{name}/n*={n_star}");
+                let outcome = self.cell(key, |runner| {
+                    runner.depth2_circuit(log_m, ci, name, (n_star, n_star_measured))
                 });
-                let min = match search {
-                    Ok(outcome) => {
-                        let counts = found[&outcome.width];
-                        let (failure, total) = (
-                            failure_rate(counts.threshold_layer2, counts.samples),
-                            failure_rate(counts.threshold, counts.samples),
-                        );
-                        self.emit(Record::Depth2(Depth2Record::MinWidth {
-                            circuit: name.into(),
-                            m_prime: outputs as u64,
-                            n_star,
-                            layer1_width: layer1.params().hidden_width,
-                            layer2_width: outcome.width,
-                            failure,
-                            total,
-                        }));
-                        Some(outcome.width)
-                    }
-                    Err(crate::error::Error::SearchFailed(_)) => None,
-                    Err(e) => return Err(e),
+                done += c.layer1_factors.len() as u64;
+                let Some(outcome) = deferrable(outcome)? else {
+                    continue;
                 };
-                min_widths.push(MinWidthRow {
-                    circuit: name.into(),
-                    m_prime: outputs as u64,
-                    n_star,
-                    n_star_measured,
-                    layer2_min_width: min,
-                    ratio: min.map(|w| w as f64 / n_star as f64),
-                    best_passing: best.map(|b| BestPassing {
-                        f1: b.f1,
-                        f2: b.f2,
-                        rate: b.selection.rate,
-                    }),
-                    best_passing_fresh: best_fresh,
-                    judged,
-                });
+                rows.extend(outcome.rows);
+                min_widths.extend(outcome.min_widths);
+                pass &= outcome.pass;
+                self.observer
+                    .progress("depth-2", done, total, &format!("m′ = 2^{log_m} {name}"));
             }
         }
+        self.stop_if_deferred()?;
         let measured = summary(&rows, &min_widths, &c);
         Ok(CheckResult {
             status: status(pass),
@@ -405,6 +249,198 @@ impl Runner<'_> {
             }),
             seconds: 0.0,
         })
+    }
+}
+
+/// One (size, circuit) of `depth-2`: a cell's value.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CircuitOutcome {
+    rows: Vec<GridPoint>,
+    min_widths: Vec<MinWidthRow>,
+    pass: bool,
+}
+
+impl Runner<'_> {
+    /// The grid, its fresh validations and the n₂* search of circuit `ci` at 2^`log_m` (see
+    /// [`Runner::depth2`]), from `and2-upper`'s seed-0 n*.
+    fn depth2_circuit(
+        &mut self,
+        log_m: u32,
+        ci: usize,
+        name: &str,
+        (n_star, n_star_measured): (usize, bool),
+    ) -> Result<CircuitOutcome> {
+        let c = self.config.depth2.clone();
+        let (k, delta) = (self.config.k, self.config.delta);
+        let allowed = (delta * c.samples as f64).floor() as u64;
+        let outputs = 1usize << log_m;
+        let (instance, (code_seed, _)) = self.and2_instance(log_m, 0)?;
+        let (mut pass, mut rows, mut min_widths) = (true, Vec::new(), Vec::new());
+        let or_fraction = if ci == 0 { 0.0 } else { c.or_fraction };
+        let circuit = Circuit::random(
+            instance.clone(),
+            outputs,
+            or_fraction,
+            derive_seed(self.seed, "depth2-circuit", u64::from(log_m) << 8 | ci as u64),
+        )?;
+        let truth = CircuitTruth::new(&circuit);
+        // What layer 2 is built for: the circuit, or under the control its miswiring.
+        let wiring = if self.control {
+            miswired(&circuit)?
+        } else {
+            circuit.clone()
+        };
+        let key = u64::from(log_m) << 8 | ci as u64;
+        let sample_seed = derive_seed(self.seed, "depth2-samples", key);
+        let fresh_seed = derive_seed(self.seed, "depth2-fresh", key);
+        let layer2_seed = derive_seed(self.seed, "depth2-layer2", key);
+        let t2 = Layer2Params::defaults(outputs, 1, 0).t_out;
+        let mut candidates = Vec::new();
+        for &f1 in &c.layer1_factors {
+            let n1 = ((n_star as f64 * f1).round() as usize).max(t2 + 1);
+            let layer1 = Arc::new(And2Network::build(
+                &instance,
+                And2Params::defaults(outputs, n1, code_seed),
+            )?);
+            self.tally_sanity(&instance, &layer1.resources());
+            for &f2 in &c.layer2_factors {
+                let n2 = ((n_star as f64 * f2).round() as usize).max(2 * t2 + 2);
+                let net = Depth2Network::build(
+                    &wiring,
+                    layer1.clone(),
+                    Layer2Params::defaults(outputs, n2, layer2_seed),
+                )?;
+                let counts = measure(&net, &circuit, &truth, k, c.samples, sample_seed, true);
+                let rate = |x| failure_rate(x, counts.samples);
+                let (l1, ideal, thr) = (rate(counts.layer1), rate(counts.ideal), rate(counts.threshold));
+                let predicted = 1.0 - (1.0 - l1.rate) * (1.0 - ideal.rate);
+                candidates.push(Candidate {
+                    f1,
+                    f2,
+                    n1,
+                    n2,
+                    selection: thr,
+                });
+                rows.push(GridPoint {
+                    circuit: name.into(),
+                    m_prime: outputs as u64,
+                    f1,
+                    f2,
+                    layer1: l1.rate,
+                    ideal: ideal.rate,
+                    threshold: thr.rate,
+                    raw: rate(counts.raw).rate,
+                    predicted,
+                });
+                self.emit(Record::Depth2(Depth2Record::Grid(Box::new(Depth2Grid {
+                    circuit: name.into(),
+                    m_prime: outputs as u64,
+                    or_gates: circuit.or_gates() as u64,
+                    n_star,
+                    n_star_measured,
+                    layer1_factor: f1,
+                    layer2_factor: f2,
+                    layer1_width: n1,
+                    layer2_width: n2,
+                    layer1: l1,
+                    ideal,
+                    threshold: thr,
+                    raw: rate(counts.raw),
+                    threshold_layer2: rate(counts.threshold_layer2),
+                    raw_layer2: rate(counts.raw_layer2),
+                    predicted,
+                    mean_gates_on: counts.gates_on as f64 / counts.samples as f64,
+                    layer1_resources: layer1.resources(),
+                    layer2_resources: net.layer2_resources(),
+                    total_neurons: net.total_neurons(),
+                }))));
+            }
+        }
+        // The judged point and the economy point, measured again on fresh samples.
+        let judged = judged_point(&candidates, c.max_factor);
+        let best = smallest_passing(&candidates, c.max_factor, allowed);
+        let mut fresh = |p: Candidate| -> Result<Validated> {
+            let layer1 = Arc::new(And2Network::build(
+                &instance,
+                And2Params::defaults(outputs, p.n1, code_seed),
+            )?);
+            let net = Depth2Network::build(&wiring, layer1, Layer2Params::defaults(outputs, p.n2, layer2_seed))?;
+            let counts = measure(&net, &circuit, &truth, k, c.samples, fresh_seed, false);
+            let validated = Validated {
+                f1: p.f1,
+                f2: p.f2,
+                selection: p.selection,
+                fresh: failure_rate(counts.threshold, counts.samples),
+            };
+            self.emit(Record::Depth2(Depth2Record::Fresh {
+                circuit: name.into(),
+                m_prime: outputs as u64,
+                layer1_width: p.n1,
+                layer2_width: p.n2,
+                point: validated,
+            }));
+            Ok(validated)
+        };
+        let judged = judged.map(&mut fresh).transpose()?;
+        let best_fresh = match best {
+            Some(b) if judged.is_some_and(|j| (j.f1, j.f2) == (b.f1, b.f2)) => judged.map(|j| j.fresh),
+            Some(b) => Some(fresh(b)?.fresh),
+            None => None,
+        };
+        pass &= judged_passes(judged.map(|j| j.fresh), delta);
+        // n₂*: layer 1 at n*, the threshold, layer 2 adding failure ≤ δ.
+        let layer1 = Arc::new(And2Network::build(
+            &instance,
+            And2Params::defaults(outputs, n_star.max(t2 + 1), code_seed),
+        )?);
+        let mut found = std::collections::BTreeMap::new();
+        let search = min_width(n_star, 2 * t2 + 2, 16 * n_star + 64, self.config.precision, |n2| {
+            let net = Depth2Network::build(
+                &wiring,
+                layer1.clone(),
+                Layer2Params::defaults(outputs, n2, layer2_seed),
+            )?;
+            let counts = measure(&net, &circuit, &truth, k, c.samples, sample_seed, false);
+            found.insert(n2, counts);
+            Ok(counts.threshold_layer2 <= allowed)
+        });
+        let min = match search {
+            Ok(outcome) => {
+                let counts = found[&outcome.width];
+                let (failure, total) = (
+                    failure_rate(counts.threshold_layer2, counts.samples),
+                    failure_rate(counts.threshold, counts.samples),
+                );
+                self.emit(Record::Depth2(Depth2Record::MinWidth {
+                    circuit: name.into(),
+                    m_prime: outputs as u64,
+                    n_star,
+                    layer1_width: layer1.params().hidden_width,
+                    layer2_width: outcome.width,
+                    failure,
+                    total,
+                }));
+                Some(outcome.width)
+            }
+            Err(crate::error::Error::SearchFailed(_)) => None,
+            Err(e) => return Err(e),
+        };
+        min_widths.push(MinWidthRow {
+            circuit: name.into(),
+            m_prime: outputs as u64,
+            n_star,
+            n_star_measured,
+            layer2_min_width: min,
+            ratio: min.map(|w| w as f64 / n_star as f64),
+            best_passing: best.map(|b| BestPassing {
+                f1: b.f1,
+                f2: b.f2,
+                rate: b.selection.rate,
+            }),
+            best_passing_fresh: best_fresh,
+            judged,
+        });
+        Ok(CircuitOutcome { rows, min_widths, pass })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Check `exhaustive`: the counting lemma on every network of tiny width (see
 //! [`crate::lower::exhaustive`] for the family, the fixed readouts and the enumeration).
 
-use super::{Runner, status};
+use super::{Runner, deferrable, status};
 use crate::error::Result;
 use crate::lower::exhaustive::{ExhaustiveRow, Family, Readout, decoder_hiding_rows, enumerate};
 use crate::results::{CheckResult, Record};
@@ -40,11 +40,17 @@ impl Runner<'_> {
                 &[Readout::Dedicated, Readout::Bloom2]
             };
             for &readout in readouts {
-                let cells = match readout {
-                    Readout::PerInstance => decoder_hiding_rows(&family, c.exhaustive_max_outputs)?,
-                    _ => enumerate(&family, readout, c.exhaustive_max_width, c.exhaustive_max_outputs)?,
+                // One cell per (inputs, readout): the enumeration.
+                let key = format!("enumerate/inputs={inputs}/readout={readout:?}");
+                let (family, max_width, max_outputs) = (&family, c.exhaustive_max_width, c.exhaustive_max_outputs);
+                let outcome = self.cell(key, |_| match readout {
+                    Readout::PerInstance => decoder_hiding_rows(family, max_outputs),
+                    _ => enumerate(family, readout, max_width, max_outputs),
+                });
+                let Some(rows_here) = deferrable(outcome)? else {
+                    continue;
                 };
-                for row in cells {
+                for row in rows_here {
                     let computed_log2 = (row.instances_computed as f64).log2();
                     violations +=
                         u64::from(computed_log2 > row.parameter_bits || row.instances_computed > row.instances_total);
@@ -66,6 +72,7 @@ impl Runner<'_> {
                 );
             }
         }
+        self.stop_if_deferred()?;
         let table = minimal_width_table(&rows);
         let largest = c.exhaustive_inputs.iter().copied().max().unwrap_or(0);
         // The widest width enumerated: the control's identity layer has n = m.

@@ -27,7 +27,7 @@
 //! instances its n* is then plain's, and plain at that width fails at most ⌊δ·samples⌋ of the
 //! samples (the search stopped there), so its Wilson lower bound is below δ and (a) fails.
 
-use super::{And2Widths, Runner, status};
+use super::{And2Widths, Runner, deferrable, status};
 use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::InputDistribution;
 use crate::constructions::and2::And2Network;
@@ -41,9 +41,10 @@ use superposition_schema::checks::CheckDetail;
 
 pub use superposition_schema::checks::influence::*;
 
-/// One instance's outcome, for the verdict and the detail.
+/// One instance's outcome, for the verdict and the detail: a cell's value.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Outcome {
-    distribution: &'static str,
+    distribution: String,
     m_prime: u64,
     plain: Option<usize>,
     channel: Option<usize>,
@@ -63,7 +64,14 @@ impl Runner<'_> {
         let mut done = 0;
         for &log_m in &c.sizes {
             for (t_index, &distribution) in TYPES.iter().enumerate() {
-                let outcome = self.influence_instance(and2, &c, log_m, t_index, distribution)?;
+                // One cell per (size, distribution); the seed-0 n* it scales from is in its id.
+                let key = format!("instance/m=2^{log_m}/{distribution}/n*={}", and2.n_star(log_m, 0).0);
+                let outcome = self.cell(key, |runner| {
+                    runner.influence_instance(and2, &c, log_m, t_index, distribution)
+                });
+                let Some(outcome) = deferrable(outcome)? else {
+                    continue;
+                };
                 done += 1;
                 self.observer.progress(
                     "influence",
@@ -78,6 +86,7 @@ impl Runner<'_> {
                 outcomes.push(outcome);
             }
         }
+        self.stop_if_deferred()?;
         let pass = verdict(&outcomes);
         let delta = self.config.delta;
         let mut parts = Vec::new();
@@ -105,7 +114,7 @@ impl Runner<'_> {
         let rows: Vec<_> = outcomes
             .iter()
             .map(|o| InfluenceRow {
-                distribution: o.distribution.into(),
+                distribution: o.distribution.clone(),
                 m_prime: o.m_prime,
                 n_plain: o.plain,
                 n_channel: o.channel,
@@ -237,7 +246,7 @@ impl Runner<'_> {
         }
         let ok = instance_meets(distribution, n_star, cross, self.config.delta, c.uniform_cost_factor);
         Ok(Outcome {
-            distribution,
+            distribution: distribution.into(),
             m_prime: outputs as u64,
             plain: n_star[0],
             channel: n_star[1],
@@ -531,7 +540,7 @@ mod tests {
 
     fn outcome(ok: bool) -> Outcome {
         Outcome {
-            distribution: "star",
+            distribution: "star".into(),
             m_prime: 1024,
             plain: None,
             channel: Some(900),

@@ -9,9 +9,14 @@
 //! channel), `worst-case` (adversarial inputs), `permutation` (linear maps), `u-and` (the
 //! ε-linear readout) and `depth-2` (two layers composed). Each criterion is stated in the check's `theory` string and fixed before any
 //! run: a check is never tuned until it passes.
+//!
+//! Every expensive unit of a check runs as a cell ([`Runner::cell`], [`cells`]): a stable id,
+//! its records and value written together when it finishes, so that a run resumes, shards
+//! and merges to the results of one uninterrupted run (README, "Long runs").
 
 mod and2_upper;
 mod capacity;
+pub mod cells;
 mod chernoff;
 pub mod depth2;
 mod description_length;
@@ -30,14 +35,18 @@ use std::time::Instant;
 
 pub use and2_upper::and2_search;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use crate::base::instance::{And2Instance, PairDistribution};
 use crate::base::sample::InputDistribution;
-use crate::error::{Result, invalid};
+use crate::error::{Error, Result, invalid};
 use crate::evaluate::eval::SampleSpec;
 use crate::results::{CheckResult, LineFit, Record, Resources, RunConfig, RunResults, Status};
 use crate::rng::{derive_seed, stream};
 use crate::stats::bootstrap_line;
 use crate::theory;
+use cells::{CellMarker, CellMode, CellStore, TallyDelta, shard_of};
 use superposition_schema::checks::CheckId;
 pub use superposition_schema::config::{LowerBoundConfig, Scale, ScaleConfig};
 
@@ -47,6 +56,15 @@ pub trait Observer {
     fn record(&mut self, record: &Record);
     /// `done` of `total` units of the current check are finished.
     fn progress(&mut self, check: &str, done: u64, total: u64, message: &str);
+    /// A cell finished (computed, not replayed): its records, made while it ran and not
+    /// passed to [`Observer::record`], then its marker. A file observer writes them together
+    /// ([`cells`] describes the layout).
+    fn cell(&mut self, records: &[Record], marker: &CellMarker) {
+        for record in records {
+            self.record(record);
+        }
+        let _ = marker;
+    }
 }
 
 /// An observer that ignores everything.
@@ -57,7 +75,8 @@ impl Observer for Silent {
     fn progress(&mut self, _: &str, _: u64, _: u64, _: &str) {}
 }
 
-/// Lower-bound sanity of every network built (check `lower-sanity`).
+/// Lower-bound sanity of every network built (check `lower-sanity`): counts and minima, so the
+/// tallies of cells merge ([`SanityTally::merge`]) in any order to one run's.
 #[derive(Debug, Clone, Copy)]
 struct SanityTally {
     networks: u64,
@@ -92,6 +111,14 @@ impl SanityTally {
         self.min_margin_bits = self.min_margin_bits.min(margin);
         self.min_neuron_ratio = self.min_neuron_ratio.min(ratio);
     }
+
+    /// Adds another tally (a cell's).
+    fn merge(&mut self, other: &SanityTally) {
+        self.networks += other.networks;
+        self.violations += other.violations;
+        self.min_margin_bits = self.min_margin_bits.min(other.min_margin_bits);
+        self.min_neuron_ratio = self.min_neuron_ratio.min(other.min_neuron_ratio);
+    }
 }
 
 /// Runs checks at one scale.
@@ -112,11 +139,22 @@ pub struct Runner<'a> {
     /// Negative-control mode: every check runs on its deliberately wrong input
     /// ([`CheckId::control`]), on which a correct check FAILs.
     control: bool,
+    /// Finished cells to replay (a resumed, sharded or merging run).
+    store: CellStore,
+    /// Which cells this run computes.
+    mode: CellMode,
+    /// The running cell's first record in `records` (cells do not nest).
+    in_cell: Option<usize>,
+    /// Cells this run needed but neither held nor computed (sharded or replay-only runs).
+    deferred_cells: Vec<String>,
+    /// How many cells were replayed and computed.
+    replayed: u64,
+    computed: u64,
 }
 
 /// n*(m′) of `and2-upper` per seed, per log₂ m′ (centering on): what `gap`, `probe-decoder`,
 /// `chernoff`, `description-length`, `influence`, `worst-case` and `depth-2` consume.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct And2Widths(pub BTreeMap<u32, Vec<f64>>);
 
 impl And2Widths {
@@ -135,7 +173,7 @@ impl And2Widths {
 }
 
 /// Median d*(m) of `representation` per log₂ m: what `gap` and `permutation` consume.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct RepresentationMedians(pub BTreeMap<u32, f64>);
 
 /// What finished checks hand to the checks that consume them ([`CheckId::consumes`]).
@@ -181,6 +219,93 @@ impl<'a> Runner<'a> {
             selected: CheckId::ALL.to_vec(),
             added: Vec::new(),
             control: false,
+            store: CellStore::default(),
+            mode: CellMode::All,
+            in_cell: None,
+            deferred_cells: Vec::new(),
+            replayed: 0,
+            computed: 0,
+        })
+    }
+
+    /// Replays the cells of `store` instead of computing them, and computes the others as
+    /// `mode` says ([`cells`]).
+    pub fn with_cells(mut self, store: CellStore, mode: CellMode) -> Self {
+        self.store = store;
+        self.mode = mode;
+        self
+    }
+
+    /// (cells replayed, cells computed) so far.
+    pub fn cell_counts(&self) -> (u64, u64) {
+        (self.replayed, self.computed)
+    }
+
+    /// Runs `work` as the cell `key` of the running check (id: the check, `/control` under the
+    /// negative control, `/`, `key`), or replays it: a cell in the store re-emits its records,
+    /// merges its tally and returns its value; one computed has its records and marker handed
+    /// to the observer when it finishes. The value returned is always the one read back from
+    /// JSON, so a computed and a replayed cell behave alike. A cell this run may not compute
+    /// (another shard's, or any under [`CellMode::ReplayOnly`]) is an [`Error::Deferred`].
+    ///
+    /// `key` must name every parameter of the work that is not fixed by the run's
+    /// configuration: another cell's value that the work uses goes into the key.
+    fn cell<T: Serialize + DeserializeOwned>(
+        &mut self,
+        key: impl std::fmt::Display,
+        work: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        assert!(self.in_cell.is_none(), "cells do not nest (cell {key} inside another)");
+        let check = self.current.map_or("none", |(id, _)| id.as_str());
+        let id = format!("{check}{}/{key}", if self.control { "/control" } else { "" });
+        if let Some(cell) = self.store.get(&id) {
+            let (records, marker) = (cell.records.clone(), cell.marker.clone());
+            self.records.extend(records);
+            self.tally.merge(&marker.tally.into());
+            self.replayed += 1;
+            return serde_json::from_value(marker.value)
+                .map_err(|e| invalid("cell", &id, format!("its recorded value does not read back: {e}")));
+        }
+        let mine = match self.mode {
+            CellMode::All => true,
+            CellMode::Shard { i, n } => shard_of(&id, n) == i,
+            CellMode::ReplayOnly => false,
+        };
+        if !mine {
+            self.deferred_cells.push(id.clone());
+            return Err(Error::Deferred(id));
+        }
+        let start = self.records.len();
+        let outer = std::mem::take(&mut self.tally);
+        self.in_cell = Some(start);
+        let value = work(self);
+        self.in_cell = None;
+        let delta = std::mem::replace(&mut self.tally, outer);
+        self.tally.merge(&delta);
+        let value = match value {
+            Ok(value) => serde_json::to_value(value).expect("cell values serialize"),
+            Err(e) => {
+                // No marker: the records stream as loose lines, as they did before cells.
+                for record in &self.records[start..] {
+                    self.observer.record(record);
+                }
+                return Err(e);
+            }
+        };
+        let marker = CellMarker {
+            id,
+            value,
+            tally: TallyDelta::from(delta),
+            records: self.records.len() - start,
+        };
+        self.observer.cell(&self.records[start..], &marker);
+        self.computed += 1;
+        serde_json::from_value(marker.value).map_err(|e| {
+            invalid(
+                "cell",
+                &marker.id,
+                format!("its value does not read back from JSON: {e}"),
+            )
         })
     }
 
@@ -274,16 +399,38 @@ impl<'a> Runner<'a> {
         let started = Instant::now();
         let mut checks = Vec::new();
         let mut products = Products::default();
+        // Checks stopped for a cell this run does not hold (sharded or replay-only runs), and
+        // those consuming them: they run no further and get no verdict.
+        let mut deferred: Vec<CheckId> = Vec::new();
         for id in self.selected.clone() {
+            if id.consumes().iter().any(|d| deferred.contains(d)) {
+                deferred.push(id);
+                continue;
+            }
             let t0 = Instant::now();
+            let mut outcome = Ok(());
             if self.control && self.consumed_by_selection(id) {
                 self.control = false;
-                self.run_one(id, &mut products)?;
+                outcome = self.run_one(id, &mut products).map(|_| ());
                 self.control = true;
             }
-            let mut check = self.run_one(id, &mut products)?;
-            check.seconds = t0.elapsed().as_secs_f64();
-            checks.push(check);
+            match outcome.and_then(|()| self.run_one(id, &mut products)) {
+                Ok(mut check) => {
+                    check.seconds = t0.elapsed().as_secs_f64();
+                    checks.push(check);
+                }
+                Err(Error::Deferred(_)) => {
+                    self.current = None;
+                    deferred.push(id);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !deferred.is_empty() {
+            return Err(Error::Incomplete {
+                checks: deferred.iter().map(|c| c.to_string()).collect(),
+                cells: std::mem::take(&mut self.deferred_cells),
+            });
         }
         // Later checks build networks too: the sanity verdict must cover all of them. (Under
         // the negative control, lower-sanity judges its control network alone.)
@@ -368,8 +515,28 @@ impl<'a> Runner<'a> {
         ))
     }
 
+    /// Whether the running check needed a cell this run does not hold (sharded runs): its
+    /// loops of independent cells skip such cells ([`deferrable`]), and it calls this before
+    /// it combines their values, to stop there without a verdict.
+    fn stop_if_deferred(&self) -> Result<()> {
+        let check = self.current.map_or("none", |(id, _)| id.as_str());
+        let prefix = format!("{check}/");
+        match self.deferred_cells.iter().find(|c| c.starts_with(&prefix)) {
+            Some(cell) => Err(Error::Deferred(cell.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether any cell of the running check was deferred (see [`Runner::stop_if_deferred`]).
+    fn deferred_here(&self) -> bool {
+        self.stop_if_deferred().is_err()
+    }
+
+    /// Records a measurement: streamed at once outside a cell, with the cell's marker inside one.
     fn emit(&mut self, record: Record) {
-        self.observer.record(&record);
+        if self.in_cell.is_none() {
+            self.observer.record(&record);
+        }
         self.records.push(record);
     }
 
@@ -392,6 +559,17 @@ impl<'a> Runner<'a> {
                 format!("the {domain} fit needs at least two distinct sizes"),
             )
         })
+    }
+}
+
+/// A cell's outcome inside a loop of independent cells: `Ok(None)` for a cell deferred to
+/// another shard, so that the loop still runs its other cells; the check then calls
+/// [`Runner::stop_if_deferred`] before it uses the loop's values together.
+fn deferrable<T>(outcome: Result<T>) -> Result<Option<T>> {
+    match outcome {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::Deferred(_)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -483,6 +661,147 @@ mod tests {
         );
         let (selected, added) = selection(&["exhaustive"]).unwrap();
         assert_eq!((selected, added), (vec![CheckId::Exhaustive], vec![]));
+    }
+
+    /// Writes computed cells as a records file's lines would be (no header).
+    #[derive(Default)]
+    struct Lines(String);
+
+    impl Observer for Lines {
+        fn record(&mut self, record: &Record) {
+            self.0 += &(serde_json::to_string(record).unwrap() + "\n");
+        }
+        fn progress(&mut self, _: &str, _: u64, _: u64, _: &str) {}
+        fn cell(&mut self, records: &[Record], marker: &CellMarker) {
+            for record in records {
+                self.record(record);
+            }
+            self.0 += &(cells::marker_line(marker) + "\n");
+        }
+    }
+
+    /// A results file as JSON without its wall-clock `seconds` fields.
+    fn without_seconds(results: &RunResults) -> serde_json::Value {
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    map.remove("seconds");
+                    map.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut v = serde_json::to_value(results).unwrap();
+        strip(&mut v);
+        v
+    }
+
+    fn header() -> cells::RunHeader {
+        cells::RunHeader {
+            format: cells::FORMAT.into(),
+            version: "test".into(),
+            scale: "quick".into(),
+            seed: 1,
+            k: 4,
+            checks: None,
+            negative_controls: false,
+            config: serde_json::Value::Null,
+        }
+    }
+
+    /// and2-upper (independent cells), capacity (cells chained by width) and chernoff (a
+    /// consumer of both) on a small configuration.
+    fn sharding_config() -> (ScaleConfig, Vec<String>) {
+        let mut config = test_support::small_config();
+        config.sweep_sizes = vec![8];
+        config.uncentered_sizes = vec![8];
+        config.lower.capacity_widths = vec![256, 512];
+        config.lower.chernoff_sizes = vec![8];
+        (config, vec!["and2-upper".into(), "capacity".into(), "chernoff".into()])
+    }
+
+    fn run_with(store: CellStore, mode: CellMode) -> (Result<RunResults>, CellStore) {
+        let (config, checks) = sharding_config();
+        let mut lines = Lines::default();
+        let outcome = Runner::new(config, 1, &mut lines)
+            .unwrap()
+            .only(&checks)
+            .unwrap()
+            .with_cells(store, mode)
+            .run(Scale::Quick, "test".into());
+        let text = cells::header_line(&header()) + "\n" + &lines.0;
+        let mut computed = CellStore::default();
+        computed.extend(cells::parse_log(&text).unwrap().cells).unwrap();
+        (outcome, computed)
+    }
+
+    /// Shards, merged stage by stage, end with the unsharded run's results: every cell computed
+    /// once, by one shard; a replay-only run of the merged cells equals the unsharded run, and
+    /// one missing a cell lists it.
+    #[test]
+    fn three_shards_merged_by_stages_give_the_unsharded_results() {
+        let (whole, all_cells) = run_with(CellStore::default(), CellMode::All);
+        let whole = whole.unwrap();
+        assert!(all_cells.len() >= 8, "{} cells", all_cells.len());
+        let mut merged = CellStore::default();
+        let mut stages = 0;
+        let results = loop {
+            stages += 1;
+            assert!(stages <= 6, "sharding did not converge");
+            let mut computed_here = 0;
+            for i in 0..3 {
+                let (outcome, computed) = run_with(merged.clone(), CellMode::Shard { i, n: 3 });
+                for cell in computed.iter() {
+                    assert_eq!(cells::shard_of(&cell.marker.id, 3), i, "{}", cell.marker.id);
+                    assert!(
+                        merged.get(&cell.marker.id).is_none(),
+                        "{} computed twice",
+                        cell.marker.id
+                    );
+                }
+                computed_here += computed.len();
+                if let Err(e) = &outcome {
+                    assert!(matches!(e, Error::Incomplete { .. }), "{e}");
+                }
+                merged.extend(computed.iter().cloned()).unwrap();
+            }
+            assert!(computed_here > 0 || merged.len() == all_cells.len());
+            match run_with(merged.clone(), CellMode::ReplayOnly) {
+                (Ok(results), computed) => {
+                    assert!(computed.is_empty());
+                    break results;
+                }
+                (Err(Error::Incomplete { cells, .. }), _) => assert!(!cells.is_empty()),
+                (Err(e), _) => panic!("{e}"),
+            }
+        };
+        assert!(stages >= 2, "capacity's widths chain: at least two stages");
+        assert_eq!(merged.len(), all_cells.len());
+        assert_eq!(without_seconds(&results), without_seconds(&whole));
+        // Every merged cell is the unsharded run's, exactly.
+        for cell in all_cells.iter() {
+            let mut one = CellStore::default();
+            one.extend([cell.clone()]).unwrap();
+            one.extend(merged.get(&cell.marker.id).cloned()).unwrap();
+        }
+        // A merge missing a cell names it.
+        let dropped = all_cells.iter().next().unwrap().marker.id.clone();
+        let mut partial = CellStore::default();
+        partial
+            .extend(all_cells.iter().filter(|c| c.marker.id != dropped).cloned())
+            .unwrap();
+        match run_with(partial, CellMode::ReplayOnly).0 {
+            Err(Error::Incomplete { cells, .. }) => assert!(cells.contains(&dropped), "{cells:?}"),
+            other => panic!("expected the missing cell {dropped}, got {:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "cells do not nest")]
+    fn cells_do_not_nest() {
+        let mut runner = test_support::runner(test_support::small_config(), false);
+        let _ = runner.cell("outer", |r| r.cell("inner", |_| Ok(1)));
     }
 
     #[test]

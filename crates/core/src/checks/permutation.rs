@@ -34,7 +34,7 @@
 //! turns both on when either input is, so failure ≤ δ needs n within a few per cent of m′:
 //! n* grows like m′¹, and a's interval lies far above 1 → FAIL.
 
-use super::{RepresentationMedians, Runner, status};
+use super::{RepresentationMedians, Runner, deferrable, status};
 use crate::base::code::SubsetCode;
 use crate::base::sample::{InputDistribution, sample_uniform_fill};
 use crate::constructions::linear::{LinearMap, LinearNetwork, LinearParams, LinearScratch};
@@ -149,7 +149,7 @@ impl Runner<'_> {
     /// Check `permutation` (see the module documentation for the criterion).
     pub(super) fn permutation(&mut self, representation: &RepresentationMedians) -> Result<CheckResult> {
         let c = self.config.permutation.clone();
-        let (k, delta, precision) = (self.config.k, self.config.delta, self.config.precision);
+        let (k, delta) = (self.config.k, self.config.delta);
         let total = c.sizes.len() as u64 * c.seeds + 1;
         let mut done = 0;
         let mut groups = Vec::new();
@@ -166,60 +166,25 @@ impl Runner<'_> {
             let mut min_margin = f64::INFINITY;
             let (mut fresh_pooled, mut errors_pooled) = ((0, 0), ConditionalErrors::default());
             for s in 0..c.seeds {
-                let seed = derive_seed(self.seed, "permutation", u64::from(log_m) << 16 | s);
-                let map = LinearMap::permutation(m, derive_seed(seed, "map", 0))?;
-                let (code_seed, sample_seed) = (derive_seed(seed, "code", 0), derive_seed(seed, "samples", 0));
-                let stop = (delta * c.samples as f64).floor() as u64;
-                let t = LinearParams::defaults(m, 1, 0).t_in;
-                let control = self.control;
-                let mut probes = Vec::new();
-                let outcome = min_width(
-                    (guess * shape).round() as usize,
-                    t + 1,
-                    16 * m + 1024,
-                    precision,
-                    |width| {
-                        let net = permutation_network(&map, width, code_seed, control)?;
-                        let failure = permutation_failure(&net, &map, k, c.samples, sample_seed, Some(stop));
-                        probes.push((width, failure, net.resources()));
-                        Ok(failure.failures <= stop && failure.samples == c.samples)
-                    },
-                )?;
-                let (_, failure, resources) = *probes
-                    .iter()
-                    .rev()
-                    .find(|p| p.0 == outcome.width)
-                    .expect("n* was probed");
-                for &(width, failure, _) in &probes {
-                    self.emit(Record::Permutation(PermutationRecord::Probe {
-                        m_prime: m as u64,
-                        seed,
-                        hidden_width: width,
-                        failure,
-                    }));
-                }
-                // n* judged on fresh samples: the probes' samples chose it.
-                let network = permutation_network(&map, outcome.width, code_seed, control)?;
-                let (fresh, errors) =
-                    permutation_conditional(&network, &map, k, c.samples, derive_seed(seed, "fresh", 0));
-                fresh_pooled = (fresh_pooled.0 + fresh.failures, fresh_pooled.1 + fresh.samples);
-                errors_pooled = errors_pooled + errors;
+                // One cell per (size, seed); its start is the size below's median (`guess`), so
+                // sizes chain: a sharded run needs a stage per size.
+                let key = format!("search/m=2^{log_m}/seed={s}/guess={guess}");
+                let outcome = self.cell(key, |runner| runner.permutation_seed(log_m, s, guess));
+                let Some(found) = deferrable(outcome)? else {
+                    continue;
+                };
+                let resources = found.resources;
                 let bits_per_parameter = resources.parameter_bits as f64 / resources.parameters as f64;
                 let neuron_bound = theory::neuron_lower_bound(log2_instances, bits_per_parameter);
                 bound_ok &=
                     resources.parameter_bits as f64 >= log2_instances && resources.neurons as f64 >= neuron_bound;
                 min_margin = min_margin.min(resources.neurons as f64 / neuron_bound);
-                self.emit(Record::Permutation(PermutationRecord::MinWidth {
-                    m_prime: m as u64,
-                    seed,
-                    t,
-                    resources,
-                    failure,
-                    log2_instances,
-                    neuron_bound,
-                    fresh: Some(fresh),
-                    errors: Some(errors),
-                }));
+                fresh_pooled = (
+                    fresh_pooled.0 + found.fresh.failures,
+                    fresh_pooled.1 + found.fresh.samples,
+                );
+                errors_pooled = errors_pooled + found.errors;
+                let outcome = found;
                 widths.push(outcome.width as f64);
                 done += 1;
                 self.observer.progress(
@@ -228,6 +193,9 @@ impl Runner<'_> {
                     total,
                     &format!("m′ = 2^{log_m}, seed {s}: n* = {}", outcome.width),
                 );
+            }
+            if self.deferred_here() {
+                break; // the next size's start needs every seed of this one
             }
             let n_star = median(&widths);
             guess = n_star / shape;
@@ -256,7 +224,10 @@ impl Runner<'_> {
             groups.push(((m as f64).ln(), widths.iter().map(|w| w.ln()).collect::<Vec<_>>()));
             series.push((m as u64, widths));
         }
-        let epsilon = self.permutation_epsilon(&c, medians.get(&c.real_size).copied())?;
+        self.stop_if_deferred()?;
+        let reference = medians.get(&c.real_size).copied();
+        let key = format!("epsilon/n*={reference:?}");
+        let epsilon = self.cell(key, |runner| runner.permutation_epsilon(&c, reference))?;
         done += 1;
         self.observer
             .progress("permutation", done, total, "ε-error of a real M");
@@ -397,6 +368,81 @@ impl Runner<'_> {
             });
         }
         Ok(out)
+    }
+}
+
+/// One permutation width search (a cell of `permutation`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PermutationSeed {
+    width: usize,
+    resources: crate::results::Resources,
+    fresh: FailureRate,
+    errors: ConditionalErrors,
+}
+
+impl Runner<'_> {
+    /// n* of AS-PERM for seed `s` at 2^`log_m`, searched from `guess`·√(m log₂ m), with its
+    /// rate on fresh samples; records every probe and the result.
+    fn permutation_seed(&mut self, log_m: u32, s: u64, guess: f64) -> Result<PermutationSeed> {
+        let c = self.config.permutation.clone();
+        let (k, delta, precision) = (self.config.k, self.config.delta, self.config.precision);
+        let m = 1usize << log_m;
+        let shape = theory::lower_shape(m as f64);
+        let log2_instances = theory::log2_permutation_instances(m as u64);
+        let seed = derive_seed(self.seed, "permutation", u64::from(log_m) << 16 | s);
+        let map = LinearMap::permutation(m, derive_seed(seed, "map", 0))?;
+        let (code_seed, sample_seed) = (derive_seed(seed, "code", 0), derive_seed(seed, "samples", 0));
+        let stop = (delta * c.samples as f64).floor() as u64;
+        let t = LinearParams::defaults(m, 1, 0).t_in;
+        let control = self.control;
+        let mut probes = Vec::new();
+        let outcome = min_width(
+            (guess * shape).round() as usize,
+            t + 1,
+            16 * m + 1024,
+            precision,
+            |width| {
+                let net = permutation_network(&map, width, code_seed, control)?;
+                let failure = permutation_failure(&net, &map, k, c.samples, sample_seed, Some(stop));
+                probes.push((width, failure, net.resources()));
+                Ok(failure.failures <= stop && failure.samples == c.samples)
+            },
+        )?;
+        let (_, failure, resources) = *probes
+            .iter()
+            .rev()
+            .find(|p| p.0 == outcome.width)
+            .expect("n* was probed");
+        for &(width, failure, _) in &probes {
+            self.emit(Record::Permutation(PermutationRecord::Probe {
+                m_prime: m as u64,
+                seed,
+                hidden_width: width,
+                failure,
+            }));
+        }
+        // n* judged on fresh samples: the probes' samples chose it.
+        let network = permutation_network(&map, outcome.width, code_seed, control)?;
+        let (fresh, errors) = permutation_conditional(&network, &map, k, c.samples, derive_seed(seed, "fresh", 0));
+        let bits_per_parameter = resources.parameter_bits as f64 / resources.parameters as f64;
+        let neuron_bound = theory::neuron_lower_bound(log2_instances, bits_per_parameter);
+        self.emit(Record::Permutation(PermutationRecord::MinWidth {
+            m_prime: m as u64,
+            seed,
+            t,
+            resources,
+            failure,
+            log2_instances,
+            neuron_bound,
+            fresh: Some(fresh),
+            errors: Some(errors),
+        }));
+        Ok(PermutationSeed {
+            width: outcome.width,
+            resources,
+            fresh,
+            errors,
+        })
     }
 }
 

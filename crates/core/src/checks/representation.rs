@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{RepresentationMedians, Runner, status};
+use super::{RepresentationMedians, Runner, deferrable, status};
 use crate::base::sample::InputDistribution;
 use crate::base::sample::sample_uniform_fill;
 use crate::constructions::controls::folded_one_hot;
@@ -62,11 +62,16 @@ impl Runner<'_> {
             RepresentationCode::FoldedOneHot => self.one_hot_sizes(&self.config.representation_sizes),
         };
         let (k, delta) = (self.config.k, self.config.delta);
-        let (medians, groups) = self.representation_widths(&sizes, code)?;
+        // The Gaussian cells do not need the medians: a sharded run computes them either way.
+        let widths = deferrable(self.representation_widths(&sizes, code))?;
         let gaussian = match code {
-            RepresentationCode::Bloom => self.gaussian_comparison(&medians)?,
+            RepresentationCode::Bloom => {
+                self.gaussian_comparison(widths.as_ref().map_or(&BTreeMap::new(), |w| &w.0))?
+            }
             RepresentationCode::FoldedOneHot => Vec::new(),
         };
+        self.stop_if_deferred()?;
+        let (medians, groups) = widths.expect("no cell was deferred");
         let fit = self.fit(&groups, "representation")?;
         let bloom: Vec<BloomPoint> = medians
             .iter()
@@ -131,7 +136,8 @@ impl Runner<'_> {
         sizes.iter().copied().filter(|&l| l <= ONE_HOT_MAX_LOG_M).collect()
     }
 
-    /// d* of `code` per seed at each of `sizes` (log₂ m), recording every probe: the search
+    /// d* of `code` per seed at each of `sizes` (log₂ m), one cell
+    /// (`search/<bloom|folded-one-hot>/m=2^<log m>/seed=<s>`) per search, recording every probe: the search
     /// `representation` runs, and `gap`'s control runs on the folded one-hot code.
     pub(super) fn representation_widths(&mut self, sizes: &[u32], code: RepresentationCode) -> Result<Widths> {
         let mut medians = BTreeMap::new();
@@ -142,13 +148,22 @@ impl Runner<'_> {
         for (s_index, &log_m) in sizes.iter().enumerate() {
             let mut widths = Vec::new();
             for s in 0..seeds {
-                widths.push(self.representation_min_width(log_m, s, code)? as f64);
+                let key = format!("search/{}/m=2^{log_m}/seed={s}", code_name(code));
+                let outcome = self.cell(key, |runner| runner.representation_min_width(log_m, s, code));
+                let Some(width) = deferrable(outcome)? else {
+                    continue;
+                };
+                widths.push(width as f64);
                 self.observer
                     .progress(label, s_index as u64 * seeds + s + 1, total, &format!("m = 2^{log_m}"));
+            }
+            if self.deferred_here() {
+                continue;
             }
             medians.insert(log_m, median(&widths));
             groups.push((f64::from(log_m), widths));
         }
+        self.stop_if_deferred()?;
         Ok((medians, groups))
     }
 
@@ -208,12 +223,32 @@ impl Runner<'_> {
         Ok(outcome.width)
     }
 
-    /// The dense-code comparison: minimal width of the Gaussian (JL) representation at the
+    /// The dense-code comparison (one cell per size): minimal width of the Gaussian (JL) representation at the
     /// configured sizes, one seed each, beside the Bloom code's median d*.
     fn gaussian_comparison(&mut self, medians: &BTreeMap<u32, f64>) -> Result<Vec<GaussianRow>> {
-        let (k, delta) = (self.config.k, self.config.delta);
         let mut rows = Vec::new();
         for log_m in self.config.gaussian_sizes.clone() {
+            let key = format!("gaussian/m=2^{log_m}");
+            let outcome = self.cell(key, |runner| runner.gaussian_min_width(log_m));
+            let Some(width) = deferrable(outcome)? else {
+                continue;
+            };
+            let bloom = medians.get(&log_m).copied();
+            rows.push(GaussianRow {
+                m: 1u64 << log_m,
+                d_star_gaussian: width,
+                d_star_bloom: bloom,
+                ratio: bloom.map(|b| width as f64 / b),
+            });
+        }
+        self.stop_if_deferred()?;
+        Ok(rows)
+    }
+
+    /// Minimal width of the Gaussian (JL) representation at 2^`log_m`, one seed (a cell).
+    fn gaussian_min_width(&mut self, log_m: u32) -> Result<usize> {
+        let (k, delta) = (self.config.k, self.config.delta);
+        {
             let m = 1usize << log_m;
             let seed = derive_seed(self.seed, "gaussian-representation", u64::from(log_m));
             let spec = self.spec(
@@ -242,15 +277,16 @@ impl Runner<'_> {
                 width: outcome.width,
                 failure,
             });
-            let bloom = medians.get(&log_m).copied();
-            rows.push(GaussianRow {
-                m: m as u64,
-                d_star_gaussian: outcome.width,
-                d_star_bloom: bloom,
-                ratio: bloom.map(|b| outcome.width as f64 / b),
-            });
+            Ok(outcome.width)
         }
-        Ok(rows)
+    }
+}
+
+/// The code's name in cell ids.
+fn code_name(code: RepresentationCode) -> &'static str {
+    match code {
+        RepresentationCode::Bloom => "bloom",
+        RepresentationCode::FoldedOneHot => "folded-one-hot",
     }
 }
 

@@ -42,7 +42,7 @@
 //! drops below ε and (a) fails: measured, by the same search, up to the same budget. The
 //! control runs the sizes up to 2⁸ with one seed: its searches all run to the budget.
 
-use super::{Runner, status};
+use super::{Runner, deferrable, status};
 use crate::constructions::uand::{UAnd, default_p, failures_until, measure};
 use crate::error::Result;
 use crate::evaluate::search::min_width;
@@ -70,7 +70,7 @@ impl Runner<'_> {
             c.sizes.retain(|&s| s <= 8);
             c.seeds = 1;
         }
-        let (k, delta, precision) = (self.config.k, self.config.delta, self.config.precision);
+        let (k, delta) = (self.config.k, self.config.delta);
         let total = c.sizes.len() as u64 * (c.widths.len() as u64 + 1) * c.seeds;
         let mut done = 0;
         let mut fits = Vec::new();
@@ -89,108 +89,96 @@ impl Runner<'_> {
                 let d = 1usize << log_d;
                 let p = p_at(d);
                 let (mut active, mut all, mut max) = (Vec::new(), Vec::new(), Vec::new());
-                for s in 0..c.seeds {
-                    let seed = derive_seed(self.seed, "u-and", u64::from(log_m) << 32 | u64::from(log_d) << 16 | s);
-                    let net = UAnd::build(m, d, p, derive_seed(seed, "network", 0))?;
-                    let e = measure(
-                        &net,
-                        k,
-                        c.samples,
-                        c.off_pairs,
-                        derive_seed(seed, "samples", 0),
-                        c.epsilon,
-                    );
-                    self.emit(Record::UAnd(UAndRecord::Error {
-                        m: m as u64,
-                        m_prime: pairs(m),
-                        width: d,
-                        p,
-                        seed,
-                        samples: e.samples,
-                        off_pairs: c.off_pairs,
-                        mean_active: e.mean_active,
-                        mean_all: e.mean_all,
-                        mean_off: e.mean_off,
-                        max: e.max,
-                        failures: e.failures,
-                    }));
-                    active.push(e.mean_active.ln());
-                    all.push(e.mean_all.ln());
-                    max.push(e.max.max(1e-12).ln());
-                    done += 1;
-                    self.observer
-                        .progress("u-and", done, total, &format!("m = 2^{log_m}, d = 2^{log_d}"));
+                // One cell per (m, d): the errors of every seed, (mean active, mean all, max).
+                let key = format!("grid/m=2^{log_m}/d=2^{log_d}");
+                let seeds = c.seeds;
+                let outcome = self.cell(key, |runner| {
+                    let mut errors = Vec::new();
+                    for s in 0..seeds {
+                        let seed = derive_seed(
+                            runner.seed,
+                            "u-and",
+                            u64::from(log_m) << 32 | u64::from(log_d) << 16 | s,
+                        );
+                        let net = UAnd::build(m, d, p, derive_seed(seed, "network", 0))?;
+                        let e = measure(
+                            &net,
+                            k,
+                            c.samples,
+                            c.off_pairs,
+                            derive_seed(seed, "samples", 0),
+                            c.epsilon,
+                        );
+                        runner.emit(Record::UAnd(UAndRecord::Error {
+                            m: m as u64,
+                            m_prime: pairs(m),
+                            width: d,
+                            p,
+                            seed,
+                            samples: e.samples,
+                            off_pairs: c.off_pairs,
+                            mean_active: e.mean_active,
+                            mean_all: e.mean_all,
+                            mean_off: e.mean_off,
+                            max: e.max,
+                            failures: e.failures,
+                        }));
+                        errors.push((e.mean_active, e.mean_all, e.max));
+                    }
+                    Ok(errors)
+                });
+                done += c.seeds;
+                let Some(errors) = deferrable(outcome)? else {
+                    continue;
+                };
+                for (mean_active, mean_all, e_max) in errors {
+                    active.push(mean_active.ln());
+                    all.push(mean_all.ln());
+                    max.push(e_max.max(1e-12).ln());
                 }
+                self.observer
+                    .progress("u-and", done, total, &format!("m = 2^{log_m}, d = 2^{log_d}"));
                 let x = (d as f64).ln();
                 active_groups.push((x, active));
                 all_groups.push((x, all));
                 max_groups.push((x, max));
             }
-            let fit = self.fit(&active_groups, "u-and")?;
-            let fit_all = self.fit(&all_groups, "u-and-all")?;
-            let fit_max = self.fit(&max_groups, "u-and-max")?;
-            let pass = fit.slope_lo >= SLOPE_BAND.0 && fit.slope_hi <= SLOPE_BAND.1;
             // Fewest neurons until the max error stays below ε, up to the budget D.
             let mut widths = Vec::new();
             let mut censored_here = 0;
             for s in 0..c.seeds {
-                let seed = derive_seed(self.seed, "u-and-epsilon", u64::from(log_m) << 16 | s);
-                let stop = (delta * c.samples as f64).floor() as u64;
-                let mut at = std::collections::BTreeMap::new();
-                let start = (200.0 * (pairs(m) as f64).ln()).round() as usize;
-                let outcome = min_width(start, 4, WIDTH_CAP, precision, |d| {
-                    let p = p_at(d);
-                    let net = UAnd::build(m, d, p, derive_seed(seed, "network", d as u64))?;
-                    let (failures, max) = failures_until(
-                        &net,
-                        k,
-                        c.samples,
-                        c.off_pairs,
-                        derive_seed(seed, "samples", 0),
-                        c.epsilon,
-                        stop,
-                    );
-                    at.insert(d, (p, failures, max));
-                    Ok(failures <= stop)
-                });
-                let outcome = match outcome {
-                    Ok(outcome) => outcome,
-                    Err(crate::Error::SearchFailed(_)) => {
-                        self.emit(Record::UAnd(UAndRecord::Censored {
-                            m: m as u64,
-                            m_prime: pairs(m),
-                            seed,
-                            width_cap: WIDTH_CAP,
-                            p: p_at(WIDTH_CAP),
-                        }));
+                // One cell per (m, seed): the search for d_ε, none when censored at the cap.
+                let key = format!("epsilon/m=2^{log_m}/seed={s}");
+                let outcome = self.cell(key, |runner| runner.u_and_epsilon(&c, log_m, s, p_fixed));
+                let Some(found) = deferrable(outcome)? else {
+                    continue;
+                };
+                done += 1;
+                match found {
+                    None => {
                         censored_here += 1;
-                        done += 1;
                         self.observer.progress(
                             "u-and",
                             done,
                             total,
                             &format!("m = 2^{log_m}: ε not reached by d = {WIDTH_CAP}"),
                         );
-                        continue;
                     }
-                    Err(e) => return Err(e),
-                };
-                let (p, failures, max) = at[&outcome.width];
-                self.emit(Record::UAnd(UAndRecord::MinWidth {
-                    m: m as u64,
-                    m_prime: pairs(m),
-                    seed,
-                    width: outcome.width,
-                    p,
-                    samples: c.samples,
-                    failures,
-                    max,
-                }));
-                widths.push(outcome.width as f64);
-                done += 1;
-                self.observer
-                    .progress("u-and", done, total, &format!("m = 2^{log_m}: d_ε = {}", outcome.width));
+                    Some(width) => {
+                        widths.push(width as f64);
+                        self.observer
+                            .progress("u-and", done, total, &format!("m = 2^{log_m}: d_ε = {width}"));
+                    }
+                }
             }
+            if self.deferred_here() {
+                continue; // a sharded run without every cell of this size: no fits
+            }
+            // (Seeded by name, the fits do not depend on when they run.)
+            let fit = self.fit(&active_groups, "u-and")?;
+            let fit_all = self.fit(&all_groups, "u-and-all")?;
+            let fit_max = self.fit(&max_groups, "u-and-max")?;
+            let pass = fit.slope_lo >= SLOPE_BAND.0 && fit.slope_hi <= SLOPE_BAND.1;
             censored += censored_here;
             let d_eps = if widths.is_empty() {
                 WIDTH_CAP as f64
@@ -217,6 +205,7 @@ impl Runner<'_> {
                 pass,
             });
         }
+        self.stop_if_deferred()?;
         // AS-2AND's exact n* beside it.
         let mut and2: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
         for r in self.records_of(&[CheckId::And2Upper]) {
@@ -326,6 +315,62 @@ impl Runner<'_> {
             }),
             seconds: 0.0,
         })
+    }
+}
+
+impl Runner<'_> {
+    /// d_ε of seed `s` at m = 2^`log_m`: the fewest neurons whose max error stays below ε (none
+    /// when censored at [`WIDTH_CAP`]); records the outcome. A cell of `u-and`.
+    fn u_and_epsilon(&mut self, c: &UAndConfig, log_m: u32, s: u64, p_fixed: f64) -> Result<Option<usize>> {
+        let (k, delta, precision) = (self.config.k, self.config.delta, self.config.precision);
+        let m = 1usize << log_m;
+        let control = self.control;
+        let p_at = |d: usize| if control { p_fixed } else { default_p(m, d) };
+        let seed = derive_seed(self.seed, "u-and-epsilon", u64::from(log_m) << 16 | s);
+        let stop = (delta * c.samples as f64).floor() as u64;
+        let mut at = std::collections::BTreeMap::new();
+        let start = (200.0 * (pairs(m) as f64).ln()).round() as usize;
+        let outcome = min_width(start, 4, WIDTH_CAP, precision, |d| {
+            let p = p_at(d);
+            let net = UAnd::build(m, d, p, derive_seed(seed, "network", d as u64))?;
+            let (failures, max) = failures_until(
+                &net,
+                k,
+                c.samples,
+                c.off_pairs,
+                derive_seed(seed, "samples", 0),
+                c.epsilon,
+                stop,
+            );
+            at.insert(d, (p, failures, max));
+            Ok(failures <= stop)
+        });
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(crate::Error::SearchFailed(_)) => {
+                self.emit(Record::UAnd(UAndRecord::Censored {
+                    m: m as u64,
+                    m_prime: pairs(m),
+                    seed,
+                    width_cap: WIDTH_CAP,
+                    p: p_at(WIDTH_CAP),
+                }));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let (p, failures, max) = at[&outcome.width];
+        self.emit(Record::UAnd(UAndRecord::MinWidth {
+            m: m as u64,
+            m_prime: pairs(m),
+            seed,
+            width: outcome.width,
+            p,
+            samples: c.samples,
+            failures,
+            max,
+        }));
+        Ok(Some(outcome.width))
     }
 }
 

@@ -42,7 +42,7 @@
 
 use std::borrow::Cow;
 
-use super::{And2Widths, Runner, and2_search, status};
+use super::{And2Widths, Runner, and2_search, deferrable, status};
 use crate::base::instance::And2Instance;
 use crate::base::sample::InputDistribution;
 use crate::constructions::and2::{And2Network, And2Params, Scratch};
@@ -180,7 +180,7 @@ impl Runner<'_> {
     /// Check `worst-case`: worst-case vs average-case minimal width across m′.
     pub(super) fn worst_case(&mut self, and2: &And2Widths) -> Result<CheckResult> {
         let c = self.config.worst_case.clone();
-        let (delta, samples) = (self.config.delta, self.config.samples);
+        let delta = self.config.delta;
         let total = c.sizes.len() as u64 * c.seeds;
         let mut done = 0;
         let mut rows = Vec::new();
@@ -188,12 +188,6 @@ impl Runner<'_> {
         // Under the control: probes of planted networks, and those whose counterexample makes
         // the planted output or its code twin wrong.
         let mut planted_hits = PlantedHits::default();
-        let mut tally_planted = |attacked: &Attacked<'_>, found: Option<&Counterexample>| {
-            if let Some(twins) = attacked.twins {
-                planted_hits.probes += 1;
-                planted_hits.found += u64::from(found.is_some_and(|ce| ce.wrong.iter().any(|w| twins.contains(w))));
-            }
-        };
         let mut own_search = Vec::new();
         let mut ratio_guess = 2.0;
         // Once a size's median is censored, the next size's search starts at the cap: one
@@ -203,87 +197,29 @@ impl Runner<'_> {
             let outputs = 1usize << log_m;
             let (mut avgs, mut worsts) = (Vec::new(), Vec::new());
             for s in 0..c.seeds {
-                let (instance, seeds) = self.and2_instance(log_m, s)?;
-                let make = |width| And2Params::defaults(outputs, width, seeds.0);
-                let spec = self.spec(samples, seeds.1, InputDistribution::Planted);
-                // Average case: and2-upper's n*, or the same search here.
-                let (measured, from_upper) = and2.n_star(log_m, s as usize);
-                let n_avg = if from_upper {
-                    measured
-                } else {
-                    own_search.push(log_m);
-                    and2_search(
-                        &instance,
-                        make,
-                        &spec,
-                        delta,
-                        self.config.precision,
-                        measured,
-                        |_, resources, _| self.tally_sanity(&instance, &resources),
-                    )?
-                    .0
-                };
-                // Power: random sampling against the adversary at n*_avg.
-                let attacked = self.attacked(&instance, make(n_avg))?;
-                let random = and2_failure(&attacked.network, attacked.instance.as_ref(), &spec, None);
-                let (found, agrees) = self.adversary_probe(&attacked, seeds.0)?;
-                tally_planted(&attacked, found.as_ref());
-                unsound += u64::from(!agrees);
-                if random.failures > 0 {
-                    power_cases += 1;
-                    power_misses += u64::from(found.is_none());
-                }
-                self.emit(Record::WorstCase(WorstCaseRecord::Power {
-                    m_prime: outputs as u64,
-                    seed: seeds.0,
-                    width: n_avg,
-                    random,
-                    adversary_found: found.is_some(),
-                }));
-                drop(attacked);
-                // Worst case: the smallest width at which the adversary finds nothing.
-                let mut last: Option<(usize, Counterexample)> = found.map(|ce| (n_avg, ce));
-                let mut resources_at = std::collections::BTreeMap::new();
-                let min = make(1).t_in.max(make(1).t_out) + 1;
-                let start = if previous_censored {
-                    usize::MAX
-                } else {
-                    (ratio_guess * n_avg as f64).round() as usize
-                };
-                let cap = c.max_width.min(16 * outputs + 1024).max(n_avg);
-                let outcome = min_width(start.min(cap), min, cap, c.precision, |width| {
-                    let attacked = self.attacked(&instance, make(width))?;
-                    let (found, agrees) = self.adversary_probe(&attacked, seeds.0)?;
-                    tally_planted(&attacked, found.as_ref());
-                    unsound += u64::from(!agrees);
-                    resources_at.insert(width, attacked.network.resources());
-                    Ok(match found {
-                        Some(ce) => {
-                            if last.as_ref().is_none_or(|(w, _)| width > *w) {
-                                last = Some((width, ce));
-                            }
-                            false
-                        }
-                        None => true,
-                    })
+                // One cell per (size, seed). Its start comes from the size below (ratio_guess,
+                // previous_censored), so sizes chain: a sharded run needs a stage per size.
+                let n_avg_in = and2.n_star(log_m, s as usize);
+                let key = format!(
+                    "seed/m=2^{log_m}/seed={s}/n*={}{}/ratio={ratio_guess}/censored={previous_censored}",
+                    n_avg_in.0,
+                    if n_avg_in.1 { "" } else { "-guess" }
+                );
+                let outcome = self.cell(key, |runner| {
+                    runner.worst_case_seed(log_m, s, n_avg_in, (ratio_guess, previous_censored))
                 });
-                let n_worst = match outcome {
-                    Ok(o) => Some(o.width),
-                    Err(crate::error::Error::SearchFailed(_)) => None,
-                    Err(e) => return Err(e),
+                let Some(seed) = deferrable(outcome)? else {
+                    continue;
                 };
-                self.emit(Record::WorstCase(WorstCaseRecord::MinWidth {
-                    m_prime: outputs as u64,
-                    m: instance.inputs() as u64,
-                    seed: seeds.0,
-                    n_avg,
-                    n_avg_from_and2_upper: from_upper,
-                    n_worst,
-                    max_width: cap,
-                    resources: n_worst.map(|w| resources_at[&w]),
-                    last_failing_width: last.as_ref().map(|(w, _)| *w),
-                    last_counterexample: last.map(|(_, ce)| ce),
-                }));
+                if !seed.from_upper {
+                    own_search.push(log_m);
+                }
+                planted_hits.probes += seed.planted.probes;
+                planted_hits.found += seed.planted.found;
+                unsound += seed.unsound;
+                power_cases += seed.power_cases;
+                power_misses += seed.power_misses;
+                let (n_avg, n_worst, cap) = (seed.n_avg, seed.n_worst, seed.cap);
                 avgs.push(n_avg as f64);
                 // A censored width enters the medians as +∞ (it is above the cap).
                 worsts.push(n_worst.map_or(f64::INFINITY, |w| w as f64));
@@ -295,6 +231,9 @@ impl Runner<'_> {
                     total,
                     &format!("m′ = 2^{log_m}, seed {s}: n*_avg = {n_avg}, n*_worst = {shown}"),
                 );
+            }
+            if self.deferred_here() {
+                break; // the next size's start needs every seed of this one
             }
             let (n_avg, n_worst, ratio) = medians(&avgs, &worsts);
             if ratio.is_finite() {
@@ -322,6 +261,7 @@ impl Runner<'_> {
                 c_avg_lower: n_avg / theory::lower_shape(m),
             });
         }
+        self.stop_if_deferred()?;
         let (avg_groups, worst_groups, ratio_groups) = fit_groups(&rows);
         let avg_fit = self.fit(&avg_groups, "worst-case-average")?;
         let worst_fit = self.fit(&worst_groups, "worst-case-worst").ok();
@@ -421,6 +361,135 @@ impl Runner<'_> {
                 n_avg_searched_here_at_log2_sizes: own_search,
             }),
             seconds: 0.0,
+        })
+    }
+}
+
+/// One (size, seed) of `worst-case`: a cell's value.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SeedOutcome {
+    /// n*_avg, and whether `and2-upper` measured it (else searched here).
+    n_avg: usize,
+    from_upper: bool,
+    /// n*_worst, none above the cap.
+    n_worst: Option<usize>,
+    cap: usize,
+    /// The negative control's planted networks probed here.
+    planted: PlantedHits,
+    unsound: u64,
+    power_cases: u64,
+    power_misses: u64,
+}
+
+impl Runner<'_> {
+    /// The average-case width, the adversary's power at it and the worst-case search of
+    /// seed `s` at 2^`log_m` (see [`Runner::worst_case`]); `n_avg_in` is `and2-upper`'s n*.
+    fn worst_case_seed(
+        &mut self,
+        log_m: u32,
+        s: u64,
+        (measured, from_upper): (usize, bool),
+        (ratio_guess, previous_censored): (f64, bool),
+    ) -> Result<SeedOutcome> {
+        let c = self.config.worst_case.clone();
+        let (delta, samples) = (self.config.delta, self.config.samples);
+        let outputs = 1usize << log_m;
+        let (mut unsound, mut power_misses, mut power_cases) = (0u64, 0u64, 0u64);
+        let mut planted_hits = PlantedHits::default();
+        let mut tally_planted = |attacked: &Attacked<'_>, found: Option<&Counterexample>| {
+            if let Some(twins) = attacked.twins {
+                planted_hits.probes += 1;
+                planted_hits.found += u64::from(found.is_some_and(|ce| ce.wrong.iter().any(|w| twins.contains(w))));
+            }
+        };
+        let (instance, seeds) = self.and2_instance(log_m, s)?;
+        let make = |width| And2Params::defaults(outputs, width, seeds.0);
+        let spec = self.spec(samples, seeds.1, InputDistribution::Planted);
+        // Average case: and2-upper's n*, or the same search here.
+        let n_avg = if from_upper {
+            measured
+        } else {
+            and2_search(
+                &instance,
+                make,
+                &spec,
+                delta,
+                self.config.precision,
+                measured,
+                |_, resources, _| self.tally_sanity(&instance, &resources),
+            )?
+            .0
+        };
+        // Power: random sampling against the adversary at n*_avg.
+        let attacked = self.attacked(&instance, make(n_avg))?;
+        let random = and2_failure(&attacked.network, attacked.instance.as_ref(), &spec, None);
+        let (found, agrees) = self.adversary_probe(&attacked, seeds.0)?;
+        tally_planted(&attacked, found.as_ref());
+        unsound += u64::from(!agrees);
+        if random.failures > 0 {
+            power_cases += 1;
+            power_misses += u64::from(found.is_none());
+        }
+        self.emit(Record::WorstCase(WorstCaseRecord::Power {
+            m_prime: outputs as u64,
+            seed: seeds.0,
+            width: n_avg,
+            random,
+            adversary_found: found.is_some(),
+        }));
+        drop(attacked);
+        // Worst case: the smallest width at which the adversary finds nothing.
+        let mut last: Option<(usize, Counterexample)> = found.map(|ce| (n_avg, ce));
+        let mut resources_at = std::collections::BTreeMap::new();
+        let min = make(1).t_in.max(make(1).t_out) + 1;
+        let start = if previous_censored {
+            usize::MAX
+        } else {
+            (ratio_guess * n_avg as f64).round() as usize
+        };
+        let cap = c.max_width.min(16 * outputs + 1024).max(n_avg);
+        let outcome = min_width(start.min(cap), min, cap, c.precision, |width| {
+            let attacked = self.attacked(&instance, make(width))?;
+            let (found, agrees) = self.adversary_probe(&attacked, seeds.0)?;
+            tally_planted(&attacked, found.as_ref());
+            unsound += u64::from(!agrees);
+            resources_at.insert(width, attacked.network.resources());
+            Ok(match found {
+                Some(ce) => {
+                    if last.as_ref().is_none_or(|(w, _)| width > *w) {
+                        last = Some((width, ce));
+                    }
+                    false
+                }
+                None => true,
+            })
+        });
+        let n_worst = match outcome {
+            Ok(o) => Some(o.width),
+            Err(crate::error::Error::SearchFailed(_)) => None,
+            Err(e) => return Err(e),
+        };
+        self.emit(Record::WorstCase(WorstCaseRecord::MinWidth {
+            m_prime: outputs as u64,
+            m: instance.inputs() as u64,
+            seed: seeds.0,
+            n_avg,
+            n_avg_from_and2_upper: from_upper,
+            n_worst,
+            max_width: cap,
+            resources: n_worst.map(|w| resources_at[&w]),
+            last_failing_width: last.as_ref().map(|(w, _)| *w),
+            last_counterexample: last.map(|(_, ce)| ce),
+        }));
+        Ok(SeedOutcome {
+            n_avg,
+            from_upper,
+            n_worst,
+            cap,
+            planted: planted_hits,
+            unsound,
+            power_cases,
+            power_misses,
         })
     }
 }
