@@ -220,18 +220,57 @@ pub fn certify<N: Network>(network: &N, instance: &And2Instance, config: &Certif
             "the certifier needs rows whose firing test is a sum of per-input shares (a vote decoder)",
         ));
     };
-    let outputs = (0..instance.outputs())
-        .into_par_iter()
-        .map_init(
-            || (N::Scratch::default(), Vec::new()),
-            |(scratch, out), j| certify_output(network, rows, instance, j, config, scratch, out),
-        )
-        .collect::<Result<Vec<_>>>()?;
+    let outputs = certify_outputs(network, rows, instance, config, 0..instance.outputs())?;
     Ok(Certificate {
         k: config.k,
         budget: config.budget,
         outputs,
     })
+}
+
+/// Certifies the outputs in `outputs` only (each independent of the others, so this is what
+/// [`certify`] computes for them): for benchmarks and for splitting a large network's work.
+/// Same refusals as [`certify`], and an output range beyond m′.
+pub fn certify_range<N: Network>(
+    network: &N,
+    instance: &And2Instance,
+    config: &CertifyConfig,
+    outputs: std::ops::Range<usize>,
+) -> Result<Vec<OutputCertificate>> {
+    config.validate(instance.inputs())?;
+    check_shape(network, instance)?;
+    if outputs.end > instance.outputs() {
+        return Err(invalid(
+            "outputs",
+            format!("{outputs:?}"),
+            format!("the network has m′ = {} outputs", instance.outputs()),
+        ));
+    }
+    let Some(rows) = network.additive() else {
+        return Err(invalid(
+            "network",
+            "no additive rows",
+            "the certifier needs additive rows",
+        ));
+    };
+    certify_outputs(network, rows, instance, config, outputs)
+}
+
+/// Every output of the range, in parallel and in order.
+fn certify_outputs<N: Network>(
+    network: &N,
+    rows: &dyn AdditiveRows,
+    instance: &And2Instance,
+    config: &CertifyConfig,
+    outputs: std::ops::Range<usize>,
+) -> Result<Vec<OutputCertificate>> {
+    outputs
+        .into_par_iter()
+        .map_init(
+            || (N::Scratch::default(), Vec::new()),
+            |(scratch, out), j| certify_output(network, rows, instance, j, config, scratch, out),
+        )
+        .collect()
 }
 
 /// Certifies a network file: its 2-AND instance against its network, through the exact
@@ -740,6 +779,9 @@ mod tests {
         }
         let config = CertifyConfig { k: 4, budget: 100_000 };
         let many = certify(&net, &instance, &config).unwrap();
+        let part = certify_range(&net, &instance, &config, 10..20).unwrap();
+        assert_eq!(part, many.outputs[10..20]);
+        assert!(certify_range(&net, &instance, &config, 30..41).is_err());
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let one = pool.install(|| certify(&net, &instance, &config).unwrap());
         assert_eq!(many, one);
