@@ -30,6 +30,9 @@ pub enum Command {
     BenchCompare(BenchCompare),
     /// Hold any network file (docs/network-format.md) against the bounds: exit 0 if it meets δ.
     Check(Check),
+    /// Prove or refute a network file's worst case, output by output (docs/certify.md): exit 0
+    /// if every output is certified.
+    Certify(Certify),
     /// Build a construction and write it as a network file (docs/network-format.md).
     Export(Export),
     /// Write only the fixed input and output codes, to train a network against them.
@@ -84,6 +87,29 @@ pub struct Check {
     pub reference: PathBuf,
     /// Directory for check.json, README.md and the chart.
     #[arg(long, default_value = "check")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// `certify`.
+#[derive(Args, Debug)]
+pub struct Certify {
+    /// The network file (superposition-network/1): an integer tied network with the vote
+    /// decoder and a 2-AND instance, whose rows are exactly additive over inputs.
+    #[arg(long)]
+    pub network: PathBuf,
+    /// k: every input with at most k active features is considered (default: the k the file
+    /// was built for).
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Search nodes allowed to each half of each output; an output whose search runs out is
+    /// reported undecided.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub budget: u64,
+    /// Directory for certify.json.
+    #[arg(long, default_value = "certify")]
     pub out: PathBuf,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]

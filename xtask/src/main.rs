@@ -8,6 +8,7 @@
 //!   (README, "Long runs"; see [`verify_bounds::merge`]).
 //! - `report`: regenerates `reports/` from the results files alone.
 //! - `check`: holds any network file against the bounds (see [`check`]).
+//! - `certify`: proves or refutes a network file's worst case output by output (see [`certify`]).
 //! - `bench-compare`: times the sublinear Rust verification of AS-2AND against the naive dense
 //!   faer path and a NumPy/SciPy baseline on the same samples, writes
 //!   `results/bench-compare.json` and `reports/performance.md` (see [`bench_compare`]).
@@ -32,6 +33,7 @@
 //! seeded streams).
 
 mod bench_compare;
+mod certify;
 mod check;
 mod codes;
 mod export;
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
             set_threads(cmd.threads).and_then(|()| bench_compare::run(cmd).map(|()| true))
         }
         flags::Command::Check(cmd) => set_threads(cmd.threads).and_then(|()| check::run(cmd)),
+        flags::Command::Certify(cmd) => set_threads(cmd.threads).and_then(|()| certify::run(cmd)),
         flags::Command::Export(cmd) => export::run(cmd).map(|()| true),
         flags::Command::Codes(cmd) => codes::run(cmd).map(|()| true),
         flags::Command::Merge(cmd) => set_threads(cmd.threads).and_then(|()| verify_bounds::merge(cmd)),

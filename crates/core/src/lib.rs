@@ -18,8 +18,8 @@
 //!    U-AND ([`uand`]), two layers composed ([`depth2`]), sharing one coded layer
 //!    ([`constructions::coded`]); [`export`] writes them as network files;
 //! 5. [`evaluate`]: failure rates over many samples, written once over [`network::Network`]
-//!    ([`eval`]), the dense GEMM path ([`dense`]), minimal-width searches ([`search`]) and the
-//!    worst-case adversary ([`adversary`]);
+//!    ([`eval`]), the dense GEMM path ([`dense`]), minimal-width searches ([`search`]), the
+//!    worst-case adversary ([`adversary`]) and the exact worst-case certifier ([`certify`]);
 //! 6. [`lower`]: the lower bound executed — the probe decoder ([`probe`]) and the exhaustive
 //!    enumeration of tiny networks ([`exhaustive`]);
 //! 7. [`checks`]: the claims `verify-bounds` checks, each producing a verdict and records.
@@ -44,6 +44,6 @@ pub mod network;
 pub use base::{code, instance, memory, sample};
 pub use constructions::{and2, channel, depth2, export, linear, representation, uand};
 pub use error::{Error, Result};
-pub use evaluate::{adversary, dense, eval, search};
+pub use evaluate::{adversary, certify, dense, eval, search};
 pub use lower::{exhaustive, probe};
 pub use superposition_schema::{chernoff, config, results, rng, shape, stats, theory};

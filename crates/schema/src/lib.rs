@@ -7,6 +7,7 @@
 //! types.
 //! - [`measure`]: the measurement types every record shares (failure rate, resources, fit);
 //! - [`network_check`]: the result of `cargo xtask check` on one network file;
+//! - [`certify`](mod@certify): the result of `cargo xtask certify` on one network file;
 //! - [`results`]: a results file ([`results::RunResults`]), its check verdicts and records;
 //! - [`bench`](mod@bench): the results file of `bench-compare` ([`bench::Comparison`]): timings of the
 //!   Rust, dense and NumPy paths per size, and the machine they ran on;
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod certify;
 pub mod checks;
 pub mod chernoff;
 pub mod config;

@@ -1,6 +1,6 @@
 //! Evaluation over many samples and the searches built on it: failure rates in parallel and
-//! reproducible from a seed, the naive dense GEMM path, minimal-width searches and the
-//! worst-case adversary. Imports constructions and the base layer, never checks.
+//! reproducible from a seed, the naive dense GEMM path, minimal-width searches, the worst-case
+//! adversary and the exact certifier. Imports constructions and the base layer, never checks.
 
 pub mod adversary;
 pub mod certify;

@@ -443,10 +443,18 @@ impl AdditiveRows for FileRows<'_> {
     }
 }
 
-/// A [`FileNetwork`] with its additive rows: what the adversary attacks.
-struct Attackable<'a> {
+/// A [`FileNetwork`] with its additive rows: what the adversary attacks and the certifier
+/// certifies.
+pub(crate) struct Attackable<'a> {
     network: &'a FileNetwork,
     rows: FileRows<'a>,
+}
+
+impl<'a> Attackable<'a> {
+    /// The network with its rows (the caller built both from one file).
+    pub(crate) fn new(network: &'a FileNetwork, rows: FileRows<'a>) -> Self {
+        Self { network, rows }
+    }
 }
 
 impl Network for Attackable<'_> {

@@ -1,15 +1,14 @@
-//! Exact worst-case certificates for networks with additive rows ([`AdditiveRows`]): the
-//! false-negative half (issue 13's certifier, first step).
+//! The per-row sufficient condition for the false-negative half (issue 13's first sketch).
 //!
 //! Output j with pair (a, b) is on whenever a and b are active; with at most k active inputs
 //! the adversary adds a set Y of at most k − 2 others. Row r ∈ R_j fires iff
 //! e_r(a) + e_r(b) + Σ_{y ∈ Y} e_r(y) ≥ T_r. Whatever Y is, Σ_{y ∈ Y} e_r(y) is at least
 //! w_r = the sum of the k − 2 most negative shares e_r(y), y ∉ {a, b} (only the negative ones:
 //! fewer inputs are allowed). So a row is *safe* if e_r(a) + e_r(b) + w_r ≥ T_r, and if at
-//! least v rows of R_j are safe, no input with at most k active features turns j off: j is
-//! **certified** against false negatives. The bound is per row (each row's worst Y may
-//! differ), so an output that is not certified is *undecided*, not refuted; the false-positive
-//! half (branch and bound over the sets that do not contain j's pair) is not written yet.
+//! least v rows of R_j are safe, no input with at most k active features turns j off. The bound
+//! is per row (each row's worst Y may differ), so an output it does not certify is not refuted:
+//! the exact false-negative search of the parent module starts from this bound (its root) and
+//! branches where it is not enough.
 
 use rayon::prelude::*;
 
