@@ -296,7 +296,7 @@ impl Trainer {
                 distribution: c.distribution.as_str().into(),
                 hidden: hidden_width,
                 seed: c.seed,
-                final_loss: summary.final_loss,
+                final_loss: Some(summary.final_loss).filter(|l| l.is_finite()),
             }),
         };
         NetworkFile::new(
@@ -378,4 +378,160 @@ fn validate(instance: &And2Instance, width: usize, config: &TrainConfig) -> Resu
         return Err(invalid("positive weight", w, "must be finite and positive"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::instance::PairDistribution;
+    use crate::evaluate::network_check::measure;
+
+    fn config(architecture: TrainArchitecture, steps: u64, batch: usize) -> TrainConfig {
+        TrainConfig {
+            architecture,
+            k: 4,
+            steps,
+            batch,
+            optimizer: AdamW {
+                learning_rate: 1e-2,
+                ..AdamW::default()
+            },
+            loss: LossConfig::default(),
+            distribution: InputDistribution::Planted,
+            seed: 3,
+        }
+    }
+
+    fn instance(m: usize) -> And2Instance {
+        And2Instance::random(m, m, PairDistribution::Uniform, 3).unwrap()
+    }
+
+    /// The file's network, read back from the bytes the writer produced.
+    fn read_back(trainer: &Trainer) -> (NetworkFile, crate::network::file::FileNetwork) {
+        let written = trainer.to_file(Provenance::default()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trained.safetensors");
+        written.write(&path).unwrap();
+        let file = NetworkFile::read(&path).unwrap();
+        assert_eq!(file, written);
+        let network = file.network().unwrap();
+        (file, network)
+    }
+
+    #[test]
+    fn same_seed_gives_bit_identical_weights_on_one_and_two_threads() {
+        for architecture in [TrainArchitecture::Tied, TrainArchitecture::Free { hidden: 40 }] {
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| {
+                    // B = 70 is not a multiple of the 32-sample blocks: the ragged block too.
+                    let mut trainer = Trainer::new(instance(48), 36, config(architecture, 12, 70)).unwrap();
+                    trainer.train(|_, _| {});
+                    (trainer.model().params().clone(), trainer.losses().to_vec())
+                })
+            };
+            let (one, two) = (run(1), run(2));
+            assert!(one.1.iter().all(|l| l.is_finite()) && one.1[0] > 0.0);
+            assert_eq!(one, two, "{architecture:?}");
+        }
+    }
+
+    #[test]
+    fn the_written_file_decides_every_sample_as_the_trainer() {
+        for architecture in [TrainArchitecture::Tied, TrainArchitecture::Free { hidden: 64 }] {
+            let mut trainer = Trainer::new(instance(64), 96, config(architecture, 60, 64)).unwrap();
+            trainer.train(|_, _| {});
+            let (file, network) = read_back(&trainer);
+            let header = file.header();
+            let record = header.training.as_ref().unwrap();
+            assert_eq!((record.steps, record.batch, record.seed), (60, 64, 3));
+            assert_eq!(header.construction.as_deref(), Some("trained"));
+            assert_eq!(network.decoder(), Decoder::Vote { tau: 0.5, votes: 3 });
+            let Some(StoredInstance::Pairs(pairs)) = file.instance() else {
+                panic!("the pairs are stored")
+            };
+            assert_eq!(pairs, trainer.sampler().instance());
+            for distribution in [InputDistribution::Planted, InputDistribution::Uniform] {
+                let own = trainer.exact_failure(distribution, 600, 8);
+                let read = measure(&network, file.instance().unwrap(), 4, distribution, 600, 8).unwrap();
+                assert_eq!(read.failure.failures, own.failures, "{architecture:?} {distribution:?}");
+                assert_eq!(read.uncertain_samples, 0);
+                // Not vacuous: some samples right and some wrong after 60 steps.
+                assert!(own.failures > 0 || distribution == InputDistribution::Uniform);
+            }
+            let mut rng = crate::rng::stream(5, "t", 0);
+            let (mut active, mut own, mut read) = (Vec::new(), Vec::new(), Vec::new());
+            let mut scratch = crate::network::file::FileScratch::default();
+            let mut on = 0;
+            for _ in 0..300 {
+                sample_active(
+                    &mut rng,
+                    trainer.sampler().instance(),
+                    4,
+                    InputDistribution::Planted,
+                    &mut active,
+                );
+                trainer.evaluate(&active, &mut own);
+                network.evaluate_exact(&active, &mut scratch, &mut read);
+                assert_eq!(own, read, "{architecture:?} on {active:?}");
+                on += own.len();
+            }
+            assert!(on > 0);
+        }
+    }
+
+    /// Training m = m′ = 64 (t = 6, k = 4, planted) at width 192 drives the exact failure on
+    /// fresh samples, read through the written file, from 1 to at most ½.
+    ///
+    /// Why these numbers are not copied from a run: at initialisation no neuron can fire (z has
+    /// standard deviation 0.1·√(Σ u_q²/(k·t_in)) ≤ 0.15, so z ≥ ½ is a 3σ event on a neuron
+    /// and an output needs v = 3 of them), and every planted sample has an output on, so the
+    /// initial failure is 1 by construction; ½ is the criterion "well below": most fresh
+    /// samples computed exactly, every one of the m′ outputs right. The width is three times
+    /// m′ because the codes at m′ = 64 are crowded (AS-2AND itself fails most planted samples
+    /// at that width; the failure of an untrained network is what the test compares with).
+    #[test]
+    fn training_drives_the_exact_failure_of_the_file_well_below_its_initial_value() {
+        let mut trainer = Trainer::new(instance(64), 192, config(TrainArchitecture::Tied, 600, 64)).unwrap();
+        let failure = |trainer: &Trainer| {
+            let (file, network) = read_back(trainer);
+            measure(
+                &network,
+                file.instance().unwrap(),
+                4,
+                InputDistribution::Planted,
+                1000,
+                21,
+            )
+            .unwrap()
+            .failure
+            .rate
+        };
+        let initial = failure(&trainer);
+        assert!(initial >= 0.99, "{initial}");
+        let summary = trainer.train(|_, _| {});
+        let trained = failure(&trainer);
+        assert!(
+            trained <= 0.5,
+            "failure {initial} → {trained}, loss {}",
+            summary.final_loss
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_refused_with_their_name() {
+        let refuse = |width: usize, change: &dyn Fn(&mut TrainConfig)| {
+            let mut c = config(TrainArchitecture::Tied, 1, 8);
+            change(&mut c);
+            Trainer::new(instance(32), width, c).unwrap_err().to_string()
+        };
+        assert!(refuse(16, &|c| c.k = 1).contains("invalid parameter k = 1"));
+        assert!(refuse(16, &|c| c.batch = 0).contains("batch = 0"));
+        assert!(refuse(16, &|c| c.architecture = TrainArchitecture::Free { hidden: 0 }).contains("hidden = 0"));
+        assert!(refuse(16, &|c| c.optimizer.learning_rate = f32::NAN).contains("learning rate"));
+        assert!(refuse(16, &|c| c.loss.loss = Loss::Hinge { margin: -1.0 }).contains("margin"));
+        assert!(refuse(3, &|_| {}).contains("t_in"));
+        let err = refuse(1 << 23, &|_| {});
+        assert!(err.contains("memory budget") && err.contains("training"), "{err}");
+    }
 }

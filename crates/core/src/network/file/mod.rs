@@ -204,8 +204,9 @@ pub struct TrainingRecord {
     pub hidden: Option<usize>,
     /// The seed of the initial weights and the batches (and of the instance and codes).
     pub seed: u64,
-    /// The mean batch loss over the last tenth of the steps.
-    pub final_loss: f64,
+    /// The mean batch loss over the last tenth of the steps (none before the first step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_loss: Option<f64>,
 }
 
 /// A layer's numbers as stored: row-major, in the file's dtype.
