@@ -377,6 +377,7 @@ pub enum ArchitectureArg {
 pub enum TrainDistributionArg {
     Planted,
     Uniform,
+    Mixed,
 }
 
 /// The training losses.
@@ -429,7 +430,8 @@ pub struct Train {
     /// Seed of the instance, the codes, the initial weights and the batches.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// planted (⌊k/2⌋ instance pairs on, the rest uniform) or uniform training inputs.
+    /// planted (⌊k/2⌋ instance pairs on, the rest uniform), uniform, or mixed (even samples of
+    /// a batch planted, odd ones uniform) training inputs.
     #[arg(long, value_enum, default_value = "planted")]
     pub distribution: TrainDistributionArg,
     /// k, active inputs per sample.

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use superposition_core::base::sample::InputDistribution;
 use superposition_core::evaluate::network_check::measure;
 use superposition_core::instance::{And2Instance, PairDistribution};
-use superposition_core::train::{AdamW, Loss, LossConfig, TrainArchitecture, TrainConfig, Trainer};
+use superposition_core::train::{AdamW, Loss, LossConfig, TrainArchitecture, TrainConfig, TrainDistribution, Trainer};
 
 use crate::export::{describe, provenance};
 use crate::flags::{self, ArchitectureArg, LossArg, TrainDistributionArg};
@@ -104,8 +104,9 @@ fn config(flags: &flags::Train) -> Result<TrainConfig, String> {
             positive_weight: flags.positive_weight,
         },
         distribution: match flags.distribution {
-            TrainDistributionArg::Planted => InputDistribution::Planted,
-            TrainDistributionArg::Uniform => InputDistribution::Uniform,
+            TrainDistributionArg::Planted => TrainDistribution::Planted,
+            TrainDistributionArg::Uniform => TrainDistribution::Uniform,
+            TrainDistributionArg::Mixed => TrainDistribution::Mixed,
         },
         seed: flags.seed,
     })
@@ -131,7 +132,7 @@ mod tests {
             scale: 4.0,
             positive_weight: 1.0,
             seed: 2,
-            distribution: TrainDistributionArg::Planted,
+            distribution: TrainDistributionArg::Mixed,
             k: 4,
             inputs: None,
             eval_samples: 64,

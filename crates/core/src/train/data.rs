@@ -2,7 +2,8 @@
 //!
 //! A batch at training step t is drawn from the stream (seed, "train-batch", t) by
 //! `base::sample::sample_active` (planted: ⌊k/2⌋ instance pairs on, the rest uniform; or
-//! uniform), one sample after another, so it depends on (seed, t) only. The measurements of
+//! uniform; or mixed, [`TrainDistribution::Mixed`]), one sample after another, so it depends
+//! on (seed, t) only. The measurements of
 //! `evaluate::eval` draw from the domain "samples", so evaluation samples are fresh.
 //!
 //! An example holds what both passes need: the sparse input representation
@@ -16,6 +17,39 @@ use crate::base::code::{SubsetCode, gather_columns};
 use crate::base::instance::And2Instance;
 use crate::base::sample::{InputDistribution, sample_active};
 use crate::rng::stream;
+
+/// The inputs a network is trained on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainDistribution {
+    /// Every sample planted (⌊k/2⌋ instance pairs on, the rest uniform). At k = 4 every active
+    /// input then has its partner on: the network never sees a lone endpoint of a pair.
+    Planted,
+    /// Every sample uniform k-sparse (almost never a pair on).
+    Uniform,
+    /// Even samples of a batch planted, odd ones uniform: true positives and lone endpoints.
+    Mixed,
+}
+
+impl TrainDistribution {
+    /// The distribution of the sample at `index` in its batch.
+    pub fn of_sample(self, index: usize) -> InputDistribution {
+        match self {
+            Self::Planted => InputDistribution::Planted,
+            Self::Uniform => InputDistribution::Uniform,
+            Self::Mixed if index.is_multiple_of(2) => InputDistribution::Planted,
+            Self::Mixed => InputDistribution::Uniform,
+        }
+    }
+
+    /// `planted`, `uniform` or `mixed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planted => "planted",
+            Self::Uniform => "uniform",
+            Self::Mixed => "mixed",
+        }
+    }
+}
 
 /// One training sample.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +91,7 @@ pub struct Sampler {
     output_code: SubsetCode,
     index: HashMap<(u32, u32), u32>,
     k: usize,
-    distribution: InputDistribution,
+    distribution: TrainDistribution,
 }
 
 impl Sampler {
@@ -67,7 +101,7 @@ impl Sampler {
         instance: And2Instance,
         codes: (SubsetCode, SubsetCode),
         k: usize,
-        distribution: InputDistribution,
+        distribution: TrainDistribution,
     ) -> Self {
         Self {
             index: instance.pair_index(),
@@ -105,7 +139,7 @@ impl Sampler {
     }
 
     /// The input distribution.
-    pub fn distribution(&self) -> InputDistribution {
+    pub fn distribution(&self) -> TrainDistribution {
         self.distribution
     }
 
@@ -136,8 +170,9 @@ impl Sampler {
         let mut rng = stream(seed, "train-batch", step);
         let mut active = Vec::with_capacity(self.k);
         let examples = (0..size)
-            .map(|_| {
-                sample_active(&mut rng, &self.instance, self.k, self.distribution, &mut active);
+            .map(|s| {
+                let distribution = self.distribution.of_sample(s);
+                sample_active(&mut rng, &self.instance, self.k, distribution, &mut active);
                 self.example(&active)
             })
             .collect();
@@ -161,7 +196,7 @@ mod tests {
         )
         .unwrap();
         let output = SubsetCode::from_sets(4, 2, &[vec![0, 1], vec![1, 2], vec![2, 3]]).unwrap();
-        let sampler = Sampler::new(instance, (input, output), 3, InputDistribution::Planted);
+        let sampler = Sampler::new(instance, (input, output), 3, TrainDistribution::Planted);
         let example = sampler.example(&[4, 1, 0]);
         assert_eq!(example.active, vec![0, 1, 4]);
         // u = 1_{0,1} + 1_{1,2} + 1_{2,3}.
@@ -176,7 +211,7 @@ mod tests {
     fn batches_depend_on_seed_and_step_only() {
         let instance = And2Instance::random(64, 64, PairDistribution::Uniform, 3).unwrap();
         let (input, output) = CodedParams::defaults(64, 40, 3).codes(64, 64).unwrap();
-        let sampler = Sampler::new(instance, (input, output), 4, InputDistribution::Planted);
+        let sampler = Sampler::new(instance, (input, output), 4, TrainDistribution::Planted);
         let a = sampler.batch(5, 2, 16);
         assert_eq!(a, sampler.batch(5, 2, 16));
         assert_ne!(a, sampler.batch(5, 3, 16));

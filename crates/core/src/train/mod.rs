@@ -29,7 +29,7 @@ pub mod model;
 pub mod optimizer;
 pub mod trainer;
 
-pub use data::{Batch, Example, Sampler};
+pub use data::{Batch, Example, Sampler, TrainDistribution};
 pub use model::{Model, Params, TrainArchitecture};
 pub use optimizer::{AdamState, AdamW};
 pub use trainer::{TrainConfig, TrainSummary, Trainer};

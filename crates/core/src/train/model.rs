@@ -423,10 +423,9 @@ fn column_sums(m: &[f32], rows: usize, weights: Option<&[f32]>, out: &mut [f32])
 mod tests {
     use super::*;
     use crate::base::instance::{And2Instance, PairDistribution};
-    use crate::base::sample::InputDistribution;
     use crate::constructions::coded::CodedParams;
     use crate::train::data::Sampler;
-    use crate::train::{Loss, LossConfig};
+    use crate::train::{Loss, LossConfig, TrainDistribution};
 
     /// A tiny model with every parameter redrawn from N(0, 0.3²) (so that many hinge terms
     /// and ReLUs are active), and a planted batch of 8.
@@ -434,7 +433,7 @@ mod tests {
         let (m, width) = (12, 10);
         let instance = And2Instance::random(m, m, PairDistribution::Uniform, 4).unwrap();
         let codes = CodedParams::defaults(m, width, 4).codes(m, m).unwrap();
-        let sampler = Sampler::new(instance, codes, 4, InputDistribution::Planted);
+        let sampler = Sampler::new(instance, codes, 4, TrainDistribution::Planted);
         let mut model = Model::init(architecture, width, width, 16, 9);
         let mut rng = stream(11, "test-params", 0);
         for tensor in model.params_mut().tensors_mut() {

@@ -28,7 +28,7 @@ use crate::network::file::{
 };
 use crate::results::FailureRate;
 
-use super::data::Sampler;
+use super::data::{Sampler, TrainDistribution};
 use super::model::{Model, Params, TrainArchitecture};
 use super::optimizer::{AdamState, AdamW};
 use super::{Loss, LossConfig};
@@ -48,8 +48,8 @@ pub struct TrainConfig {
     pub optimizer: AdamW,
     /// The loss.
     pub loss: LossConfig,
-    /// Planted or uniform training inputs.
-    pub distribution: InputDistribution,
+    /// Planted, uniform or mixed training inputs.
+    pub distribution: TrainDistribution,
     /// Seed of the initial weights and the batches.
     pub seed: u64,
 }
@@ -397,7 +397,7 @@ mod tests {
                 ..AdamW::default()
             },
             loss: LossConfig::default(),
-            distribution: InputDistribution::Planted,
+            distribution: TrainDistribution::Planted,
             seed: 3,
         }
     }

@@ -197,7 +197,7 @@ pub struct TrainingRecord {
     pub loss: String,
     /// Weight of the terms with target 1.
     pub positive_weight: f64,
-    /// `planted` or `uniform`: the training inputs.
+    /// `planted`, `uniform` or `mixed` (half of each batch planted): the training inputs.
     pub distribution: String,
     /// n_h, the free hidden width (free only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
