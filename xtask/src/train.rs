@@ -95,7 +95,10 @@ fn config(flags: &flags::Train) -> Result<TrainConfig, String> {
         steps: flags.steps,
         batch: flags.batch,
         optimizer: AdamW {
-            learning_rate: flags.lr,
+            learning_rate: flags.lr.unwrap_or(match architecture {
+                TrainArchitecture::Tied => 1e-2,
+                TrainArchitecture::Free { .. } => 1e-3,
+            }),
             weight_decay: flags.weight_decay,
             ..AdamW::default()
         },
@@ -125,7 +128,7 @@ mod tests {
             architecture: ArchitectureArg::Free,
             steps: 5,
             batch: 16,
-            lr: 1e-2,
+            lr: None,
             weight_decay: 0.0,
             loss: LossArg::Hinge,
             margin: 0.25,
