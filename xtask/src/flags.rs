@@ -40,6 +40,9 @@ pub enum Command {
     /// Merge the records of `verify-bounds --shard` runs and write the results and report one
     /// unsharded run would (README, "Long runs").
     Merge(Merge),
+    /// Train a network (tied or free) on a random 2-AND instance with the constructions' fixed
+    /// codes, print its exact failure on fresh samples and write it as a network file.
+    Train(Train),
 }
 
 /// Which input distributions `check` measures.
@@ -430,4 +433,93 @@ mod tests {
             (10, None, 20, 3, None, 1)
         );
     }
+}
+
+/// The architectures `train` trains. (No variant doc comments: see [`ScaleArg`].)
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum ArchitectureArg {
+    Tied,
+    Free,
+}
+
+/// The training input distributions.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum TrainDistributionArg {
+    Planted,
+    Uniform,
+    Mixed,
+}
+
+/// The training losses.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum LossArg {
+    Hinge,
+    Logistic,
+}
+
+/// `train`.
+#[derive(Args, Debug)]
+pub struct Train {
+    /// m′, the number of output features (pairs of a random uniform 2-AND instance).
+    #[arg(long)]
+    pub m_prime: usize,
+    /// n, the output code's width (and the input code's, n_in = n); t_in = t_out = ⌈log₂ m′⌉.
+    #[arg(long)]
+    pub width: usize,
+    /// n_h, the free hidden width (free only; default: --width).
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// tied (one hidden layer that is the output code, AS-2AND's shape) or free (a free
+    /// hidden ReLU layer of width n_h, then a linear layer into the output code).
+    #[arg(long, value_enum, default_value = "tied")]
+    pub architecture: ArchitectureArg,
+    /// Optimizer steps.
+    #[arg(long, default_value_t = 2000)]
+    pub steps: u64,
+    /// B, samples per step.
+    #[arg(long, default_value_t = 256)]
+    pub batch: usize,
+    /// AdamW's learning rate (default 10⁻² tied, 10⁻³ free: free at 10⁻² collapsed to no
+    /// neuron firing at m′ = 256, width 775, and learned at 10⁻³).
+    #[arg(long)]
+    pub lr: Option<f32>,
+    /// AdamW's decoupled weight decay λ (on the weight matrices only).
+    #[arg(long, default_value_t = 0.0)]
+    pub weight_decay: f32,
+    /// hinge (margin γ around ½) or logistic (BCE on s·(z − ½)).
+    #[arg(long, value_enum, default_value = "hinge")]
+    pub loss: LossArg,
+    /// γ, the hinge's margin.
+    #[arg(long, default_value_t = 0.25)]
+    pub margin: f32,
+    /// s, the logistic loss's scale.
+    #[arg(long, default_value_t = 4.0)]
+    pub scale: f32,
+    /// Weight of the loss terms with target 1.
+    #[arg(long, default_value_t = 1.0)]
+    pub positive_weight: f32,
+    /// Seed of the instance, the codes, the initial weights and the batches.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// planted (⌊k/2⌋ instance pairs on, the rest uniform), uniform, or mixed (even samples of
+    /// a batch planted, odd ones uniform) training inputs.
+    /// (Default mixed: trained on planted inputs alone, tied fails 31–90 % of uniform samples.)
+    #[arg(long, value_enum, default_value = "mixed")]
+    pub distribution: TrainDistributionArg,
+    /// k, active inputs per sample.
+    #[arg(long, default_value_t = 4)]
+    pub k: usize,
+    /// m, the number of inputs (default: m′).
+    #[arg(long)]
+    pub inputs: Option<usize>,
+    /// Fresh samples per distribution for the final exact failure (from the "samples" streams
+    /// of --seed, as `check --seed` draws them; never a training batch).
+    #[arg(long, default_value_t = 2000)]
+    pub eval_samples: u64,
+    /// The file to write (.safetensors).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). The trained weights do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }

@@ -16,6 +16,8 @@
 //! - `export`: builds AS-2AND, the input channel or AS-PERM and writes it as a network file
 //!   (`superposition-network/1`, docs/network-format.md; see [`export`]).
 //! - `codes`: writes only the fixed input and output codes of that format (see [`codes`]).
+//! - `train`: trains a tied or free network on a random 2-AND instance with the fixed codes and
+//!   writes it as a network file (see [`train`]; the loop is `superposition_core::train`).
 //!
 //! No mathematics or measurement lives here: this is glue between superposition-core (the
 //! checks), superposition-benches (the measurements) and superposition-report (the rendering).
@@ -39,6 +41,7 @@ mod codes;
 mod export;
 mod flags;
 mod report;
+mod train;
 mod verify_bounds;
 
 use std::process::ExitCode;
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         flags::Command::Export(cmd) => export::run(cmd).map(|()| true),
         flags::Command::Codes(cmd) => codes::run(cmd).map(|()| true),
         flags::Command::Merge(cmd) => set_threads(cmd.threads).and_then(|()| verify_bounds::merge(cmd)),
+        flags::Command::Train(cmd) => set_threads(cmd.threads).and_then(|()| train::run(cmd).map(|()| true)),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -23,6 +23,9 @@
 //! 6. [`lower`]: the lower bound executed — the probe decoder ([`probe`]) and the exhaustive
 //!    enumeration of tiny networks ([`exhaustive`]);
 //! 7. [`checks`]: the claims `verify-bounds` checks, each producing a verdict and records.
+//! 8. [`train`]: trained networks with the constructions' fixed codes (tied and free), their
+//!    hand-written forward and backward passes, AdamW and the loop; measured with [`eval`]'s
+//!    streams and written as network files.
 //!
 //! The flat re-exports below (`superposition_core::and2`, …) are the public paths other
 //! crates use; inside this crate every import names its layer.
@@ -40,6 +43,7 @@ pub mod error;
 pub mod evaluate;
 pub mod lower;
 pub mod network;
+pub mod train;
 
 pub use base::{code, instance, memory, sample};
 pub use constructions::{and2, channel, depth2, export, linear, representation, uand};

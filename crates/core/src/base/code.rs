@@ -252,7 +252,7 @@ impl GaussianCode {
 
 /// A standard normal variate by Box–Muller (kept local: one function does not justify
 /// another dependency).
-mod rand_distr_gauss {
+pub(crate) mod rand_distr_gauss {
     use rand::Rng as _;
 
     pub fn standard_normal(rng: &mut crate::rng::Rng) -> f64 {

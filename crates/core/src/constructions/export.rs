@@ -116,6 +116,7 @@ fn tied_header(
         instance: None,
         construction: Some(construction.into()),
         provenance: info.provenance.clone(),
+        training: None,
     }
 }
 

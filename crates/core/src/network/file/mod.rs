@@ -176,6 +176,37 @@ pub struct Header {
     /// Where it came from.
     #[serde(default)]
     pub provenance: Provenance,
+    /// How a trained network was trained (optional; readers do not need it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingRecord>,
+}
+
+/// How a trained network was trained: the header's optional `training` object
+/// (docs/network-format.md §2), recorded for the reader, never used to evaluate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    /// Optimizer steps taken.
+    pub steps: u64,
+    /// B, samples per step.
+    pub batch: usize,
+    /// AdamW's learning rate.
+    pub learning_rate: f64,
+    /// AdamW's decoupled weight decay λ.
+    pub weight_decay: f64,
+    /// The loss, e.g. `hinge(margin = 0.25)`.
+    pub loss: String,
+    /// Weight of the terms with target 1.
+    pub positive_weight: f64,
+    /// `planted`, `uniform` or `mixed` (half of each batch planted): the training inputs.
+    pub distribution: String,
+    /// n_h, the free hidden width (free only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<usize>,
+    /// The seed of the initial weights and the batches (and of the instance and codes).
+    pub seed: u64,
+    /// The mean batch loss over the last tenth of the steps (none before the first step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_loss: Option<f64>,
 }
 
 /// A layer's numbers as stored: row-major, in the file's dtype.
@@ -863,6 +894,7 @@ pub fn codes_file(
         instance: None,
         construction: Some("codes".into()),
         provenance,
+        training: None,
     };
     check_header(&header)?;
     memory::check(
@@ -968,6 +1000,7 @@ pub(crate) mod tests {
             instance: None,
             construction: Some("test".into()),
             provenance: Provenance::default(),
+            training: None,
         };
         let pairs = And2Instance::new(6, vec![(0, 1), (2, 3), (4, 5)]).unwrap();
         NetworkFile::new(

@@ -1,0 +1,546 @@
+//! The trained architectures, their parameters and their forward and backward passes.
+//!
+//! Layouts: every matrix is column-major (column q contiguous), so the first layer's sparse
+//! product W·u adds the k·t_in columns of the active input neurons, and its gradient touches
+//! only those columns: ∂L/∂W[:, q] = Σ_s u_q(s)·δ(s), summed over the samples s that activate q,
+//! in sample order. Batched activations are column-major too (sample s is column s).
+//!
+//! - *Tied*: z = W·u + c·Σ_q u_q + b, rows = n (the output code's neurons).
+//! - *Free*: a = W₁·u + c₁·Σ_q u_q + b₁ (rows = n_h), g = ReLU(a), z = W₂·g + b₂ (n rows).
+//!   The products W₂·G, dZ·Gᵀ and W₂ᵀ·dZ are faer GEMMs, each split into fixed blocks of
+//!   [`BLOCK`] columns computed sequentially, so no reduction depends on the thread count.
+//!
+//! Backward (with δ = ∂L/∂z already divided by the batch size B): tied δ₁ = δ; free
+//! ∂L/∂W₂ = δ·Gᵀ, ∂L/∂b₂ = Σ_s δ(s), δ₁ = (W₂ᵀ·δ) ⊙ 1[a > 0]; then ∂L/∂b₁ = Σ_s δ₁(s),
+//! ∂L/∂c₁ = Σ_s (Σ_q u_q(s))·δ₁(s) and the sparse column sums above. (At a = 0 the ReLU's
+//! derivative is taken as 0.)
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
+
+use super::LossConfig;
+use super::data::Batch;
+use crate::base::code::rand_distr_gauss::standard_normal;
+use crate::rng::stream;
+
+/// Columns per block of the free layer's GEMMs (and samples per block of the batch): the unit
+/// of parallel work whose boundaries do not move with the thread count.
+pub const BLOCK: usize = 32;
+
+/// Which network is trained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainArchitecture {
+    /// One hidden layer that is the output representation (AS-2AND's shape).
+    Tied,
+    /// A free hidden ReLU layer of width n_h, then a linear layer into the output code.
+    Free {
+        /// n_h, the free hidden width.
+        hidden: usize,
+    },
+}
+
+/// The parameters (and, with the same shapes, their gradients and Adam moments).
+///
+/// Tied: `w1` (n × n_in), `c1`, `b1` (n); `w2`, `b2` empty. Free: `w1` (n_h × n_in), `c1`,
+/// `b1` (n_h), `w2` (n × n_h), `b2` (n). Matrices column-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    /// W (tied) or W₁ (free), column-major.
+    pub w1: Vec<f32>,
+    /// c (tied) or c₁ (free): the mass neuron's weights, the coefficient of Σ_q u_q.
+    pub c1: Vec<f32>,
+    /// b (tied) or b₁ (free).
+    pub b1: Vec<f32>,
+    /// W₂ (free only), column-major n × n_h.
+    pub w2: Vec<f32>,
+    /// b₂ (free only).
+    pub b2: Vec<f32>,
+}
+
+impl Params {
+    /// Whether AdamW decays each tensor of [`Params::tensors`]: the weight matrices only
+    /// (decaying biases and the mass coefficient would pull the firing threshold).
+    pub const DECAYED: [bool; 5] = [true, false, false, true, false];
+
+    /// Zeros of the same shapes.
+    pub fn zeros_like(&self) -> Self {
+        let zeros = |v: &Vec<f32>| vec![0.0; v.len()];
+        Self {
+            w1: zeros(&self.w1),
+            c1: zeros(&self.c1),
+            b1: zeros(&self.b1),
+            w2: zeros(&self.w2),
+            b2: zeros(&self.b2),
+        }
+    }
+
+    /// The tensors in a fixed order: w1, c1, b1, w2, b2.
+    pub fn tensors(&self) -> [&[f32]; 5] {
+        [&self.w1, &self.c1, &self.b1, &self.w2, &self.b2]
+    }
+
+    /// The tensors, mutable, in the order of [`Params::tensors`].
+    pub fn tensors_mut(&mut self) -> [&mut [f32]; 5] {
+        [&mut self.w1, &mut self.c1, &mut self.b1, &mut self.w2, &mut self.b2]
+    }
+
+    /// The number of parameters.
+    pub fn len(&self) -> usize {
+        self.tensors().iter().map(|t| t.len()).sum()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A trained network: architecture, widths and parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    architecture: TrainArchitecture,
+    input_width: usize,
+    width: usize,
+    params: Params,
+}
+
+/// The batch's activations after a forward pass (column-major, sample s is column s).
+struct Forward {
+    /// First-layer pre-activations (rows1 × B); the tied network's z.
+    a: Vec<f32>,
+    /// ReLU(a) (free only, n_h × B).
+    g: Vec<f32>,
+    /// z of the free network (n × B); empty for tied, whose z is `a`.
+    z: Vec<f32>,
+}
+
+impl Model {
+    /// The number of parameters of an architecture with input width n_in and output-code
+    /// width n: tied n·n_in + 2n; free n_h·n_in + 2·n_h + n·n_h + n.
+    pub fn parameter_count(architecture: TrainArchitecture, input_width: usize, width: usize) -> u64 {
+        let (n_in, n) = (input_width as u64, width as u64);
+        match architecture {
+            TrainArchitecture::Tied => n * n_in + 2 * n,
+            TrainArchitecture::Free { hidden } => {
+                let h = hidden as u64;
+                h * n_in + 2 * h + n * h + n
+            }
+        }
+    }
+
+    /// A seeded initial network, from the stream (seed, "train-init", 0). `active_neurons` is
+    /// k·t_in, the number of input neurons a sample switches on (at most).
+    ///
+    /// Tied: W ~ N(0, (0.1)²/(k·t_in)), so z starts near 0 (no neuron fires: every target-0
+    /// neuron is already right). Free: W₁ ~ N(0, 1/(k·t_in)) (a ~ N(0, 1), about half the
+    /// hidden units active), W₂ ~ N(0, (0.1)²·2/n_h); biases and mass weights 0.
+    pub fn init(
+        architecture: TrainArchitecture,
+        input_width: usize,
+        width: usize,
+        active_neurons: usize,
+        seed: u64,
+    ) -> Self {
+        let mut rng = stream(seed, "train-init", 0);
+        let mut normals = |len: usize, sigma: f64| -> Vec<f32> {
+            (0..len).map(|_| (standard_normal(&mut rng) * sigma) as f32).collect()
+        };
+        let fan = (active_neurons.max(1) as f64).sqrt();
+        let params = match architecture {
+            TrainArchitecture::Tied => Params {
+                w1: normals(width * input_width, 0.1 / fan),
+                c1: vec![0.0; width],
+                b1: vec![0.0; width],
+                w2: Vec::new(),
+                b2: Vec::new(),
+            },
+            TrainArchitecture::Free { hidden } => Params {
+                w1: normals(hidden * input_width, 1.0 / fan),
+                c1: vec![0.0; hidden],
+                b1: vec![0.0; hidden],
+                w2: normals(width * hidden, 0.1 * (2.0 / hidden.max(1) as f64).sqrt()),
+                b2: vec![0.0; width],
+            },
+        };
+        Self {
+            architecture,
+            input_width,
+            width,
+            params,
+        }
+    }
+
+    /// The architecture.
+    pub fn architecture(&self) -> TrainArchitecture {
+        self.architecture
+    }
+
+    /// n_in, the input code's width.
+    pub fn input_width(&self) -> usize {
+        self.input_width
+    }
+
+    /// n, the output code's width.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Rows of the first layer: n (tied) or n_h (free).
+    pub fn rows1(&self) -> usize {
+        match self.architecture {
+            TrainArchitecture::Tied => self.width,
+            TrainArchitecture::Free { hidden } => hidden,
+        }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The parameters, mutable (the optimizer's view).
+    pub fn params_mut(&mut self) -> &mut Params {
+        &mut self.params
+    }
+
+    /// The batch loss: mean over samples of Σ_r term(z_r, y_r).
+    pub fn loss(&self, batch: &Batch, loss: &LossConfig) -> f64 {
+        let forward = self.forward(batch);
+        self.loss_terms(&forward, batch, loss).0
+    }
+
+    /// The batch loss and its gradient, written into `grad` (shapes of [`Model::params`]).
+    pub fn loss_and_gradient(&self, batch: &Batch, loss: &LossConfig, grad: &mut Params) -> f64 {
+        let forward = self.forward(batch);
+        let (total, dz) = self.loss_terms(&forward, batch, loss);
+        let delta1 = match self.architecture {
+            TrainArchitecture::Tied => dz,
+            TrainArchitecture::Free { hidden } => self.backward_output(&forward, dz, hidden, grad),
+        };
+        self.backward_input(batch, &delta1, grad);
+        total
+    }
+
+    fn forward(&self, batch: &Batch) -> Forward {
+        let rows = self.rows1();
+        let b = batch.len();
+        let p = &self.params;
+        let mut a = vec![0.0f32; rows * b];
+        a.par_chunks_mut(rows.max(1))
+            .zip(batch.examples.par_iter())
+            .with_min_len(4)
+            .for_each(|(out, example)| {
+                for ((o, &b), &c) in out.iter_mut().zip(&p.b1).zip(&p.c1) {
+                    *o = b + c * example.mass;
+                }
+                for &(q, u) in &example.columns {
+                    let column = &p.w1[q as usize * rows..(q as usize + 1) * rows];
+                    for (o, &w) in out.iter_mut().zip(column) {
+                        *o += u * w;
+                    }
+                }
+            });
+        let TrainArchitecture::Free { hidden } = self.architecture else {
+            return Forward {
+                a,
+                g: Vec::new(),
+                z: Vec::new(),
+            };
+        };
+        let g: Vec<f32> = a.iter().map(|&x| x.max(0.0)).collect();
+        let n = self.width;
+        let mut z = vec![0.0f32; n * b];
+        let w2 = MatRef::from_column_major_slice(&p.w2, n, hidden);
+        z.par_chunks_mut(n * BLOCK)
+            .zip(g.par_chunks(hidden * BLOCK))
+            .for_each(|(zb, gb)| {
+                let cols = gb.len() / hidden;
+                let mut out = MatMut::from_column_major_slice_mut(zb, n, cols);
+                let input = MatRef::from_column_major_slice(gb, hidden, cols);
+                matmul(out.as_mut(), Accum::Replace, w2, input, 1.0f32, Par::Seq);
+                for column in zb.chunks_mut(n) {
+                    for (o, &bias) in column.iter_mut().zip(&p.b2) {
+                        *o += bias;
+                    }
+                }
+            });
+        Forward { a, g, z }
+    }
+
+    /// (mean loss, δ = ∂(mean loss)/∂z as f32, n × B).
+    fn loss_terms(&self, forward: &Forward, batch: &Batch, loss: &LossConfig) -> (f64, Vec<f32>) {
+        let n = self.width;
+        let z = match self.architecture {
+            TrainArchitecture::Tied => &forward.a,
+            TrainArchitecture::Free { .. } => &forward.z,
+        };
+        let scale = 1.0 / batch.len().max(1) as f64;
+        let mut dz = vec![0.0f32; z.len()];
+        let losses: Vec<f64> = dz
+            .par_chunks_mut(n)
+            .zip(z.par_chunks(n))
+            .zip(batch.examples.par_iter())
+            .with_min_len(4)
+            .map(|((d, zs), example)| {
+                let mut positives = example.positives.iter().peekable();
+                let mut sum = 0.0;
+                for (r, (dr, &zr)) in d.iter_mut().zip(zs).enumerate() {
+                    let positive = positives.next_if(|&&p| p as usize == r).is_some();
+                    let (l, g) = loss.term(zr, positive);
+                    sum += l;
+                    *dr = (g * scale) as f32;
+                }
+                sum
+            })
+            .collect();
+        (losses.iter().sum::<f64>() * scale, dz)
+    }
+
+    /// The free output layer's gradients (∂L/∂W₂, ∂L/∂b₂ into `grad`), and δ₁ = (W₂ᵀ·δ) ⊙ 1[a > 0].
+    fn backward_output(&self, forward: &Forward, dz: Vec<f32>, hidden: usize, grad: &mut Params) -> Vec<f32> {
+        let n = self.width;
+        let b = dz.len() / n;
+        let dz_m = MatRef::from_column_major_slice(&dz, n, b);
+        let g_m = MatRef::from_column_major_slice(&forward.g, hidden, b);
+        grad.w2.par_chunks_mut(n * BLOCK).enumerate().for_each(|(block, out)| {
+            let cols = out.len() / n;
+            let lhs = g_m.subrows(block * BLOCK, cols).transpose();
+            let out = MatMut::from_column_major_slice_mut(out, n, cols);
+            matmul(out, Accum::Replace, dz_m, lhs, 1.0f32, Par::Seq);
+        });
+        column_sums(&dz, n, None, &mut grad.b2);
+        let w2 = MatRef::from_column_major_slice(&self.params.w2, n, hidden);
+        let mut delta = vec![0.0f32; hidden * b];
+        delta
+            .par_chunks_mut(hidden * BLOCK)
+            .zip(dz.par_chunks(n * BLOCK))
+            .zip(forward.a.par_chunks(hidden * BLOCK))
+            .for_each(|((db, zb), ab)| {
+                let cols = zb.len() / n;
+                let out = MatMut::from_column_major_slice_mut(db, hidden, cols);
+                let rhs = MatRef::from_column_major_slice(zb, n, cols);
+                matmul(out, Accum::Replace, w2.transpose(), rhs, 1.0f32, Par::Seq);
+                for (d, &a) in db.iter_mut().zip(ab) {
+                    if a <= 0.0 {
+                        *d = 0.0;
+                    }
+                }
+            });
+        delta
+    }
+
+    /// The first layer's gradients from δ₁ (rows1 × B): b₁, c₁ and the active columns of W₁.
+    fn backward_input(&self, batch: &Batch, delta: &[f32], grad: &mut Params) {
+        let rows = self.rows1();
+        let masses: Vec<f32> = batch.examples.iter().map(|e| e.mass).collect();
+        column_sums(delta, rows, None, &mut grad.b1);
+        column_sums(delta, rows, Some(&masses), &mut grad.c1);
+        // Column q's (sample, u_q) list, in sample order.
+        let mut offsets = vec![0usize; self.input_width + 1];
+        for example in &batch.examples {
+            for &(q, _) in &example.columns {
+                offsets[q as usize + 1] += 1;
+            }
+        }
+        for q in 0..self.input_width {
+            offsets[q + 1] += offsets[q];
+        }
+        let mut cursor = offsets.clone();
+        let mut entries = vec![(0u32, 0.0f32); offsets[self.input_width]];
+        for (s, example) in batch.examples.iter().enumerate() {
+            for &(q, u) in &example.columns {
+                entries[cursor[q as usize]] = (s as u32, u);
+                cursor[q as usize] += 1;
+            }
+        }
+        grad.w1
+            .par_chunks_mut(rows.max(1))
+            .enumerate()
+            .with_min_len(8)
+            .for_each(|(q, column)| {
+                column.fill(0.0);
+                for &(s, u) in &entries[offsets[q]..offsets[q + 1]] {
+                    let d = &delta[s as usize * rows..(s as usize + 1) * rows];
+                    for (c, &dv) in column.iter_mut().zip(d) {
+                        *c += u * dv;
+                    }
+                }
+            });
+    }
+
+    /// The exact pre-activations z of one input, in f64 from the f32 weights, with the hidden
+    /// activations of a free network in `hidden`: what the trainer's own evaluation decides on
+    /// (z_r ≥ ½). Products of f32 weights and small integer counts are exact in f64; the sums
+    /// are rounded in f64 only.
+    pub fn preactivations_f64(&self, columns: &[(u32, f32)], mass: f32, hidden: &mut Vec<f64>, z: &mut Vec<f64>) {
+        let rows = self.rows1();
+        let p = &self.params;
+        let first = match self.architecture {
+            TrainArchitecture::Tied => &mut *z,
+            TrainArchitecture::Free { .. } => &mut *hidden,
+        };
+        first.clear();
+        first.extend((0..rows).map(|r| f64::from(p.b1[r]) + f64::from(p.c1[r]) * f64::from(mass)));
+        for &(q, u) in columns {
+            let column = &p.w1[q as usize * rows..(q as usize + 1) * rows];
+            for (o, &w) in first.iter_mut().zip(column) {
+                *o += f64::from(u) * f64::from(w);
+            }
+        }
+        if let TrainArchitecture::Free { .. } = self.architecture {
+            let n = self.width;
+            z.clear();
+            z.extend(p.b2.iter().map(|&b| f64::from(b)));
+            for (j, &a) in hidden.iter().enumerate() {
+                if a > 0.0 {
+                    for (o, &w) in z.iter_mut().zip(&p.w2[j * n..(j + 1) * n]) {
+                        *o += a * f64::from(w);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// out[r] = Σ_s weight_s·m[r, s] over the columns s of the column-major rows × B matrix `m`,
+/// in column order (weight 1 without `weights`); parallel over fixed blocks of rows.
+fn column_sums(m: &[f32], rows: usize, weights: Option<&[f32]>, out: &mut [f32]) {
+    const ROWS: usize = 256;
+    out.par_chunks_mut(ROWS).enumerate().for_each(|(block, o)| {
+        let (r0, len) = (block * ROWS, o.len());
+        o.fill(0.0);
+        for (s, column) in m.chunks(rows.max(1)).enumerate() {
+            let w = weights.map_or(1.0, |w| w[s]);
+            for (x, &v) in o.iter_mut().zip(&column[r0..r0 + len]) {
+                *x += w * v;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::instance::{And2Instance, PairDistribution};
+    use crate::constructions::coded::CodedParams;
+    use crate::train::data::Sampler;
+    use crate::train::{Loss, LossConfig, TrainDistribution};
+
+    /// A tiny model with every parameter redrawn from N(0, 0.3²) (so that many hinge terms
+    /// and ReLUs are active), and a planted batch of 8.
+    fn tiny(architecture: TrainArchitecture) -> (Model, Batch) {
+        let (m, width) = (12, 10);
+        let instance = And2Instance::random(m, m, PairDistribution::Uniform, 4).unwrap();
+        let codes = CodedParams::defaults(m, width, 4).codes(m, m).unwrap();
+        let sampler = Sampler::new(instance, codes, 4, TrainDistribution::Planted);
+        let mut model = Model::init(architecture, width, width, 16, 9);
+        let mut rng = stream(11, "test-params", 0);
+        for tensor in model.params_mut().tensors_mut() {
+            for x in tensor.iter_mut() {
+                *x = (standard_normal(&mut rng) * 0.3) as f32;
+            }
+        }
+        (model, sampler.batch(2, 0, 8))
+    }
+
+    /// Compares the analytic gradient with central differences, parameter by parameter.
+    ///
+    /// Piecewise-linear case (hinge; the ReLU of free): away from a kink the loss is linear
+    /// along one parameter (z is linear in each W, c, b entry within a ReLU pattern), so the
+    /// central difference at h = 10⁻² is exact up to the f32 rounding of z (≈ 10⁻⁶ in the
+    /// loss, 10⁻⁴ after dividing by h). A parameter whose two one-sided differences disagree by
+    /// more than 5·10⁻³ has a kink within h and is skipped; a hinge kink changes the slope by
+    /// u/B ≥ 1/8, so it is always seen, and an unseen ReLU kink moves the central difference
+    /// by less than 2.5·10⁻³. At most a fifth of the parameters may be skipped.
+    /// Smooth case (logistic on tied, which has no ReLU): nothing is skipped; h = 10⁻³ keeps
+    /// the central difference's h²·L‴/6 below 10⁻⁴ and its rounding near 3·10⁻⁴.
+    /// Every tensor must have a nonzero gradient, so a wrong backward pass cannot hide.
+    fn check_gradient(architecture: TrainArchitecture, loss: LossConfig, smooth: bool) {
+        let (model, batch) = tiny(architecture);
+        let mut grad = model.params().zeros_like();
+        let base = model.loss_and_gradient(&batch, &loss, &mut grad);
+        assert_eq!(base, model.loss(&batch, &loss));
+        let h = if smooth { 1e-3f32 } else { 1e-2 };
+        let (mut checked, mut skipped) = (0, 0);
+        for t in 0..5 {
+            let len = model.params().tensors()[t].len();
+            assert!(
+                len == 0 || grad.tensors()[t].iter().any(|&g| g != 0.0),
+                "tensor {t}: zero gradient"
+            );
+            for i in 0..len {
+                let at = |delta: f32| {
+                    let mut moved = model.clone();
+                    moved.params_mut().tensors_mut()[t][i] += delta;
+                    moved.loss(&batch, &loss)
+                };
+                let (plus, minus) = (at(h), at(-h));
+                let h = f64::from(h);
+                let (forward, backward) = ((plus - base) / h, (base - minus) / h);
+                if !smooth && (forward - backward).abs() > 5e-3 {
+                    skipped += 1;
+                    continue;
+                }
+                let central = (plus - minus) / (2.0 * h);
+                let analytic = f64::from(grad.tensors()[t][i]);
+                assert!(
+                    (central - analytic).abs() <= 5e-3 + 1e-2 * analytic.abs(),
+                    "tensor {t} entry {i}: finite difference {central}, backward {analytic}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            skipped * 5 <= checked + skipped,
+            "{skipped} of {} at a kink",
+            checked + skipped
+        );
+    }
+
+    #[test]
+    fn tied_backward_equals_finite_differences() {
+        check_gradient(TrainArchitecture::Tied, LossConfig::default(), false);
+        check_gradient(
+            TrainArchitecture::Tied,
+            LossConfig {
+                loss: Loss::Logistic { scale: 4.0 },
+                positive_weight: 3.0,
+            },
+            true,
+        );
+    }
+
+    #[test]
+    fn free_backward_equals_finite_differences() {
+        check_gradient(TrainArchitecture::Free { hidden: 7 }, LossConfig::default(), false);
+        check_gradient(
+            TrainArchitecture::Free { hidden: 7 },
+            LossConfig {
+                loss: Loss::Hinge { margin: 0.1 },
+                positive_weight: 2.0,
+            },
+            false,
+        );
+    }
+
+    #[test]
+    fn exact_preactivations_equal_the_training_forward_pass() {
+        for architecture in [TrainArchitecture::Tied, TrainArchitecture::Free { hidden: 7 }] {
+            let (model, batch) = tiny(architecture);
+            let forward = model.forward(&batch);
+            let z = match architecture {
+                TrainArchitecture::Tied => &forward.a,
+                TrainArchitecture::Free { .. } => &forward.z,
+            };
+            let (mut hidden, mut exact) = (Vec::new(), Vec::new());
+            for (s, example) in batch.examples.iter().enumerate() {
+                model.preactivations_f64(&example.columns, example.mass, &mut hidden, &mut exact);
+                for (r, &e) in exact.iter().enumerate() {
+                    let f = f64::from(z[s * model.width() + r]);
+                    assert!((e - f).abs() < 1e-5, "sample {s} neuron {r}: {e} vs {f}");
+                }
+            }
+        }
+    }
+}
