@@ -21,15 +21,7 @@ pub fn run(flags: flags::Certify) -> Result<bool, String> {
         budget: flags.budget,
     };
     let result = certify::certify_file(&file, &path, &config).map_err(|e| format!("{path}: {e}"))?;
-    std::fs::create_dir_all(&flags.out).map_err(|e| {
-        format!(
-            "cannot create the output directory {}: {e} (pass a writable --out)",
-            flags.out.display()
-        )
-    })?;
-    let json = flags.out.join("certify.json");
-    let text = serde_json::to_string_pretty(&result).expect("a certify result serializes");
-    std::fs::write(&json, text + "\n").map_err(|e| format!("cannot write {}: {e}", json.display()))?;
+    let json = crate::write_json(&flags.out, "certify.json", &result)?;
     print_summary(&result);
     println!("results: {}", json.display());
     Ok(result.outputs_verdicts.certified == result.outputs)

@@ -68,15 +68,7 @@ pub fn run(flags: flags::Check) -> Result<bool, String> {
         result.samples_file =
             Some(network_check::measure_samples(&network, instance, &samples, &shown).map_err(|e| e.to_string())?);
     }
-    std::fs::create_dir_all(&flags.out).map_err(|e| {
-        format!(
-            "cannot create the output directory {}: {e} (pass a writable --out)",
-            flags.out.display()
-        )
-    })?;
-    let json = flags.out.join("check.json");
-    let text = serde_json::to_string_pretty(&result).expect("a check result serializes");
-    std::fs::write(&json, text + "\n").map_err(|e| format!("cannot write {}: {e}", json.display()))?;
+    let json = crate::write_json(&flags.out, "check.json", &result)?;
     let written = superposition_report::render_network_check(&result, &flags.out).map_err(|e| e.to_string())?;
     print_summary(&result);
     println!("results: {}", json.display());

@@ -87,6 +87,26 @@ fn set_threads(threads: Option<usize>) -> Result<(), String> {
     Ok(())
 }
 
+/// Creates the output directory `dir` (of `what`: "output", "results"), or says which one could
+/// not be made and to pass a writable `--out`.
+fn create_out_dir(dir: &std::path::Path, what: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create the {what} directory {}: {e} (pass a writable --out)",
+            dir.display()
+        )
+    })
+}
+
+/// Writes `value` as pretty JSON to `dir/name` (the directory made first); returns the path.
+fn write_json(dir: &std::path::Path, name: &str, value: &impl serde::Serialize) -> Result<std::path::PathBuf, String> {
+    create_out_dir(dir, "output")?;
+    let path = dir.join(name);
+    let text = serde_json::to_string_pretty(value).expect("results serialize");
+    std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
 /// `git describe --always --dirty` of the working tree, or `unknown`.
 fn git_describe() -> String {
     std::process::Command::new("git")

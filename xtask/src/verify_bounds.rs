@@ -254,12 +254,7 @@ fn verify_bounds(run: &Run, out: &Path, reports: &Path, expected: Option<&Expect
         };
         runner.validate_selection().map_err(|e| e.to_string())?;
     }
-    std::fs::create_dir_all(out).map_err(|e| {
-        format!(
-            "cannot create the results directory {}: {e} (pass a writable --out)",
-            out.display()
-        )
-    })?;
+    crate::create_out_dir(out, "results")?;
     let name = run.name();
     let stream_path = out.join(format!("verify-bounds-{name}.records.jsonl"));
     let header = run.header();
@@ -534,12 +529,7 @@ pub fn merge(flags: flags::Merge) -> Result<bool, String> {
     }
     let (header, _) = header.expect("clap requires at least one directory");
     let run = Run::from_header(&header)?;
-    std::fs::create_dir_all(&out).map_err(|e| {
-        format!(
-            "cannot create the results directory {}: {e} (pass a writable --out)",
-            out.display()
-        )
-    })?;
+    crate::create_out_dir(&out, "results")?;
     let name = run.name();
     let merged_path = out.join(format!("verify-bounds-{name}.records.jsonl"));
     let mut text = cells::header_line(&header) + "\n";
