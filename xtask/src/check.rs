@@ -247,6 +247,8 @@ mod tests {
                 width,
                 t: None,
                 tau: 0.5,
+                fire: 0.5,
+                uncentered: false,
                 input_width: None,
                 inputs: None,
                 instance: None,

@@ -86,6 +86,10 @@ fn check(flags: &flags::Export) -> Result<(), String> {
     if flags.k == 0 {
         return Err("--k must be at least 1".into());
     }
+    let coded = matches!(flags.construction, ConstructionArg::As2And | ConstructionArg::AsPerm);
+    if !coded && (flags.fire != 0.5 || flags.uncentered) {
+        return Err("--fire and --uncentered are flags of as-2and (and --uncentered of as-perm)".into());
+    }
     if flags.construction != ConstructionArg::Depth2 && (flags.layer2_width.is_some() || flags.circuit.is_some()) {
         return Err("--layer2-width and --circuit are depth-2 flags (--construction depth-2)".into());
     }
@@ -142,6 +146,8 @@ fn coded(flags: &flags::Export) -> And2Params {
         (params.t_in, params.t_out) = (t, t);
     }
     params.tau = flags.tau;
+    params.fire = flags.fire;
+    params.centering = !flags.uncentered;
     params
 }
 
@@ -236,6 +242,8 @@ mod tests {
             width: 80,
             t: None,
             tau: 0.5,
+            fire: 0.5,
+            uncentered: false,
             input_width: None,
             inputs: None,
             instance: None,
@@ -325,6 +333,15 @@ mod tests {
         let mut f = flags(ConstructionArg::As2And, out);
         f.tau = 1.5;
         assert!(err(f).contains("tau"));
+        let mut f = flags(ConstructionArg::As2And, out);
+        f.fire = 0.3;
+        assert!(err(f).contains("1/16"));
+        let mut f = flags(ConstructionArg::AsPerm, out);
+        f.fire = 1.0;
+        assert!(err(f).contains("only AS-2AND"));
+        let mut f = flags(ConstructionArg::Channel, out);
+        f.uncentered = true;
+        assert!(err(f).contains("--uncentered"));
         let mut f = flags(ConstructionArg::AsPerm, out);
         f.instance = Some("x.json".into());
         assert!(err(f).contains("--instance takes a 2-AND instance"));

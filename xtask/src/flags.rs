@@ -152,6 +152,13 @@ pub struct Export {
     /// τ, the vote threshold as a fraction of t_out.
     #[arg(long, default_value_t = 0.5)]
     pub tau: f64,
+    /// θ, AS-2AND's firing level: a hidden neuron fires iff h ≥ θ (a multiple of 1/16 in (0, 1];
+    /// as-2and only; check worst-case certifies θ = 1 networks far below the defaults' width).
+    #[arg(long, default_value_t = 0.5)]
+    pub fire: f64,
+    /// Do not center the rows (no mass neuron; as-2and and as-perm).
+    #[arg(long)]
+    pub uncentered: bool,
     /// n_in, the input width (default: --width).
     #[arg(long)]
     pub input_width: Option<usize>,

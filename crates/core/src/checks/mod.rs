@@ -29,6 +29,7 @@ mod probe_decoder;
 mod representation;
 pub mod u_and;
 pub mod worst_case;
+mod worst_case_certified;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -121,9 +121,57 @@ fn criteria(rows: &[WorstCaseRow], unsound: u64, power_misses: u64, worst_fit: O
     }
 }
 
-/// PASS iff all four criteria are met.
-fn passes(c: &Criteria) -> bool {
-    c.sound && c.power && c.worst_at_least_avg && c.exponent_bounded
+/// PASS iff the adversary is sound and both certified criteria are met
+/// ([`super::worst_case_certified`]); the adversary's other criteria are reported only.
+fn passes(c: &Criteria, certified: &CertifiedCriteria) -> bool {
+    c.sound && certified.certified_below_cap && certified.shape_bounded
+}
+
+/// The certified search's summary for the check's `measured` line.
+fn certified_text(d: &CertifiedDetail) -> String {
+    let main: Vec<&CertifiedRow> = d.rows.iter().filter(|r| r.k == d.k).collect();
+    let widths = main
+        .iter()
+        .map(|r| {
+            let shown = r.median.map_or(format!("> {}", r.cap_total), |n| format!("{n:.0}"));
+            format!("2^{} {shown}", r.m_prime.trailing_zeros())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let shape = d.shape.map_or("no shape fit".to_string(), |f| {
+        format!(
+            "n*_cert = {:.2}·√m′·(log₂m′)^{:.2}, a ∈ [{:.2}, {:.2}]",
+            f.c, f.a, f.a_lo, f.a_hi
+        )
+    });
+    let ratio = d.ratio_fit.as_ref().map_or(String::new(), |f| {
+        format!(
+            "; n*_cert/(2·n*_avg) ∝ (log₂m′)^{:.2} [{:.2}, {:.2}]",
+            f.slope, f.slope_lo, f.slope_hi
+        )
+    });
+    let ks = d
+        .k_fits
+        .iter()
+        .filter_map(|f| {
+            f.fit.as_ref().map(|x| {
+                format!(
+                    "2^{}: k^{:.2} [{:.2}, {:.2}]",
+                    f.m_prime.trailing_zeros(),
+                    x.slope,
+                    x.slope_lo,
+                    x.slope_hi
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "certified (every output, every ≤ {}-sparse input) at total neurons {widths}; {shape}{ratio}; {} censored; k dependence {}",
+        d.k,
+        d.censored,
+        if ks.is_empty() { "not fitted".to_string() } else { ks }
+    )
 }
 
 impl Runner<'_> {
@@ -269,7 +317,8 @@ impl Runner<'_> {
         let ratio_fit = self.fit(&ratio_groups, "worst-case-ratio").ok();
         let censored: Vec<u64> = rows.iter().filter(|r| r.n_worst.is_none()).map(|r| r.m_prime).collect();
         let criteria = criteria(&rows, unsound, power_misses, worst_fit.as_ref());
-        let pass = passes(&criteria);
+        let certified = self.certified_widths(and2)?;
+        let pass = passes(&criteria, &certified.criteria);
         let first = &rows[0];
         let last = &rows[rows.len() - 1];
         let ratio_text = |r: &WorstCaseRow| {
@@ -316,8 +365,9 @@ impl Runner<'_> {
         Ok(CheckResult {
             status: status(pass),
             measured: format!(
-                "{}, n*_avg ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}{}; n*_worst/n*_avg {} → {} ({}; ½ = the extra √log m′); \
+                "{}; adversary on the defaults: {}, n*_avg ∝ m′^{:.3} [{:.3}, {:.3}] over 2^{}…2^{}{}; n*_worst/n*_avg {} → {} ({}; ½ = the extra √log m′); \
                  adversary found errors at n*_avg in {} of {} cases where sampling did; {} unsound{}",
+                certified_text(&certified),
                 fit_text(worst_fit, "n*_worst"),
                 avg_fit.slope,
                 avg_fit.slope_lo,
@@ -333,12 +383,15 @@ impl Runner<'_> {
                 unsound,
                 planted_text,
             ),
-            theory: "worst case: every counterexample verified by the dense oracle; the adversary finds errors at \
-                     n*_avg whenever sampling does; n*_worst ≥ n*_avg at every size; T3 bounds the worst case: \
-                     n*_worst found below the width cap at every size and its fitted exponent's 95 % interval \
-                     reaches no higher than 0.65"
+            theory: "worst case, certified: at the run's k, every size and seed has a width (over the parameter \
+                     points) at which the exact certifier proves every output right on every ≤ k-sparse input, below \
+                     the cap on n_in + n, and n*_cert = c·√m′·(log₂m′)^a has a's 95 % interval at or below 1 (T3 for \
+                     every input); every counterexample of the heuristic adversary verified by the dense oracle. \
+                     Reported only: n*_cert/(2·n*_avg) against √log₂m′, n*_cert ∝ k^b, and the adversary's own \
+                     criteria on the defaults (power at n*_avg, n*_worst ≥ n*_avg, its exponent)"
                 .into(),
             detail: CheckDetail::WorstCase(Detail {
+                certified: Some(Box::new(certified)),
                 avg_fit,
                 worst_fit,
                 ratio_fit,
@@ -525,6 +578,29 @@ mod tests {
                 seeds: 0,
                 ..Default::default()
             },
+            WorstCaseConfig {
+                cert_sizes: vec![8],
+                ..Default::default()
+            },
+            WorstCaseConfig {
+                cert_ks: vec![1, 4],
+                ..Default::default()
+            },
+            WorstCaseConfig {
+                cert_budget: 0,
+                ..Default::default()
+            },
+            WorstCaseConfig {
+                cert_cap_units: 0.5,
+                ..Default::default()
+            },
+            WorstCaseConfig {
+                cert_points: superposition_schema::checks::worst_case::CertPoint::all()
+                    .into_iter()
+                    .filter(|p| !p.searched)
+                    .collect(),
+                ..Default::default()
+            },
         ];
         for config in bad {
             assert!(config.validate().is_err(), "{config:?}");
@@ -604,19 +680,28 @@ mod tests {
     #[test]
     fn each_criterion_can_fail_on_its_own() {
         let good = [row(256, &[100.0], &[Some(400.0)]), row(1024, &[200.0], &[Some(700.0)])];
+        let certified = CertifiedCriteria {
+            certified_below_cap: true,
+            shape_bounded: true,
+        };
         let all = criteria(&good, 0, 0, Some(&fit(0.6)));
-        assert!(passes(&all), "{all:?}");
-        // 1: one unconfirmed counterexample.
+        assert!(passes(&all, &certified), "{all:?}");
+        // The verdict: soundness, and each certified criterion on its own.
         let c = criteria(&good, 1, 0, Some(&fit(0.6)));
-        assert!(!c.sound && !passes(&c));
-        // 2: a power miss.
+        assert!(!c.sound && !passes(&c, &certified));
+        for (below, bounded) in [(false, true), (true, false)] {
+            let cert = CertifiedCriteria {
+                certified_below_cap: below,
+                shape_bounded: bounded,
+            };
+            assert!(!passes(&all, &cert), "{cert:?}");
+        }
+        // The adversary's other criteria are reported, and can fail, without deciding.
         let c = criteria(&good, 0, 1, Some(&fit(0.6)));
-        assert!(!c.power && !passes(&c));
-        // 3: the worst case measured below the average case.
+        assert!(!c.power && passes(&c, &certified));
         let narrower = [row(256, &[100.0], &[Some(90.0)]), good[1].clone()];
         let c = criteria(&narrower, 0, 0, Some(&fit(0.6)));
-        assert!(!c.worst_at_least_avg && !passes(&c));
-        // 4: an interval reaching above 0.65, no fit, or a censored median.
+        assert!(!c.worst_at_least_avg && passes(&c, &certified));
         assert!(!criteria(&good, 0, 0, Some(&fit(0.66))).exponent_bounded);
         assert!(!criteria(&good, 0, 0, None).exponent_bounded);
         let censored = [good[0].clone(), row(1024, &[200.0], &[None])];
@@ -637,6 +722,9 @@ mod tests {
             seeds: 1,
             targets: 8,
             max_width: 1024,
+            cert_sizes: vec![6, 7],
+            cert_k_sizes: vec![6],
+            cert_ks: vec![2, 4],
             ..WorstCaseConfig::default()
         };
         let mut silent = crate::checks::Silent;
@@ -658,9 +746,18 @@ mod tests {
         let hits = detail.planted.expect("the control tallies its plants");
         assert!(hits.probes > 0 && hits.found > 0, "{hits:?}");
         assert!(detail.unsound == 0);
-        // The ordinary run of the same configuration has no plant to find.
+        // The certifier refutes the planted network at every width and point: every (size, k)
+        // is censored, so criterion 1 fails.
+        let certified = detail.certified.expect("the certified search ran");
+        assert!(!certified.criteria.certified_below_cap, "{:?}", certified.criteria);
+        assert_eq!(certified.censored, 3, "{:?}", certified.rows);
+        // The ordinary run of the same configuration has no plant to find, and its certified
+        // search finds a width at every size and k below the cap.
         let (_, ordinary) = tiny_run(false);
         assert_eq!(ordinary.planted, None);
+        let certified = ordinary.certified.expect("the certified search ran");
+        assert!(certified.criteria.certified_below_cap, "{:?}", certified.rows);
+        assert_eq!(certified.censored, 0);
     }
 
     #[test]

@@ -155,6 +155,7 @@ impl ChannelParams {
             tau: self.tau,
             decoder: DecoderKind::Vote,
             centering: true,
+            fire: 0.5,
             code_seed: self.code_seed,
         }
     }

@@ -51,8 +51,20 @@ pub struct CodedParams {
     pub decoder: DecoderKind,
     /// Whether to subtract each row's expected share of the input mass (SPEC §3 step 4).
     pub centering: bool,
+    /// θ, the firing level of a hidden neuron: r fires iff h_r = ReLU(W u − 1) ≥ θ (vote
+    /// decoder). ½ in the paper's outline. A lone endpoint of a hosted pair gives W u ≈ 1, both
+    /// give ≈ 2: θ near 1 asks the other active inputs for almost a whole unit of noise before a
+    /// row fires without its pair, which is what the worst case needs (issue 13). A multiple of
+    /// 1/16 in (0, 1], so that the firing test stays an exact integer comparison.
+    #[serde(default = "half")]
+    pub fire: f64,
     /// Seed of the codes (instance-independent).
     pub code_seed: u64,
+}
+
+/// ½, θ's value in the paper's outline and in files written before θ was a parameter.
+fn half() -> f64 {
+    0.5
 }
 
 /// What a construction can evaluate exactly, beyond t ≤ width and τ ∈ (0, 1].
@@ -64,8 +76,11 @@ pub struct Limits {
     pub width_reason: &'static str,
     /// The largest t_out and why (None: only the hidden width bounds it).
     pub max_t_out: Option<(usize, &'static str)>,
-    /// Whether 3·n_in·t_in must fit in 32 bits (AS-2AND's exact vote test).
+    /// Whether the firing threshold ⌈2·n_in·t_in·(1 + θ)⌉ must fit in 32 bits (AS-2AND's
+    /// exact vote test).
     pub threshold_in_i32: bool,
+    /// Whether the firing level θ may differ from ½ (only AS-2AND's rows implement it).
+    pub fire_level: bool,
 }
 
 impl Limits {
@@ -75,6 +90,7 @@ impl Limits {
         width_reason: "widths above 2^24 are not supported",
         max_t_out: Some((255, "at most 255 (votes are counted in 8 bits)")),
         threshold_in_i32: true,
+        fire_level: true,
     };
 
     /// AS-PERM's: widths to 2^20 (the folded matrix is dense), integer tests in 64 bits.
@@ -83,12 +99,14 @@ impl Limits {
         width_reason: "widths above 2^20 are not supported (dense folded matrix)",
         max_t_out: None,
         threshold_in_i32: false,
+        fire_level: false,
     };
 
     /// The input channel's: AS-2AND's, but its block rows test in 64 bits (the shared channel,
     /// an AS-2AND network, checks its own 32-bit threshold when built).
     pub const CHANNEL: Self = Self {
         threshold_in_i32: false,
+        fire_level: false,
         ..Self::AND2
     };
 }
@@ -109,6 +127,7 @@ impl CodedParams {
             tau: 0.5,
             decoder: DecoderKind::Vote,
             centering: true,
+            fire: 0.5,
             code_seed,
         }
     }
@@ -142,14 +161,30 @@ impl CodedParams {
                 limits.width_reason,
             ));
         }
-        if limits.threshold_in_i32 && 3 * self.input_width as u64 * self.t_in as u64 > i32::MAX as u64 {
+        validate_fire(self.fire)?;
+        if self.fire != 0.5 && !limits.fire_level {
+            return Err(invalid(
+                "fire",
+                self.fire,
+                "only AS-2AND's rows take a firing level other than ½",
+            ));
+        }
+        if limits.threshold_in_i32 && self.fire_threshold() as u64 > i32::MAX as u64 {
             return Err(invalid(
                 "t_in",
                 self.t_in,
-                "3·input_width·t_in must fit in 32 bits for exact evaluation",
+                "the firing threshold 2·input_width·t_in·(1 + θ) must fit in 32 bits for exact evaluation",
             ));
         }
         Ok(())
+    }
+
+    /// T = ⌈2·n_in·t_in·(1 + θ)⌉: a hidden neuron fires iff 2·n_in·(W u)_r·t_in ≥ T, i.e. iff
+    /// h_r ≥ θ (the left side is an integer, so rounding T up is exact). 3·n_in·t_in at θ = ½.
+    pub fn fire_threshold(&self) -> i64 {
+        let sixteenths = (self.fire * 16.0).round() as i64;
+        let scaled = self.input_width as i64 * self.t_in as i64 * (16 + sixteenths);
+        scaled.div_euclid(8) + i64::from(scaled.rem_euclid(8) != 0)
     }
 
     /// v = ⌈τ·t_out⌉ (at least 1), the votes an output needs.
@@ -189,6 +224,22 @@ impl CodedParams {
 pub fn validate_tau(tau: f64) -> Result<()> {
     if !(tau > 0.0 && tau <= 1.0) {
         return Err(invalid("tau", tau, "must be in (0, 1]"));
+    }
+    Ok(())
+}
+
+/// Refuses θ outside (0, 1] and θ not a multiple of 1/16 (the firing test would not be an
+/// exact integer comparison).
+pub fn validate_fire(fire: f64) -> Result<()> {
+    if !(fire > 0.0 && fire <= 1.0) {
+        return Err(invalid("fire", fire, "the firing level θ must be in (0, 1]"));
+    }
+    if (fire * 16.0).fract() != 0.0 {
+        return Err(invalid(
+            "fire",
+            fire,
+            "the firing level θ must be a multiple of 1/16 (0.0625), so that firing is an exact integer test",
+        ));
     }
     Ok(())
 }
@@ -261,6 +312,33 @@ mod tests {
         assert_eq!(bits_for(2), 2);
         assert_eq!(bits_for(255), 8);
         assert_eq!(bits_for(256), 9);
+    }
+
+    #[test]
+    fn firing_levels_are_sixteenths_in_zero_one_and_as_2and_only() {
+        let mut p = CodedParams::defaults(1 << 10, 301, 0);
+        assert_eq!(p.fire_threshold(), 3 * 301 * 10);
+        // n_in·t_in = 3010: θ = 1/16 gives ⌈2·3010·17/16⌉ = ⌈6396.25⌉, θ = 3/16 ⌈7148.75⌉.
+        p.fire = 0.0625;
+        assert_eq!(p.fire_threshold(), 6397);
+        p.fire = 0.1875;
+        assert_eq!(p.fire_threshold(), 7149);
+        p.fire = 1.0;
+        assert_eq!(p.fire_threshold(), 4 * 3010);
+        assert!(p.validate(&Limits::AND2).is_ok());
+        for (limits, name) in [(Limits::LINEAR, "linear"), (Limits::CHANNEL, "channel")] {
+            let err = p.validate(&limits).unwrap_err().to_string();
+            assert!(err.contains("only AS-2AND"), "{name}: {err}");
+        }
+        for bad in [0.0, 0.3, 1.0625, -0.5, f64::NAN] {
+            p.fire = bad;
+            assert!(p.validate(&Limits::AND2).is_err(), "θ = {bad}");
+        }
+        // Parameters written before θ existed read as θ = ½.
+        let mut json = serde_json::to_value(CodedParams::defaults(64, 30, 1)).unwrap();
+        json.as_object_mut().unwrap().remove("fire");
+        let read: CodedParams = serde_json::from_value(json).unwrap();
+        assert_eq!(read.fire, 0.5);
     }
 
     #[test]

@@ -131,7 +131,8 @@ fn decoder(params: &CodedParams) -> Decoder {
 }
 
 /// Writes AS-2AND's rows into `layer` from row `offset` on: 2·n_in·A[r, q], mass −2·t_in·|S_r|
-/// when centered, bias −D.
+/// when centered, bias −D at θ = ½; at another firing level θ the bias is lowered by
+/// T − 3·n_in·t_in (T the network's firing threshold), so that 2·(D·z) ≥ D ⟺ h ≥ θ.
 fn fill_and2_rows(layer: &mut TiedLayer, network: &And2Network, offset: usize) {
     let p = network.params();
     let (n_in, t_in) = (p.input_width as i64, p.t_in as i64);
@@ -141,7 +142,7 @@ fn fill_and2_rows(layer: &mut TiedLayer, network: &And2Network, offset: usize) {
         for q in 0..cols {
             layer.weight[row * cols + q] = 2 * n_in * i64::from(network.weight(r, q));
         }
-        layer.bias[row] = -(layer.denominator as i64);
+        layer.bias[row] = -(layer.denominator as i64) - (p.fire_threshold() - 3 * n_in * t_in);
         if p.centering {
             layer.mass.get_or_insert_with(|| vec![0; layer.rows])[row] = -2 * t_in * network.union_size(r) as i64;
         }

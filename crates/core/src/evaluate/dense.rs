@@ -223,6 +223,13 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 pub fn dense_from_and2(network: &And2Network) -> Result<DenseAnd2> {
     let p = *network.params();
     let (n, n_in, t_in) = (p.hidden_width, p.input_width, p.t_in as u64);
+    if p.fire != 0.5 {
+        return Err(invalid(
+            "fire",
+            p.fire,
+            "the dense path decodes at the firing level ½ only; evaluate this network with the sparse path",
+        ));
+    }
     memory::check(
         || format!("the dense f32 weight matrix of an AS-2AND network ({n} × {n_in})"),
         DenseAnd2::estimate_bytes(n, n_in),

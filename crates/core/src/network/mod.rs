@@ -116,6 +116,16 @@ pub trait AdditiveRows: Sync {
     /// e_r(i), input i's exact integer share of row r's firing test.
     fn share(&self, row: usize, input: usize) -> i64;
 
+    /// e_r(i) for every input i into `out[i]` (`out` holds one entry per input): what the
+    /// certifier reads, one row at a time. The default asks [`AdditiveRows::share`] for each
+    /// input; a network whose rows are sparse computes it from the few inputs that touch the
+    /// row, and must equal the default.
+    fn row_shares(&self, row: usize, out: &mut [i64]) {
+        for (input, share) in out.iter_mut().enumerate() {
+            *share = self.share(row, input);
+        }
+    }
+
     /// T_r: row r fires iff the active inputs' shares sum to at least T_r.
     fn threshold(&self, row: usize) -> i64;
 

@@ -114,6 +114,7 @@ impl Trainer {
             width_reason: "widths above 2^24 are not supported",
             max_t_out: None,
             threshold_in_i32: false,
+            fire_level: false,
         })?;
         let codes = coded.codes(m, m_out)?;
         let hosted = codes.1.inverted();

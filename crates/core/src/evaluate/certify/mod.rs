@@ -256,6 +256,87 @@ pub fn certify_range<N: Network>(
     certify_outputs(network, rows, instance, config, outputs)
 }
 
+/// Outputs certified per parallel round of [`certify_all`], the first round; each next one is
+/// twice as large, up to [`ROUND`]. A round is finished before the next starts, so where the
+/// sweep stops does not depend on the thread count; small first rounds stop a refuted network
+/// after a few outputs (the most crowded ones, where counterexamples are).
+const FIRST_ROUND: usize = 8;
+
+/// The largest round of [`certify_all`].
+const ROUND: usize = 128;
+
+/// What [`certify_all`] found: every output certified, or the first one (in its order) that is
+/// not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sweep {
+    /// The first output not certified, with its verdicts; `None`: all m′ are certified.
+    pub first_failure: Option<(u32, OutputCertificate)>,
+    /// Outputs certified or refuted before the sweep stopped (whole rounds).
+    pub outputs: usize,
+    /// Search nodes over those outputs.
+    pub nodes: u64,
+}
+
+impl Sweep {
+    /// Every output certified on every input with at most k active features.
+    pub fn certified(&self) -> bool {
+        self.first_failure.is_none()
+    }
+}
+
+/// Whether *every* output of `network` is certified, stopping at the first round of outputs
+/// ([`FIRST_ROUND`] doubling to [`ROUND`]) that holds one that is not (a counterexample, or undecided within the
+/// budget): what a width search asks, at a fraction of [`certify`]'s cost on a network that
+/// fails. Outputs are taken most crowded first (Σ_{r ∈ R_j} [`AdditiveRows::row_load`]
+/// descending, then by index), where counterexamples are likeliest. Same refusals as
+/// [`certify`]; deterministic whatever the thread count.
+pub fn certify_all<N: Network>(network: &N, instance: &And2Instance, config: &CertifyConfig) -> Result<Sweep> {
+    config.validate(instance.inputs())?;
+    check_shape(network, instance)?;
+    let Some(rows) = network.additive() else {
+        return Err(invalid(
+            "network",
+            "no additive rows",
+            "the certifier needs rows whose firing test is a sum of per-input shares (a vote decoder)",
+        ));
+    };
+    let mut order: Vec<(usize, u32)> = (0..instance.outputs())
+        .map(|j| {
+            let load = rows.output_rows(j).iter().map(|&r| rows.row_load(r as usize)).sum();
+            (load, j as u32)
+        })
+        .collect();
+    order.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    let mut sweep = Sweep {
+        first_failure: None,
+        outputs: 0,
+        nodes: 0,
+    };
+    let mut at = 0;
+    let mut size = FIRST_ROUND;
+    while at < order.len() {
+        let round = &order[at..(at + size).min(order.len())];
+        at += round.len();
+        size = (2 * size).min(ROUND);
+        let verdicts: Vec<OutputCertificate> = round
+            .par_iter()
+            .map_init(
+                || (N::Scratch::default(), Vec::new(), Buffers::default()),
+                |(scratch, out, buffers), &(_, j)| {
+                    certify_output(network, rows, instance, j as usize, config, (scratch, out, buffers))
+                },
+            )
+            .collect::<Result<_>>()?;
+        sweep.outputs += round.len();
+        sweep.nodes += verdicts.iter().map(|v| v.nodes).sum::<u64>();
+        if let Some((&(_, j), verdict)) = round.iter().zip(verdicts).find(|(_, v)| !v.certified()) {
+            sweep.first_failure = Some((j, verdict));
+            break;
+        }
+    }
+    Ok(sweep)
+}
+
 /// Every output of the range, in parallel and in order.
 fn certify_outputs<N: Network>(
     network: &N,
@@ -267,8 +348,8 @@ fn certify_outputs<N: Network>(
     outputs
         .into_par_iter()
         .map_init(
-            || (N::Scratch::default(), Vec::new()),
-            |(scratch, out), j| certify_output(network, rows, instance, j, config, scratch, out),
+            || (N::Scratch::default(), Vec::new(), Buffers::default()),
+            |(scratch, out, buffers), j| certify_output(network, rows, instance, j, config, (scratch, out, buffers)),
         )
         .collect()
 }
@@ -309,6 +390,57 @@ pub fn certify_file(file: &NetworkFile, path: &str, config: &CertifyConfig) -> R
     Ok(certificate.result(path, instance.inputs(), start.elapsed().as_secs_f64()))
 }
 
+/// Per-thread buffers of [`certify_output`], reused from one output to the next.
+#[derive(Default)]
+struct Buffers {
+    /// One row's shares over every input.
+    column: Vec<i64>,
+    /// shares[i·t + c] = e_{R_j[c]}(i) over every input i.
+    shares: Vec<i64>,
+    /// A half's pool and its shares (input-major, in pool order).
+    pool: Vec<u32>,
+    pooled: Vec<i64>,
+}
+
+impl Buffers {
+    /// Every input's shares of output j's rows `code`.
+    fn fill(&mut self, rows: &dyn AdditiveRows, code: &[u32], inputs: usize) {
+        let t = code.len();
+        self.column.resize(inputs, 0);
+        self.shares.resize(inputs * t, 0);
+        for (c, &r) in code.iter().enumerate() {
+            rows.row_shares(r as usize, &mut self.column);
+            for (i, &share) in self.column.iter().enumerate() {
+                self.shares[i * t + c] = share;
+            }
+        }
+    }
+
+    /// The pool of a half: the inputs other than a and b some of whose shares (negated when
+    /// `negate`) are positive, with those shares. Exact: an input whose shares are all ≤ 0
+    /// only lowers every sum, so a set that reaches `need` with it reaches it without it (and
+    /// is no larger), and the search looks for sets of *at most* ℓ inputs.
+    fn pool(&mut self, t: usize, (a, b): (u32, u32), negate: bool) {
+        self.pool.clear();
+        self.pooled.clear();
+        for (i, shares) in self.shares.chunks_exact(t).enumerate() {
+            let i = i as u32;
+            if i == a || i == b {
+                continue;
+            }
+            let helps = if negate {
+                shares.iter().any(|&s| s < 0)
+            } else {
+                shares.iter().any(|&s| s > 0)
+            };
+            if helps {
+                self.pool.push(i);
+                self.pooled.extend(shares.iter().map(|&s| if negate { -s } else { s }));
+            }
+        }
+    }
+}
+
 /// Both halves of output j.
 fn certify_output<N: Network>(
     network: &N,
@@ -316,26 +448,28 @@ fn certify_output<N: Network>(
     instance: &And2Instance,
     j: usize,
     config: &CertifyConfig,
-    scratch: &mut N::Scratch,
-    out: &mut Vec<u32>,
+    (scratch, out, buffers): (&mut N::Scratch, &mut Vec<u32>, &mut Buffers),
 ) -> Result<OutputCertificate> {
     let (a, b) = instance.pairs()[j];
     let code = rows.output_rows(j);
     let t = code.len();
     let v = rows.votes_needed();
     let k = config.k;
-    let pool: Vec<u32> = (0..instance.inputs() as u32).filter(|&i| i != a && i != b).collect();
-    let mut shares = Vec::with_capacity(pool.len() * t);
-    for &i in &pool {
-        shares.extend(code.iter().map(|&r| rows.share(r as usize, i as usize)));
-    }
-    let of = |x: u32| -> Vec<i64> { code.iter().map(|&r| rows.share(r as usize, x as usize)).collect() };
+    buffers.fill(rows, code, instance.inputs());
+    let of = |x: u32| -> Vec<i64> { buffers.shares[x as usize * t..(x as usize + 1) * t].to_vec() };
     let (ea, eb) = (of(a), of(b));
     let thresholds: Vec<i64> = code.iter().map(|&r| rows.threshold(r as usize)).collect();
     let mut nodes = 0u64;
 
     // Off → on: Y, {a} ∪ Y, {b} ∪ Y.
-    let table = Table::new(&pool, &shares, t, k, thresholds.iter().map(|&x| x.max(1)).collect());
+    buffers.pool(t, (a, b), false);
+    let table = Table::new(
+        &buffers.pool,
+        &buffers.pooled,
+        t,
+        k,
+        thresholds.iter().map(|&x| x.max(1)).collect(),
+    );
     let zeros = vec![0i64; t];
     let cases: [(&[i64], Option<u32>, usize); 3] = [(&zeros, None, k), (&ea, Some(a), k - 1), (&eb, Some(b), k - 1)];
     let mut used = 0u64;
@@ -360,11 +494,11 @@ fn certify_output<N: Network>(
     nodes += used;
 
     // On → off: {a, b} ∪ Y, in the negated sense.
-    let negated: Vec<i64> = shares.iter().map(|&s| -s).collect();
+    buffers.pool(t, (a, b), true);
     let base: Vec<i64> = ea.iter().zip(&eb).map(|(&x, &y)| -(x + y)).collect();
     let flipped: Vec<i64> = thresholds.iter().map(|&x| 1 - x).collect();
     let norm = flipped.iter().zip(&base).map(|(&x, &s)| (x - s).max(1)).collect();
-    let table = Table::new(&pool, &negated, t, k - 2, norm);
+    let table = Table::new(&buffers.pool, &buffers.pooled, t, k - 2, norm);
     let problem = Problem {
         base: &base,
         thresholds: &flipped,
@@ -544,6 +678,56 @@ mod tests {
         }
         assert!(refuted[0] > 0, "the narrow networks have errors: the test can fail");
         eprintln!("refuted halves: narrow {}, wide {}", refuted[0], refuted[1]);
+    }
+
+    /// At the worst-case check's constants too (θ = 1 or ¾ or 15/16, τ = 1 or ½, centering off or
+    /// on, n_in = 2n): every verdict equals enumeration's, so the sparse `row_shares` and the
+    /// pools that leave out inputs that cannot help are exact; and [`certify_all`] says
+    /// "certified" exactly when every output is, stopping at the first output (most crowded
+    /// first) that is not.
+    #[test]
+    fn verdicts_equal_enumeration_at_other_firing_levels_and_the_sweep_agrees() {
+        let mut refuted = 0;
+        let mut certified_networks = 0;
+        for (fire, tau, centering, ratio, k) in [
+            (1.0, 1.0, false, 2, 4),
+            (0.75, 1.0, true, 1, 3),
+            (0.9375, 0.5, true, 1, 4),
+            (0.0625, 0.5, false, 1, 3),
+        ] {
+            let instance = And2Instance::random(36, 36, PairDistribution::Uniform, 11).unwrap();
+            for width in [24usize, 60, 400] {
+                let params = And2Params {
+                    input_width: ratio * width,
+                    tau,
+                    centering,
+                    fire,
+                    ..And2Params::defaults(36, width, 5)
+                };
+                let net = And2Network::build(&instance, params).unwrap();
+                let label = format!("θ = {fire}, τ = {tau}, centering {centering}, n = {width}, k = {k}");
+                refuted += assert_agrees(&net, &instance, k, &label);
+                let config = CertifyConfig { k, budget: 50_000_000 };
+                let full = certify(&net, &instance, &config).unwrap();
+                let sweep = certify_all(&net, &instance, &config).unwrap();
+                let rows = net.additive().unwrap();
+                let load = |j: usize| -> usize { rows.output_rows(j).iter().map(|&r| rows.row_load(r as usize)).sum() };
+                let first = (0..36)
+                    .filter(|&j| !full.outputs[j].certified())
+                    .min_by_key(|&j| (std::cmp::Reverse(load(j)), j));
+                assert_eq!(sweep.first_failure.as_ref().map(|f| f.0 as usize), first, "{label}");
+                if let Some((j, verdict)) = &sweep.first_failure {
+                    assert_eq!(verdict, &full.outputs[*j as usize], "{label}");
+                } else {
+                    certified_networks += 1;
+                    assert_eq!(sweep.outputs, 36, "{label}");
+                }
+            }
+        }
+        assert!(
+            refuted > 0 && certified_networks > 0,
+            "both outcomes occur: {refuted} refuted halves, {certified_networks} certified networks"
+        );
     }
 
     /// A hand-built network with additive rows whose exact evaluation is its rows' definition:
@@ -791,19 +975,30 @@ mod tests {
     #[test]
     fn a_file_certifies_as_its_construction() {
         let instance = And2Instance::random(48, 48, PairDistribution::Uniform, 3).unwrap();
-        let net = And2Network::build(&instance, And2Params::defaults(48, 40, 4)).unwrap();
-        let file = from_and2(&net, &instance, &ExportInfo::default()).unwrap();
-        let config = CertifyConfig {
-            k: 4,
-            budget: 1_000_000,
+        // The defaults, and θ = 1, τ = 1, uncentered, n_in = 2n: the export's bias carries θ.
+        let other = And2Params {
+            input_width: 80,
+            tau: 1.0,
+            centering: false,
+            fire: 1.0,
+            ..And2Params::defaults(48, 40, 4)
         };
-        let direct = certify(&net, &instance, &config).unwrap().result("net", 48, 0.0);
-        let mut read = certify_file(&file, "net", &config).unwrap();
-        read.seconds = 0.0;
-        assert_eq!(read.outputs_verdicts, direct.outputs_verdicts);
-        assert_eq!(read.false_positive, direct.false_positive);
-        assert_eq!(read.undecided, direct.undecided);
-        assert!(read.false_positive.counterexample + read.false_negative.counterexample > 0);
+        for params in [And2Params::defaults(48, 40, 4), other] {
+            let net = And2Network::build(&instance, params).unwrap();
+            let file = from_and2(&net, &instance, &ExportInfo::default()).unwrap();
+            let config = CertifyConfig {
+                k: 4,
+                budget: 1_000_000,
+            };
+            let direct = certify(&net, &instance, &config).unwrap().result("net", 48, 0.0);
+            let mut read = certify_file(&file, "net", &config).unwrap();
+            read.seconds = 0.0;
+            assert_eq!(read.outputs_verdicts, direct.outputs_verdicts, "{params:?}");
+            assert_eq!(read.false_positive, direct.false_positive);
+            assert_eq!(read.false_negative, direct.false_negative);
+            assert_eq!(read.undecided, direct.undecided);
+            assert!(read.false_positive.counterexample + read.false_negative.counterexample > 0);
+        }
     }
 
     #[test]
