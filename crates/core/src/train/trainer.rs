@@ -137,6 +137,11 @@ impl Trainer {
         &self.model
     }
 
+    /// The model, to change its weights after training (quantization, pruning).
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
     /// The sampler (instance, codes, k, distribution).
     pub fn sampler(&self) -> &Sampler {
         &self.sampler
@@ -215,14 +220,32 @@ impl Trainer {
     /// at the training k, from `seed`'s "samples" chunk streams (a sample fails if any output
     /// is wrong).
     pub fn exact_failure(&self, distribution: InputDistribution, samples: u64, seed: u64) -> FailureRate {
+        self.exact_failure_against(
+            self.sampler.instance(),
+            self.sampler.pair_index(),
+            distribution,
+            samples,
+            seed,
+        )
+    }
+
+    /// [`Trainer::exact_failure`] judged against `instance` (with its pair index) instead of the
+    /// instance trained on: samples drawn from `instance` and its true outputs as the reference
+    /// (what a negative control trained on another instance is judged against).
+    pub fn exact_failure_against(
+        &self,
+        instance: &And2Instance,
+        index: &std::collections::HashMap<(u32, u32), u32>,
+        distribution: InputDistribution,
+        samples: u64,
+        seed: u64,
+    ) -> FailureRate {
         let spec = SampleSpec {
             k: self.config.k,
             distribution,
             samples,
             seed,
         };
-        let instance = self.sampler.instance();
-        let index = self.sampler.pair_index();
         count_failures(&spec, None, |rng, state: &mut (Vec<u32>, Vec<u32>, Vec<u32>)| {
             let (active, got, expected) = state;
             sample_active(rng, instance, spec.k, distribution, active);
