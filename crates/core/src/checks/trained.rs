@@ -6,8 +6,9 @@
 //! width** n*_trained on a geometric grid of fractions of AS-2AND's n* for that instance
 //! ([`And2Widths::n_star`]): start at 1; if the network trained there meets δ, go down the grid
 //! until one does not; otherwise go up until one does. Each grid point is one training run
-//! (`TrainConfig`: mixed batches of B, the hinge loss, AdamW at the configured rate, steps
-//! growing with m′, see [`TrainedConfig`]). A width *meets δ* when the trained network, evaluated
+//! (`TrainConfig`: mixed batches of B, the hinge loss with positives weighted 4 (tied; 1 free),
+//! AdamW at the configured rate, steps growing with m′, see [`TrainedConfig`] for the
+//! measurements behind them). A width *meets δ* when the trained network, evaluated
 //! exactly on `samples` fresh samples of **each** distribution (planted and uniform k-sparse
 //! inputs, stream "trained-selection"), fails at most ⌊δ·samples⌋ of each: both decide, and the
 //! record says which one failed at the grid width below n* (`decided_by`). The network at n*
@@ -326,7 +327,14 @@ impl Runner<'_> {
                     learning_rate: (if free { c.free_lr } else { c.tied_lr }) as f32,
                     ..AdamW::default()
                 },
-                loss: LossConfig::default(),
+                loss: LossConfig {
+                    positive_weight: (if free {
+                        c.free_positive_weight
+                    } else {
+                        c.positive_weight
+                    }) as f32,
+                    ..LossConfig::default()
+                },
                 distribution: TrainDistribution::Mixed,
                 seed: code_seed,
             };
@@ -341,6 +349,7 @@ impl Runner<'_> {
                 fraction: grid[i],
                 width,
                 steps,
+                positive_weight: f64::from(config.loss.positive_weight),
                 planted: failures.0,
                 uniform: failures.1,
                 meets_delta: ok,

@@ -222,8 +222,8 @@ fn fit_text(f: &Option<LineFit>) -> String {
 /// The section's Markdown, appended to `s` after the heading.
 pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &FigureOutcomes) {
     s.push_str(
-        "\nOne-hidden-layer ReLU networks trained (hinge loss γ = 0.25, AdamW, mixed planted/uniform \
-         batches) to compute the seed-s instance of `and2-upper` through AS-2AND's own codes, so the \
+        "\nOne-hidden-layer ReLU networks trained (hinge loss γ = 0.25 with positives weighted as listed \
+         below, AdamW, mixed planted/uniform batches) to compute the seed-s instance of `and2-upper` through AS-2AND's own codes, so the \
          instance lives only in the weights. *Tied*: the hidden layer is the output code (AS-2AND's \
          shape); *free*: a free ReLU layer of width n_h = n, then a linear layer into the output code. \
          The width is searched on a grid of fractions of AS-2AND's n* for the same instance, one \
@@ -297,17 +297,23 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         d.without_n_star,
         d.invariant_violations
     );
-    let steps: BTreeMap<(String, u64), u64> = runs(r)
-        .map(|run| ((run.architecture.clone(), run.m_prime), run.steps))
+    let steps: BTreeMap<(String, u64), (u64, f64)> = runs(r)
+        .map(|run| {
+            (
+                (run.architecture.clone(), run.m_prime),
+                (run.steps, run.positive_weight),
+            )
+        })
         .collect();
     if !steps.is_empty() {
         let list: Vec<String> = steps
             .iter()
-            .map(|((a, m), st)| format!("{a} {}: {st}", pow2(*m as f64)))
+            .map(|((a, m), (st, w))| format!("{a} {}: {st} (positives ×{})", pow2(*m as f64), num(*w)))
             .collect();
         let _ = writeln!(
             s,
-            "\nSteps per run (steps grow with m′ so each output is planted about equally often): {}. \
+            "\nSteps per run and the weight of the positive hinge terms (steps grow with m′ so each output \
+             is planted about equally often): {}. \
              A larger budget may find smaller widths: n*_trained is the minimal width *at this budget*.",
             list.join(", ")
         );
