@@ -297,6 +297,29 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         d.without_n_star,
         d.invariant_violations
     );
+    let factors = per_size(&d.points.iter().collect::<Vec<_>>(), "tied", |p| {
+        p.bits.map(|b| b.factor)
+    });
+    if let (Some(first), Some(last)) = (factors.first(), factors.last()) {
+        let _ = write!(
+            s,
+            "\n*Reading.* The tied networks' total bits over log₂ #instances (median over seeds) went \
+             from {} at m′ = {} to {} at m′ = {}.",
+            fixed(first.1, 1),
+            pow2(first.0),
+            fixed(last.1, 1),
+            pow2(last.0)
+        );
+        if d.bits_fit.is_some_and(|f| f.slope_hi < 1.0) {
+            s.push_str(
+                " Bits can never fall below log₂ #instances, which grows like m′·log₂m′, so an \
+                 exponent a below 1 can only hold while this factor is far above 1: the measured range \
+                 is before the asymptote, where a trained network's dense weights (about n² of them at \
+                 a few bits) grow with its width, not with the number of features it computes.",
+            );
+        }
+        s.push('\n');
+    }
     let steps: BTreeMap<(String, u64), (u64, f64)> = runs(r)
         .map(|run| {
             (
