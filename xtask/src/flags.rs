@@ -523,6 +523,10 @@ pub struct Train {
     /// of --seed, as `check --seed` draws them; never a training batch).
     #[arg(long, default_value_t = 2000)]
     pub eval_samples: u64,
+    /// Start from AS-2AND's weights for the same instance, codes and width (tied only)
+    /// instead of a random initialisation.
+    #[arg(long)]
+    pub warm_start: bool,
     /// The file to write (.safetensors).
     #[arg(long)]
     pub out: PathBuf,

@@ -23,6 +23,9 @@ pub fn run(flags: flags::Train) -> Result<(), String> {
     let instance = And2Instance::random(inputs, flags.m_prime, PairDistribution::Uniform, flags.seed)
         .map_err(|e| e.to_string())?;
     let mut trainer = Trainer::new(instance, flags.width, config).map_err(|e| e.to_string())?;
+    if flags.warm_start {
+        trainer.warm_start_from_as2and().map_err(|e| e.to_string())?;
+    }
     let bar = ProgressBar::new(flags.steps).with_style(
         ProgressStyle::with_template("train [{bar:30}] {pos}/{len} {elapsed} loss {msg}")
             .expect("template is valid")
@@ -139,6 +142,7 @@ mod tests {
             k: 4,
             inputs: None,
             eval_samples: 64,
+            warm_start: false,
             out: out.to_path_buf(),
             threads: None,
         }

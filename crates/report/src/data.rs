@@ -53,7 +53,8 @@ pub(crate) fn fit(check: &CheckResult, which: Fit) -> Option<LineFit> {
         | CheckDetail::WorstCase(_)
         | CheckDetail::Permutation(_)
         | CheckDetail::UAnd(_)
-        | CheckDetail::Depth2(_) => None,
+        | CheckDetail::Depth2(_)
+        | CheckDetail::Trained(_) => None,
     }
 }
 
@@ -68,6 +69,7 @@ pub(crate) fn delta(results: &RunResults, check: Option<&CheckResult>) -> f64 {
             CheckDetail::Permutation(d) => Some(d.delta),
             CheckDetail::UAnd(d) => Some(d.delta),
             CheckDetail::Depth2(d) => Some(d.delta),
+            CheckDetail::Trained(d) => Some(d.delta),
             CheckDetail::Capacity(d) => Some(d.delta),
             CheckDetail::LowerSanity(_)
             | CheckDetail::Gap(_)

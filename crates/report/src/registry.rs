@@ -11,7 +11,7 @@ use crate::figures::{self, STEMS};
 use crate::markdown;
 use crate::page::{FigureOutcomes, section_head};
 use crate::plot::Built;
-use crate::sections::{depth2, influence, permutation, u_and, worst_case};
+use crate::sections::{depth2, influence, permutation, trained, u_and, worst_case};
 
 /// The figures of check `id`, paired with their stems (built whether or not it ran: a
 /// builder says why it drew nothing).
@@ -33,6 +33,7 @@ fn figures_of(id: CheckId, results: &RunResults) -> Vec<(&'static str, Built)> {
         CheckId::Permutation => permutation::figures(results),
         CheckId::UAnd => u_and::figures(results),
         CheckId::Depth2 => depth2::figures(results),
+        CheckId::Trained => trained::figures(results),
     }
 }
 
@@ -58,6 +59,7 @@ fn section(s: &mut String, results: &RunResults, c: &CheckResult, figs: &FigureO
         CheckId::Permutation => permutation::section(s, results, c, figs),
         CheckId::UAnd => u_and::section(s, results, c, figs),
         CheckId::Depth2 => depth2::section(s, results, c, figs),
+        CheckId::Trained => trained::section(s, results, c, figs),
     }
 }
 

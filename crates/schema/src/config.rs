@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{depth2, influence, permutation, u_and, worst_case};
+use crate::checks::{depth2, influence, permutation, trained, u_and, worst_case};
 use crate::error::{Result, invalid};
 
 /// How much work a run does.
@@ -81,6 +81,9 @@ pub struct ScaleConfig {
     /// Sizes of check `depth-2`.
     #[serde(default)]
     pub depth2: depth2::Depth2Config,
+    /// Sizes of check `trained`.
+    #[serde(default)]
+    pub trained: trained::TrainedConfig,
 }
 
 /// Sizes of the lower-bound checks (`probe-decoder` … `description-length`).
@@ -239,6 +242,7 @@ impl ScaleConfig {
             permutation: permutation::PermutationConfig::new(scale),
             u_and: u_and::UAndConfig::new(scale),
             depth2: depth2::Depth2Config::new(scale),
+            trained: trained::TrainedConfig::new(scale),
         };
         match scale {
             Scale::Quick => base,
@@ -272,7 +276,7 @@ impl ScaleConfig {
     /// samples from, and that check's id (the exhaustive enumeration, which takes every input
     /// set of at most k, samples nothing).
     pub fn fewest_sampled_inputs(&self, selected: impl Fn(&str) -> bool) -> (u64, &'static str) {
-        let lists: [(&[u32], &'static str); 10] = [
+        let lists: [(&[u32], &'static str); 12] = [
             (&self.representation_sizes, "representation"),
             (&self.and2_sizes, "and2-upper"),
             (&self.lower.probe_sizes, "probe-decoder"),
@@ -283,6 +287,8 @@ impl ScaleConfig {
             (&self.permutation.sizes, "permutation"),
             (&self.u_and.sizes, "u-and"),
             (&self.depth2.sizes, "depth-2"),
+            (&self.trained.tied_sizes, "trained"),
+            (&self.trained.free_sizes, "trained"),
         ];
         lists
             .iter()
@@ -318,6 +324,7 @@ impl ScaleConfig {
         self.permutation.validate()?;
         self.u_and.validate()?;
         self.depth2.validate()?;
+        self.trained.validate()?;
         if self.k < 2 {
             return Err(invalid("k", self.k, "2-AND needs at least 2 active inputs per sample"));
         }

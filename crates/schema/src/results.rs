@@ -275,6 +275,8 @@ pub enum Record {
     UAnd(crate::checks::u_and::UAndRecord),
     /// A measurement of check `depth-2` (two layers composed).
     Depth2(crate::checks::depth2::Depth2Record),
+    /// A measurement of check `trained` (trained networks).
+    Trained(crate::checks::trained::TrainedRecord),
 }
 
 /// Configuration of a run, recorded so a results file says how it was made.

@@ -7,7 +7,8 @@
 //! `lower-sanity` verdict is recomputed after the last check, so it covers every network any
 //! check built. Then computation beyond one AS-2AND layer (issue 5): `influence` (the input
 //! channel), `worst-case` (adversarial inputs), `permutation` (linear maps), `u-and` (the
-//! ε-linear readout) and `depth-2` (two layers composed). Each criterion is stated in the check's `theory` string and fixed before any
+//! ε-linear readout), `depth-2` (two layers composed) and `trained` (networks trained with
+//! the same codes, between the bounds). Each criterion is stated in the check's `theory` string and fixed before any
 //! run: a check is never tuned until it passes.
 //!
 //! Every expensive unit of a check runs as a cell ([`Runner::cell`], [`cells`]): a stable id,
@@ -27,6 +28,7 @@ mod lower_sanity;
 pub mod permutation;
 mod probe_decoder;
 mod representation;
+pub mod trained;
 pub mod u_and;
 pub mod worst_case;
 mod worst_case_certified;
@@ -386,6 +388,7 @@ impl<'a> Runner<'a> {
             CheckId::Permutation => self.permutation(products.representation()?)?,
             CheckId::UAnd => self.u_and()?,
             CheckId::Depth2 => self.depth2(products.and2_upper()?)?,
+            CheckId::Trained => self.trained(products.and2_upper()?)?,
         })
     }
 

@@ -28,11 +28,32 @@
 //! uniform (m′ = 2⁸) and 1.2 % / 0.1 % (2¹⁰); at ½ n*, 5.6 % / 5.3 % and 24.7 % / 4.1 %. Free
 //! (n_h = n) at lr = 10⁻² collapsed to no neuron firing (100 % planted failure, m′ = 2⁸, 1000
 //! steps); at lr = 10⁻³, mixed, 1000 steps, 1× n*: 0.3 % / 0.0 % (2⁸) and 0.3 % / 0.1 % (2¹⁰).
-//! The logistic loss and positive weights are implemented and gradient-checked but were not yet
-//! compared at these sizes. Determinism: every random choice comes from (seed, domain, index) streams,
-//! and every parallel loop either computes independent results (one sample, one column, one
+//! Measured since (same setup, 1000 fresh samples per distribution, planted / uniform failure;
+//! seed 1 of `cargo xtask train`, whose instance is not `and2-upper`'s):
+//! - *Logistic* (s = 4) against the hinge, positives weighted 1: m′ = 2¹⁰, width 1037, 200
+//!   steps: 5.0 % / 0.1 % against 4.3 % / 0.2 %; 2¹², width 1735, 800 steps: 14.0 % / 0.0 %
+//!   against 14.5–16 % / 0.0 %, at 9.2 k against 12.5 k samples/s. No gain: the hinge stays.
+//! - *Positive weight*: weight 1 trades planted failures (an on output's t_out neurons are a
+//!   few of n per sample) for uniform ones; at ¾ of AS-2AND's n* (2¹⁰, 778, 200 steps; 2¹²,
+//!   1301, 800 steps): weight 1: 15.8 / 0.8 and 46.7 / 0.6; 2: 3.1 / 2.4 and 19.0 / 1.8;
+//!   4: 1.3 / 5.2 and 5.7 / 6.4; 8: 2.8 / 14.3 (2¹⁰). Check `trained` uses 4 for tied
+//!   (`TrainedConfig::positive_weight`); `cargo xtask train` keeps 1 unless given.
+//! - *Warm start* from AS-2AND's weights ([`Trainer::warm_start_from_as2and`], `--warm-start`):
+//!   AS-2AND alone / trained cold / trained warm, positives weighted 1: 2¹⁰ at 778 (200 steps)
+//!   19.7 / 12.3, 15.8 / 0.8, 13.3 / 1.2; at 518: 57.8 / 43.2, 64.0 / 1.8, 43.9 / 3.3; 2¹² at
+//!   1301 (800 steps) 21.0 / 16.8, 46.7 / 0.6, 38.8 / 0.4; at 1735: 6.3 / 2.8, 16 / 0.0,
+//!   14.5 / 0.0. Warm starts end a few points lower on planted samples than cold ones, and
+//!   training moves AS-2AND's own failures from uniform to planted samples (the weight-1 loss
+//!   above), so at 2¹² and 1× n* the trained network is worse than the construction it
+//!   started from.
+//!
+//! Determinism: every random choice comes from (seed, domain, index) streams, and every parallel loop either computes independent results (one sample, one column, one
 //! parameter) or reduces over fixed-size blocks in block order, so the weights after S steps
 //! are bit-identical whatever the thread count.
+//!
+//! Check `trained` (`checks::trained`) searches the minimal trained width on a grid of fractions
+//! of AS-2AND's n*, measures the trained networks' bits (pruned, quantized) and holds them against
+//! the bounds; its module documentation gives the budget (steps growing with m′) and the criterion.
 //!
 //! Layering: this module sits above `evaluate` (it measures with `evaluate::eval`'s sample
 //! streams) and below `checks`; nothing below imports it.

@@ -138,6 +138,49 @@ impl Trainer {
         &self.model
     }
 
+    /// Warm start (issue 12 item 1, option): replaces the tied network's weights by AS-2AND's
+    /// for the same instance, codes and width — W[r, q] = A[r, q] / t_in, the mass weight
+    /// c_r = −|S_r| / n_in (centering), b_r = −1 — so that step 0 computes exactly what AS-2AND
+    /// computes (in f32), and resets the Adam moments. Refuses the free architecture (AS-2AND
+    /// has no free layer).
+    pub fn warm_start_from_as2and(&mut self) -> Result<()> {
+        if self.model.architecture() != TrainArchitecture::Tied {
+            return Err(invalid(
+                "warm start",
+                "free",
+                "only the tied architecture has AS-2AND's shape",
+            ));
+        }
+        let network = crate::constructions::and2::And2Network::build(self.sampler.instance(), self.coded)?;
+        assert!(
+            network.input_code() == self.sampler.input_code() && network.output_code() == self.sampler.output_code(),
+            "AS-2AND and the trainer draw their codes from the same parameters"
+        );
+        let (n, n_in) = (self.model.width(), self.model.input_width());
+        let (t_in, centering) = (self.coded.t_in as f32, self.coded.centering);
+        let p = self.model.params_mut();
+        for q in 0..n_in {
+            for r in 0..n {
+                p.w1[q * n + r] = network.weight(r, q) as f32 / t_in;
+            }
+        }
+        for r in 0..n {
+            p.c1[r] = if centering {
+                -(network.union_size(r) as f32) / n_in as f32
+            } else {
+                0.0
+            };
+            p.b1[r] = -1.0;
+        }
+        self.state = AdamState::new(self.model.params());
+        Ok(())
+    }
+
+    /// The model, to change its weights after training (quantization, pruning).
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
     /// The sampler (instance, codes, k, distribution).
     pub fn sampler(&self) -> &Sampler {
         &self.sampler
@@ -216,14 +259,32 @@ impl Trainer {
     /// at the training k, from `seed`'s "samples" chunk streams (a sample fails if any output
     /// is wrong).
     pub fn exact_failure(&self, distribution: InputDistribution, samples: u64, seed: u64) -> FailureRate {
+        self.exact_failure_against(
+            self.sampler.instance(),
+            self.sampler.pair_index(),
+            distribution,
+            samples,
+            seed,
+        )
+    }
+
+    /// [`Trainer::exact_failure`] judged against `instance` (with its pair index) instead of the
+    /// instance trained on: samples drawn from `instance` and its true outputs as the reference
+    /// (what a negative control trained on another instance is judged against).
+    pub fn exact_failure_against(
+        &self,
+        instance: &And2Instance,
+        index: &std::collections::HashMap<(u32, u32), u32>,
+        distribution: InputDistribution,
+        samples: u64,
+        seed: u64,
+    ) -> FailureRate {
         let spec = SampleSpec {
             k: self.config.k,
             distribution,
             samples,
             seed,
         };
-        let instance = self.sampler.instance();
-        let index = self.sampler.pair_index();
         count_failures(&spec, None, |rng, state: &mut (Vec<u32>, Vec<u32>, Vec<u32>)| {
             let (active, got, expected) = state;
             sample_active(rng, instance, spec.k, distribution, active);
@@ -517,6 +578,31 @@ mod tests {
             "failure {initial} → {trained}, loss {}",
             summary.final_loss
         );
+    }
+
+    /// Warm-started, the tied network decides every sample as AS-2AND at the same width and
+    /// seed does (before any step), and the free architecture is refused.
+    #[test]
+    fn a_warm_start_computes_what_as_2and_computes() {
+        use crate::constructions::and2::{And2Network, And2Params, Scratch};
+        let mut trainer = Trainer::new(instance(64), 160, config(TrainArchitecture::Tied, 0, 8)).unwrap();
+        trainer.warm_start_from_as2and().unwrap();
+        let network = And2Network::build(trainer.sampler().instance(), And2Params::defaults(64, 160, 3)).unwrap();
+        let mut rng = crate::rng::stream(9, "t", 0);
+        let (mut active, mut own, mut reference, mut scratch) =
+            (Vec::new(), Vec::new(), Vec::new(), Scratch::default());
+        let mut on = 0;
+        for s in 0..400 {
+            let distribution = [InputDistribution::Planted, InputDistribution::Uniform][s % 2];
+            sample_active(&mut rng, trainer.sampler().instance(), 4, distribution, &mut active);
+            trainer.evaluate(&active, &mut own);
+            network.evaluate(&active, &mut scratch, &mut reference);
+            assert_eq!(own, reference, "on {active:?}");
+            on += own.len();
+        }
+        assert!(on > 0);
+        let mut free = Trainer::new(instance(64), 160, config(TrainArchitecture::Free { hidden: 32 }, 0, 8)).unwrap();
+        assert!(free.warm_start_from_as2and().unwrap_err().to_string().contains("tied"));
     }
 
     #[test]

@@ -5,5 +5,6 @@ pub(crate) mod depth2;
 pub(crate) mod influence;
 pub(crate) mod permutation;
 pub(crate) mod shape;
+pub(crate) mod trained;
 pub(crate) mod u_and;
 pub(crate) mod worst_case;

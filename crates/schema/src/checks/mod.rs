@@ -23,6 +23,7 @@ pub mod lower_sanity;
 pub mod permutation;
 pub mod probe_decoder;
 pub mod representation;
+pub mod trained;
 pub mod u_and;
 pub mod worst_case;
 
@@ -142,6 +143,9 @@ registry! {
         control: "U-AND with the connection probability p fixed instead of shrinking with d";
     Depth2 = "depth-2", depth2, Claim, "(multi-layer): two AS-2AND layers composed", [And2Upper],
         control: "the second layer wired to the wrong first-layer outputs (every gate reads the outputs after its own)";
+    Trained = "trained", trained, Claim,
+        "(v3, T1/T2): trained networks between the bounds; bits against m′·log m′", [And2Upper],
+        control: "networks trained on another instance than the one judged (the seed-s instance of and2-upper's size 2^(log m′) with seed s + 1000): the targets carry no information about the judged instance, so no width meets δ";
 }
 
 /// What a check's verdict is evidence of (SPEC §4).
