@@ -386,12 +386,11 @@ fn certified_section(s: &mut String, d: &CertifiedDetail) {
         );
         for a in &d.at_average {
             let failure = a.failure.as_ref().map_or("—".to_string(), |f| {
-                format!(
-                    "output {} ({}) on {}",
-                    f.output,
-                    f.half.replace('_', " "),
-                    f.active.as_ref().map_or("undecided".to_string(), |x| format!("{x:?}"))
-                )
+                let half = f.half.replace('_', " ");
+                match &f.active {
+                    Some(x) => format!("output {} ({half}) on {x:?}", f.output),
+                    None => format!("output {} ({half} undecided within the budget)", f.output),
+                }
             });
             let _ = writeln!(
                 s,

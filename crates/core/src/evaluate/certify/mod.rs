@@ -204,6 +204,24 @@ impl Certificate {
     }
 }
 
+/// `network`'s additive rows, after refusing a bad configuration, a network of another shape
+/// than `instance` and one without additive rows.
+fn checked_rows<'n, N: Network>(
+    network: &'n N,
+    instance: &And2Instance,
+    config: &CertifyConfig,
+) -> Result<&'n dyn AdditiveRows> {
+    config.validate(instance.inputs())?;
+    check_shape(network, instance)?;
+    network.additive().ok_or_else(|| {
+        invalid(
+            "network",
+            "no additive rows",
+            "the certifier needs rows whose firing test is a sum of per-input shares (a vote decoder)",
+        )
+    })
+}
+
 /// Certifies every output of `network` (which computes `instance`) against every input with at
 /// most k active features.
 ///
@@ -211,15 +229,7 @@ impl Certificate {
 /// configuration ([`CertifyConfig::validate`]). An error too if a set the rows predict wrong is
 /// not wrong on the network (the rows are then not the network's).
 pub fn certify<N: Network>(network: &N, instance: &And2Instance, config: &CertifyConfig) -> Result<Certificate> {
-    config.validate(instance.inputs())?;
-    check_shape(network, instance)?;
-    let Some(rows) = network.additive() else {
-        return Err(invalid(
-            "network",
-            "no additive rows",
-            "the certifier needs rows whose firing test is a sum of per-input shares (a vote decoder)",
-        ));
-    };
+    let rows = checked_rows(network, instance, config)?;
     let outputs = certify_outputs(network, rows, instance, config, 0..instance.outputs())?;
     Ok(Certificate {
         k: config.k,
@@ -237,8 +247,7 @@ pub fn certify_range<N: Network>(
     config: &CertifyConfig,
     outputs: std::ops::Range<usize>,
 ) -> Result<Vec<OutputCertificate>> {
-    config.validate(instance.inputs())?;
-    check_shape(network, instance)?;
+    let rows = checked_rows(network, instance, config)?;
     if outputs.end > instance.outputs() {
         return Err(invalid(
             "outputs",
@@ -246,13 +255,6 @@ pub fn certify_range<N: Network>(
             format!("the network has m′ = {} outputs", instance.outputs()),
         ));
     }
-    let Some(rows) = network.additive() else {
-        return Err(invalid(
-            "network",
-            "no additive rows",
-            "the certifier needs additive rows",
-        ));
-    };
     certify_outputs(network, rows, instance, config, outputs)
 }
 
@@ -291,15 +293,7 @@ impl Sweep {
 /// descending, then by index), where counterexamples are likeliest. Same refusals as
 /// [`certify`]; deterministic whatever the thread count.
 pub fn certify_all<N: Network>(network: &N, instance: &And2Instance, config: &CertifyConfig) -> Result<Sweep> {
-    config.validate(instance.inputs())?;
-    check_shape(network, instance)?;
-    let Some(rows) = network.additive() else {
-        return Err(invalid(
-            "network",
-            "no additive rows",
-            "the certifier needs rows whose firing test is a sum of per-input shares (a vote decoder)",
-        ));
-    };
+    let rows = checked_rows(network, instance, config)?;
     let mut order: Vec<(usize, u32)> = (0..instance.outputs())
         .map(|j| {
             let load = rows.output_rows(j).iter().map(|&r| rows.row_load(r as usize)).sum();
