@@ -387,13 +387,11 @@ impl Runner<'_> {
         let mut k_fits = Vec::new();
         for &log_m in &c.cert_k_sizes {
             let m_prime = 1u64 << log_m;
+            // Censored seeds at the cap, as in the size fits: b is then a lower estimate.
             let groups: Vec<(f64, Vec<f64>)> = rows
                 .iter()
                 .filter(|r| r.m_prime == m_prime)
-                .filter_map(|r| {
-                    let values: Vec<f64> = r.seeds.iter().map(|v| v.map(f64::ln)).collect::<Option<_>>()?;
-                    Some(((r.k as f64).ln(), values))
-                })
+                .map(|r| ((r.k as f64).ln(), at_cap(r).iter().map(|v| v.ln()).collect()))
                 .collect();
             let fit = self.fit(&groups, &format!("worst-case-certified-k/m=2^{log_m}")).ok();
             k_fits.push(KFit { m_prime, fit });

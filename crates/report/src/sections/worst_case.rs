@@ -362,7 +362,7 @@ fn certified_section(s: &mut String, d: &CertifiedDetail) {
         "\nAt k = {}: n*_cert = c·√m′·(log₂m′)^a with {shape} (criterion: a's upper end ≤ 1); n*_cert ∝ m′^{}; \
          n*_cert/(2·n*_avg) ∝ (log₂m′)^{} (½ would be the extra √log m′). k dependence, n*_cert ∝ k^b: {}. \
          Censored (size, k, seed): {}. Intervals: 95 % bootstrap over sizes and seeds (over k and seeds for b); \
-         censored seeds enter at the cap, so an exponent with censoring is a lower estimate. Criteria: every \
+         censored seeds enter every fit at the cap, so an exponent with censoring is a lower estimate. Criteria: every \
          size certified below the cap: {}; shape bounded: {}.",
         d.k,
         show(d.power_fit.as_ref()),

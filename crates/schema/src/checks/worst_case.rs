@@ -509,7 +509,8 @@ pub struct CertifiedRow {
 pub struct KFit {
     /// m′.
     pub m_prime: u64,
-    /// Slope b of n*_cert ∝ k^b over the uncensored k; None with fewer than two.
+    /// Slope b of n*_cert ∝ k^b, censored seeds at the cap (then a lower estimate); None with
+    /// fewer than two k.
     pub fit: Option<LineFit>,
 }
 
