@@ -55,7 +55,11 @@ fn main() -> Result<(), superposition_core::Error> {
             "m′ = 2^{log_m} {}: n = {hidden}, n_in = {}: {} ({} outputs decided, {} nodes, {:.1} s)",
             point.name,
             p.input_width,
-            if sweep.certified() { "certified" } else { "not certified" },
+            if sweep.certified() {
+                "certified"
+            } else {
+                "not certified"
+            },
             sweep.outputs,
             sweep.nodes,
             clock.elapsed().as_secs_f64()
