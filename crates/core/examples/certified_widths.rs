@@ -10,8 +10,9 @@
 
 use std::time::Instant;
 
-use superposition_core::and2::{And2Network, And2Params};
+use superposition_core::and2::And2Network;
 use superposition_core::certify::{CertifyConfig, certify_all};
+use superposition_core::checks::certified_params;
 use superposition_core::instance::{And2Instance, PairDistribution};
 use superposition_core::search::min_width_confirmed;
 use superposition_core::theory;
@@ -31,19 +32,10 @@ fn main() -> Result<(), superposition_core::Error> {
     let instance = And2Instance::random(outputs, outputs, PairDistribution::Uniform, seed)?;
     let unit = theory::upper_shape(outputs as f64);
     let share = 1.0 + point.input_ratio;
-    let t = ((point.t_factor * f64::from(log_m)).round() as usize).clamp(1, 255);
+    let t = certified_params(&point, log_m, 64, seed + 1).t_out;
     let max = ((48.0 * unit / share).floor() as usize).max(t);
     let start = ((12.0 * unit / share).round() as usize).clamp(t, max);
-    let params = |hidden: usize| And2Params {
-        input_width: ((point.input_ratio * hidden as f64).round() as usize).max(t),
-        hidden_width: hidden,
-        t_in: t,
-        t_out: t,
-        tau: point.tau,
-        centering: point.centering,
-        fire: point.fire,
-        ..And2Params::defaults(outputs, hidden, seed + 1)
-    };
+    let params = |hidden: usize| certified_params(&point, log_m, hidden, seed + 1);
     let config = CertifyConfig { k: 4, budget: 200_000 };
     let begin = Instant::now();
     let outcome = min_width_confirmed(start, t, max, 0.08, 2, |hidden| {

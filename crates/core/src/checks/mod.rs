@@ -32,6 +32,7 @@ pub mod trained;
 pub mod u_and;
 pub mod worst_case;
 mod worst_case_certified;
+pub use worst_case_certified::params_at as certified_params;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

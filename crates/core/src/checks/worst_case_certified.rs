@@ -51,8 +51,9 @@ use superposition_schema::checks::worst_case::{
     AtAverageRow, CertFailure, CertPoint, CertifiedCriteria, CertifiedDetail, CertifiedRow, KFit, WorstCaseRecord,
 };
 
-/// AS-2AND's constants at `point` for m′ = 2^`log_m` and hidden width n.
-fn params_at(point: &CertPoint, log_m: u32, hidden: usize, code_seed: u64) -> And2Params {
+/// AS-2AND's constants at `point` for m′ = 2^`log_m` and hidden width n (t = round(t_factor·log₂ m′)
+/// in 1..=255, n_in = round(ratio·n) and at least t): the networks the certified search builds.
+pub fn params_at(point: &CertPoint, log_m: u32, hidden: usize, code_seed: u64) -> And2Params {
     let outputs = 1usize << log_m;
     let t = ((point.t_factor * f64::from(log_m)).round() as usize).clamp(1, 255);
     And2Params {
