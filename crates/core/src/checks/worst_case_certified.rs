@@ -107,24 +107,10 @@ fn failure_of(sweep: &Sweep) -> Option<CertFailure> {
 /// Median over seeds with censored seeds (None) ranked above every value; None when the
 /// median itself is censored.
 fn censored_median(values: &[Option<f64>]) -> Option<f64> {
+    // `median` sorts with total_cmp, so +∞ ranks above every width.
     let ranked: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::INFINITY)).collect();
-    let m = median_keeping_infinity(&ranked);
+    let m = median(&ranked);
     m.is_finite().then_some(m)
-}
-
-/// The median of `values`, +∞ included in the ranking.
-fn median_keeping_infinity(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 impl Runner<'_> {
