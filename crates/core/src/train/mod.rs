@@ -58,13 +58,15 @@
 //! Layering: this module sits above `evaluate` (it measures with `evaluate::eval`'s sample
 //! streams) and below `checks`; nothing below imports it.
 
+use std::cmp::Ordering;
+
 pub mod data;
 pub mod model;
 pub mod optimizer;
 pub mod trainer;
 
 pub use data::{Batch, Example, Sampler, TrainDistribution};
-pub use model::{Model, Params, TrainArchitecture};
+pub use model::{Model, Params, TrainArchitecture, Workspace};
 pub use optimizer::{AdamState, AdamW};
 pub use trainer::{TrainConfig, TrainSummary, Trainer};
 
@@ -115,11 +117,7 @@ impl LossConfig {
         let z = f64::from(z);
         let (loss, grad) = match self.loss {
             Loss::Hinge { margin } => {
-                let gap = if positive {
-                    0.5 + f64::from(margin) - z
-                } else {
-                    z - 0.5 + f64::from(margin)
-                };
+                let gap = hinge_gap(margin, z, positive);
                 match (gap > 0.0, positive) {
                     (false, _) => (0.0, 0.0),
                     (true, true) => (gap, -1.0),
@@ -141,6 +139,29 @@ impl LossConfig {
         } else {
             (loss, grad)
         }
+    }
+
+    /// Whether [`LossConfig::term`] is (0, 0): the hinge's terms beyond the margin (the same
+    /// arithmetic); never for the logistic loss. The training loop skips these terms: adding
+    /// +0 to a sum of terms ≥ 0 changes nothing, and δ's zeros are left out anyway.
+    pub fn is_zero(&self, z: f32, positive: bool) -> bool {
+        match self.loss {
+            // Not `gap <= 0`: a NaN gap is a zero term too.
+            Loss::Hinge { margin } => {
+                hinge_gap(margin, f64::from(z), positive).partial_cmp(&0.0) != Some(Ordering::Greater)
+            }
+            Loss::Logistic { .. } => false,
+        }
+    }
+}
+
+/// The hinge's gap: ½ + γ − z for a positive, z − ½ + γ for a negative (a term is nonzero iff
+/// its gap is > 0).
+fn hinge_gap(margin: f32, z: f64, positive: bool) -> f64 {
+    if positive {
+        0.5 + f64::from(margin) - z
+    } else {
+        z - 0.5 + f64::from(margin)
     }
 }
 
@@ -169,5 +190,38 @@ mod tests {
         let (l, g) = bce.term(1.5, false);
         assert!((l - (1.0 + 4f64.exp()).ln()).abs() < 1e-9, "{l}");
         assert!((g - 4.0 / (1.0 + (-4f64).exp())).abs() < 1e-9, "{g}");
+    }
+
+    /// `is_zero` holds exactly where `term` is (0, 0): at the hinge's kinks (z = ½ ± γ), just
+    /// beside them, far away, at ±0 and NaN, for both targets and two margins; never for the
+    /// logistic loss.
+    #[test]
+    fn is_zero_holds_exactly_where_the_term_is_zero() {
+        for margin in [0.25f32, 0.1] {
+            let hinge = LossConfig {
+                loss: Loss::Hinge { margin },
+                positive_weight: 4.0,
+            };
+            let kinks = [0.5 - margin, 0.5 + margin];
+            let mut zs = vec![0.0f32, -0.0, 1e-30, -3.0, 0.5, 7.0, f32::NAN];
+            for k in kinks {
+                zs.extend([k, k.next_up(), k.next_down()]);
+            }
+            let (mut zero, mut nonzero) = (0, 0);
+            for &z in &zs {
+                for positive in [false, true] {
+                    let (l, g) = hinge.term(z, positive);
+                    let is_zero = l == 0.0 && g == 0.0;
+                    assert_eq!(hinge.is_zero(z, positive), is_zero, "z = {z}, positive {positive}");
+                    if is_zero { zero += 1 } else { nonzero += 1 }
+                }
+            }
+            assert!(zero > 4 && nonzero > 4, "{zero} / {nonzero}");
+        }
+        let bce = LossConfig {
+            loss: Loss::Logistic { scale: 4.0 },
+            positive_weight: 1.0,
+        };
+        assert!(!bce.is_zero(-100.0, false) && !bce.is_zero(100.0, true));
     }
 }

@@ -29,7 +29,7 @@ use crate::network::file::{
 use crate::results::FailureRate;
 
 use super::data::{Sampler, TrainDistribution};
-use super::model::{Model, Params, TrainArchitecture};
+use super::model::{Model, Params, TrainArchitecture, Workspace};
 use super::optimizer::{AdamState, AdamW};
 use super::{Loss, LossConfig};
 
@@ -74,6 +74,8 @@ pub struct Trainer {
     config: TrainConfig,
     model: Model,
     grad: Params,
+    /// The step's activation buffers, kept between steps.
+    workspace: Workspace,
     state: AdamState,
     losses: Vec<f64>,
 }
@@ -128,6 +130,7 @@ impl Trainer {
             config,
             model,
             grad,
+            workspace: Workspace::default(),
             state,
             losses: Vec::new(),
         })
@@ -201,7 +204,9 @@ impl Trainer {
     pub fn step(&mut self) -> f64 {
         let t = self.losses.len() as u64;
         let batch = self.sampler.batch(self.config.seed, t, self.config.batch);
-        let loss = self.model.loss_and_gradient(&batch, &self.config.loss, &mut self.grad);
+        let loss = self
+            .model
+            .loss_and_gradient_in(&batch, &self.config.loss, &mut self.grad, &mut self.workspace);
         self.config
             .optimizer
             .step(self.model.params_mut(), &self.grad, &mut self.state);
