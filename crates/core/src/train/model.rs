@@ -9,8 +9,9 @@
 //!
 //! - *Tied*: z = W·u + c·Σ_q u_q + b, rows = n (the output code's neurons).
 //! - *Free*: a = W₁·u + c₁·Σ_q u_q + b₁ (rows = n_h), g = ReLU(a), z = W₂·g + b₂ (n rows).
-//!   The products W₂·G, dZ·Gᵀ and W₂ᵀ·dZ are faer GEMMs, each split into fixed blocks of
-//!   [`BLOCK`] columns computed sequentially, so no reduction depends on the thread count.
+//!   The product W₂·G is a faer GEMM split into fixed blocks of [`BLOCK`] columns computed
+//!   sequentially, so no reduction depends on the thread count. The backward products δ·Gᵀ
+//!   and W₂ᵀ·δ read δ sparsely (the hinge's δ is zero beyond the margin, ~99 % of entries).
 //!
 //! Backward (with δ = ∂L/∂z already divided by the batch size B): tied δ₁ = δ; free
 //! ∂L/∂W₂ = δ·Gᵀ, ∂L/∂b₂ = Σ_s δ(s), δ₁ = (W₂ᵀ·δ) ⊙ 1[a > 0]; then ∂L/∂b₁ = Σ_s δ₁(s),
@@ -238,7 +239,7 @@ impl Model {
         match self.architecture {
             TrainArchitecture::Tied => self.backward_input_sparse(batch, &columns, &delta, grad),
             TrainArchitecture::Free { hidden } => {
-                let delta1 = self.backward_output(forward, delta.dense(self.width), hidden, grad);
+                let delta1 = self.backward_output(forward, &delta, hidden, grad);
                 self.backward_input(batch, &columns, &delta1, grad);
             }
         }
@@ -334,37 +335,61 @@ impl Model {
         (total * scale, delta)
     }
 
-    /// The free output layer's gradients (∂L/∂W₂, ∂L/∂b₂ into `grad`), and δ₁ = (W₂ᵀ·δ) ⊙ 1[a > 0].
-    fn backward_output(&self, forward: &Forward, dz: Vec<f32>, hidden: usize, grad: &mut Params) -> Vec<f32> {
+    /// The free output layer's gradients (∂L/∂W₂, ∂L/∂b₂ into `grad`), and δ₁ = (W₂ᵀ·δ) ⊙ 1[a > 0],
+    /// all from the sparse δ (about 1 % of its entries are nonzero): every sum runs over δ's
+    /// nonzero entries, sample by sample in order (rows increasing within a sample), so none
+    /// depends on the thread count or the CPU.
+    fn backward_output(&self, forward: &Forward, delta: &SparseDelta, hidden: usize, grad: &mut Params) -> Vec<f32> {
         let n = self.width;
-        let b = dz.len() / n;
-        let dz_m = MatRef::from_column_major_slice(&dz, n, b);
-        let g_m = MatRef::from_column_major_slice(&forward.g, hidden, b);
-        grad.w2.par_chunks_mut(n * BLOCK).enumerate().for_each(|(block, out)| {
-            let cols = out.len() / n;
-            let lhs = g_m.subrows(block * BLOCK, cols).transpose();
-            let out = MatMut::from_column_major_slice_mut(out, n, cols);
-            matmul(out, Accum::Replace, dz_m, lhs, 1.0f32, Par::Seq);
-        });
-        column_sums(&dz, n, None, &mut grad.b2);
-        let w2 = MatRef::from_column_major_slice(&self.params.w2, n, hidden);
-        let mut delta = vec![0.0f32; hidden * b];
-        delta
-            .par_chunks_mut(hidden * BLOCK)
-            .zip(dz.par_chunks(n * BLOCK))
-            .zip(forward.a.par_chunks(hidden * BLOCK))
-            .for_each(|((db, zb), ab)| {
-                let cols = zb.len() / n;
-                let out = MatMut::from_column_major_slice_mut(db, hidden, cols);
-                let rhs = MatRef::from_column_major_slice(zb, n, cols);
-                matmul(out, Accum::Replace, w2.transpose(), rhs, 1.0f32, Par::Seq);
-                for (d, &a) in db.iter_mut().zip(ab) {
-                    if a <= 0.0 {
+        let b = delta.samples();
+        let g = &forward.g;
+        // ∂L/∂W₂[:, j] = Σ_s g_j(s)·δ(s), skipping the samples where g_j(s) = 0.
+        grad.w2
+            .par_chunks_mut(n.max(1))
+            .enumerate()
+            .with_min_len(8)
+            .for_each(|(j, column)| {
+                column.fill(0.0);
+                for s in 0..b {
+                    let gj = g[s * hidden + j];
+                    if gj != 0.0 {
+                        for &(r, d) in delta.sample(s) {
+                            column[r as usize] += gj * d;
+                        }
+                    }
+                }
+            });
+        grad.b2.fill(0.0);
+        for s in 0..b {
+            for &(r, d) in delta.sample(s) {
+                grad.b2[r as usize] += d;
+            }
+        }
+        // W₂ᵀ (n_h × n, column-major): its column r is W₂'s row r, so δ₁(s) adds a few columns.
+        let mut w2t = vec![0.0f32; hidden * n];
+        w2t.par_chunks_mut(hidden.max(1))
+            .enumerate()
+            .with_min_len(64)
+            .for_each(|(r, column)| {
+                for (j, x) in column.iter_mut().enumerate() {
+                    *x = self.params.w2[j * n + r];
+                }
+            });
+        let mut delta1 = vec![0.0f32; hidden * b];
+        delta1
+            .par_chunks_mut(hidden.max(1))
+            .zip(forward.a.par_chunks(hidden.max(1)))
+            .enumerate()
+            .with_min_len(4)
+            .for_each(|(s, (out, a))| {
+                accumulate_columns_f32(&w2t, hidden, delta.sample(s), out);
+                for (d, &x) in out.iter_mut().zip(a) {
+                    if x <= 0.0 {
                         *d = 0.0;
                     }
                 }
             });
-        delta
+        delta1
     }
 
     /// The first layer's gradients from a dense δ₁ (rows1 × B): b₁, c₁ and the active columns
@@ -464,9 +489,15 @@ impl SparseDelta {
         &self.entries[self.offsets[s]..self.offsets[s + 1]]
     }
 
+    /// B, the number of samples.
+    fn samples(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
     /// The dense rows × B matrix (column-major).
+    #[cfg(test)]
     fn dense(&self, rows: usize) -> Vec<f32> {
-        let samples = self.offsets.len() - 1;
+        let samples = self.samples();
         let mut out = vec![0.0f32; rows * samples];
         for (s, column) in out.chunks_mut(rows.max(1)).enumerate().take(samples) {
             for &(r, d) in self.sample(s) {
