@@ -1,6 +1,7 @@
 //! Training throughput (issue 12, item 5): one AdamW step of the trainer (batch drawn, forward,
-//! backward, update) at m′ = 2¹² and 2¹⁴, tied and free (n_h = n), batch 256, k = 4, mixed
-//! batches, hinge loss.
+//! backward, update) at m′ = 2¹² and 2¹⁴, tied (batch
+//! 2048, lr 0.02) and free (n_h = n, batch 256, lr 10⁻³) as check `trained` trains them, k = 4,
+//! mixed batches, hinge loss.
 //!
 //! Run with `cargo bench -p superposition-benches --bench train` (not run in CI). The widths are
 //! AS-2AND's n* of the committed standard run (1735 at 2¹², 2990 at 2¹⁴). Throughput is in
@@ -19,21 +20,26 @@ use superposition_core::train::{AdamW, LossConfig, TrainArchitecture, TrainConfi
 /// (log₂ m′, AS-2AND's n* in the committed standard run).
 const SIZES: [(u32, usize); 2] = [(12, 1735), (14, 2990)];
 
-/// B, samples per step.
-const BATCH: usize = 256;
+/// B, samples per step, of each architecture (check `trained`'s).
+fn batch(architecture: TrainArchitecture) -> usize {
+    match architecture {
+        TrainArchitecture::Tied => 2048,
+        TrainArchitecture::Free { .. } => 256,
+    }
+}
 
 fn trainer(log_m: u32, width: usize, architecture: TrainArchitecture) -> Trainer {
     let m = 1usize << log_m;
     let instance = And2Instance::random(m, m, PairDistribution::Uniform, 1).expect("a valid instance");
     let learning_rate = match architecture {
-        TrainArchitecture::Tied => 1e-2,
+        TrainArchitecture::Tied => 2e-2,
         TrainArchitecture::Free { .. } => 1e-3,
     };
     let config = TrainConfig {
         architecture,
         k: 4,
         steps: u64::MAX,
-        batch: BATCH,
+        batch: batch(architecture),
         optimizer: AdamW {
             learning_rate,
             ..AdamW::default()
@@ -56,7 +62,13 @@ fn numpy(log_m: u32, width: usize) -> Result<f64, String> {
             "--width",
             &width.to_string(),
         ])
-        .args(["--batch", &BATCH.to_string(), "--steps", "10", "--json"])
+        .args([
+            "--batch",
+            &batch(TrainArchitecture::Tied).to_string(),
+            "--steps",
+            "10",
+            "--json",
+        ])
         .output()
         .map_err(|e| format!("python3 not runnable: {e}"))?;
     if !out.status.success() {
@@ -76,8 +88,7 @@ fn train_step(c: &mut Criterion) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(10))
-        .throughput(Throughput::Elements(BATCH as u64));
+        .measurement_time(Duration::from_secs(10));
     let mut tied_rates = Vec::new();
     for (log_m, width) in SIZES {
         for (label, architecture) in [
@@ -85,6 +96,8 @@ fn train_step(c: &mut Criterion) {
             ("free", TrainArchitecture::Free { hidden: width }),
         ] {
             let mut t = trainer(log_m, width, architecture);
+            let samples = batch(architecture);
+            group.throughput(Throughput::Elements(samples as u64));
             // The median rate of this run, beside criterion's, for the NumPy ratio.
             let mut times = Vec::new();
             for _ in 0..5 {
@@ -93,7 +106,7 @@ fn train_step(c: &mut Criterion) {
                 times.push(start.elapsed().as_secs_f64());
             }
             times.sort_by(f64::total_cmp);
-            let rate = BATCH as f64 / times[times.len() / 2];
+            let rate = samples as f64 / times[times.len() / 2];
             eprintln!("train-step {label} 2^{log_m} width {width}: {rate:.0} samples/s (median of 5 steps)");
             if label == "tied" {
                 tied_rates.push((log_m, width, rate));

@@ -17,9 +17,11 @@
 //! **Bits** of the network at n*: the largest magnitude-pruning fraction on the grid (each weight
 //! matrix's smallest-|w| share set to 0) that still meets δ, then the fewest bits per weight b
 //! (uniform symmetric quantization, per-tensor scale max|w| / (2^(b−1) − 1), b found by bisection
-//! in 2..=`max_bits`, 32 when none) at which the pruned network meets δ, both on the selection
-//! count of samples from stream "trained-bits"; the final network is validated on the fresh
-//! samples. Total description bits = kept·b + log₂ C(weights, kept) (which weights are kept) +
+//! in 2..=`max_bits`) at which the pruned network meets δ, both on the selection count of
+//! samples from stream "trained-bits". When no b ≤ `max_bits` meets δ the network keeps its f32
+//! weights and counts 32 bits per weight: they met δ at the pruning step (on "trained-bits"
+//! samples) or, with nothing pruned, at selection. The final network is validated on the fresh
+//! samples either way, and the record holds both failures. Total description bits = kept·b + log₂ C(weights, kept) (which weights are kept) +
 //! 32 bits per bias, mass weight and scale.
 //!
 //! **Criterion** (stated before any run of it). Invariants, reported as such: every network at
@@ -322,7 +324,7 @@ impl Runner<'_> {
                 },
                 k,
                 steps,
-                batch: c.batch,
+                batch: c.batch_of(free),
                 optimizer: AdamW {
                     learning_rate: (if free { c.free_lr } else { c.tied_lr }) as f32,
                     ..AdamW::default()
@@ -412,9 +414,9 @@ impl Runner<'_> {
         };
         let width = width_at(grid[i]);
         let fresh = judged.failures(&trainer, c.fresh_samples, "trained-fresh");
-        let parameters = trainer.model().params().len() as u64;
-        // n_in + n (+ n_h) + the mass neuron, as the harness counts a network's neurons.
-        let neurons = 2 * width + usize::from(free) * width + 1;
+        // As `check` counts the written network's.
+        let parameters = trainer.model().parameters_counted();
+        let neurons = trainer.model().neurons_counted();
         let bits = measure_bits(&mut trainer, &judged, &c, delta, log2_instances);
         point.width = Some(width);
         point.fraction = Some(grid[i]);

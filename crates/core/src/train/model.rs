@@ -135,6 +135,24 @@ impl Model {
         }
     }
 
+    /// Neurons as the harness counts a file's network (SPEC §2, `check`): n_in + n (+ n_h) + the
+    /// mass neuron.
+    pub fn neurons_counted(&self) -> usize {
+        let hidden = match self.architecture {
+            TrainArchitecture::Tied => 0,
+            TrainArchitecture::Free { hidden } => hidden,
+        };
+        self.input_width + self.width + hidden + 1
+    }
+
+    /// Parameters as the harness counts a file's network (`check`): nonzero weights, every bias
+    /// and mass weight, and the mass neuron's n_in unit weights.
+    pub fn parameters_counted(&self) -> u64 {
+        let p = &self.params;
+        let nonzero = p.w1.iter().chain(&p.w2).filter(|&&w| w != 0.0).count();
+        (nonzero + p.c1.len() + p.b1.len() + p.b2.len() + self.input_width) as u64
+    }
+
     /// A seeded initial network, from the stream (seed, "train-init", 0). `active_neurons` is
     /// k·t_in, the number of input neurons a sample switches on (at most).
     ///

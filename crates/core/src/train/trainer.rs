@@ -452,6 +452,7 @@ mod tests {
     use super::*;
     use crate::base::instance::PairDistribution;
     use crate::evaluate::network_check::measure;
+    use crate::network::Network as _;
 
     fn config(architecture: TrainArchitecture, steps: u64, batch: usize) -> TrainConfig {
         TrainConfig {
@@ -509,6 +510,9 @@ mod tests {
             let mut trainer = Trainer::new(instance(64), 96, config(architecture, 60, 64)).unwrap();
             trainer.train(|_, _| {});
             let (file, network) = read_back(&trainer);
+            let resources = network.resources();
+            assert_eq!(resources.parameters, trainer.model().parameters_counted());
+            assert_eq!(resources.neurons, trainer.model().neurons_counted());
             let header = file.header();
             let record = header.training.as_ref().unwrap();
             assert_eq!((record.steps, record.batch, record.seed), (60, 64, 3));

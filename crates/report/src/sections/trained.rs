@@ -336,9 +336,30 @@ pub(crate) fn section(s: &mut String, r: &RunResults, c: &CheckResult, figs: &Fi
         let _ = writeln!(
             s,
             "\nSteps per run and the weight of the positive hinge terms (steps grow with m′ so each output \
-             is planted about equally often): {}. \
+             is planted about equally often): {}.{} \
              A larger budget may find smaller widths: n*_trained is the minimal width *at this budget*.",
-            list.join(", ")
+            list.join(", "),
+            batches(r)
         );
+    }
+}
+
+/// " Batch B and learning rate: …" from the run's configuration (the fields it holds; empty
+/// for a file without them).
+fn batches(r: &RunResults) -> String {
+    let t = &r.config.extra["trained"];
+    let part = |name: &str, batch: &str, lr: &str| {
+        let b = t[batch].as_u64()?;
+        let lr = t[lr].as_f64()?;
+        Some(format!("{name} B = {b}, lr {}", num(lr)))
+    };
+    let parts: Vec<String> = [part("tied", "batch", "tied_lr"), part("free", "free_batch", "free_lr")]
+        .into_iter()
+        .flatten()
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" Batch and AdamW learning rate: {}.", parts.join("; "))
     }
 }

@@ -11,8 +11,18 @@ use crate::measure::{FailureRate, LineFit};
 /// Steps per run grow with m′ so that every output is planted about as often at every size:
 /// steps = max(`min_steps`, ⌈E·m′ / (⌊B/2⌋·⌊k/2⌋)⌉) with E = `exposures` (a mixed batch of B
 /// plants ⌊k/2⌋ pairs in each of its ⌊B/2⌋ planted samples). Measured before this check existed
-/// (tied, m′ = 2¹², width = AS-2AND's n*, 200 steps, i.e. 12 exposures): 54 % of planted samples
-/// failed; at m′ = 2¹⁰ (50 exposures) 4.7 %.
+/// (tied, m′ = 2¹², width = AS-2AND's n*, B = 256, 200 steps, i.e. 12 exposures): 54 % of
+/// planted samples failed; at m′ = 2¹⁰ (50 exposures) 4.7 %.
+///
+/// Tied batch and budget, measured (`cargo xtask train`, seed 1, positives weighted 4, 1000 fresh
+/// samples, planted / uniform failure; 2-core machine): at equal samples a batch of 2048 at
+/// lr 0.02 learns better than 256 at lr 0.01 and runs faster (the step's fixed costs, AdamW
+/// over the whole matrix, are shared by more samples). 2¹², width 1301 (¾ n*), E = 50: B = 256
+/// 5.7 % / 6.4 %, B = 2048 1.9 % / 3.2 %; width 1735: B = 2048, E = 25 26.3 % / 9.3 %, E = 50
+/// 0.1 % / 0.3 %, E = 100 0.0 % / 0.1 %. 2¹⁴, width 2990 (1× n*), B = 2048: E = 50 6.9 % /
+/// 1.2 % (lr 0.04: 6.4 % / 1.5 %), E = 100 2.2 % / 1.2 % (41 s); hence E = 100. Free learns at
+/// lr 10⁻³ and B = 256 and collapsed (no neuron fires on a planted sample: 100 % failure) at
+/// B = 2048 with lr 2·10⁻³ or 3·10⁻³ (2¹⁰, width 778), so it keeps its own batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainedConfig {
@@ -40,8 +50,10 @@ pub struct TrainedConfig {
     pub min_steps: u64,
     /// Fewest steps of a free run.
     pub free_min_steps: u64,
-    /// B, samples per step.
+    /// B, samples per step (tied).
     pub batch: usize,
+    /// B of the free architecture.
+    pub free_batch: usize,
     /// AdamW's learning rate, tied.
     pub tied_lr: f64,
     /// AdamW's learning rate, free.
@@ -87,12 +99,13 @@ impl TrainedConfig {
             top_seeds: 1,
             fractions: vec![0.25, 0.5, 1.0, 2.0],
             top_fractions: vec![0.25, 0.5, 1.0, 2.0],
-            exposures: 50.0,
+            exposures: 100.0,
             free_exposures: 150.0,
-            min_steps: 200,
+            min_steps: 100,
             free_min_steps: 300,
-            batch: 256,
-            tied_lr: 1e-2,
+            batch: 2048,
+            free_batch: 256,
+            tied_lr: 2e-2,
             free_lr: 1e-3,
             positive_weight: 4.0,
             free_positive_weight: 1.0,
@@ -104,30 +117,34 @@ impl TrainedConfig {
         };
         match scale {
             Scale::Quick => quick,
-            // 2¹³ and 2¹⁴ are left to full: at E = 50 a tied run at 2¹⁴ and AS-2AND's n*
-            // is 3200 steps of 32–42 ms (measured, 2 cores); a quarter of that budget (800
-            // steps, positives weighted 4, 54 s) failed 24.8 % of planted and 3.5 % of uniform
-            // samples (400 each) at 1× n*, so a cut budget would only report "none".
+            // A tied run at 2¹⁴ and AS-2AND's n* is 800 steps of B = 2048 (E = 100), 41 s on
+            // 2 cores. Free (B = 256, one GEMM-sized product per step) stops at 2¹⁰ here: with
+            // 2¹¹ (two seeds) the check took 378 s of a standard run, 2¹¹'s four free runs about
+            // 90 s of it; 2¹¹ and 2¹² are in full.
             Scale::Standard => Self {
-                tied_sizes: (8..=12).collect(),
-                free_sizes: vec![8, 10],
+                tied_sizes: (8..=14).collect(),
+                free_sizes: vec![8, 9, 10],
                 seeds: 2,
-                top_from: 12,
-                top_seeds: 1,
-                fractions: vec![0.25, 0.375, 0.5, 0.75, 1.0, 1.5, 2.0],
-                top_fractions: vec![0.25, 0.375, 0.5, 0.75, 1.0, 1.5, 2.0],
+                free_seeds: 2,
+                top_from: 13,
+                top_seeds: 2,
+                // 0.625: at every size below 2¹³ the first standard run with these budgets
+                // found 0.75 met δ and 0.5 did not.
+                fractions: vec![0.25, 0.375, 0.5, 0.625, 0.75, 1.0, 1.5, 2.0],
+                top_fractions: vec![0.5, 0.625, 0.75, 1.0, 1.5, 2.0],
                 samples: 400,
                 fresh_samples: 1000,
                 ..quick
             },
             Scale::Full => Self {
-                tied_sizes: (8..=14).collect(),
-                free_sizes: vec![8, 10, 12],
+                tied_sizes: (8..=16).collect(),
+                free_sizes: vec![8, 9, 10, 11, 12],
                 seeds: 3,
-                top_from: 13,
+                free_seeds: 3,
+                top_from: 15,
                 top_seeds: 1,
-                fractions: vec![0.25, 0.375, 0.5, 0.75, 1.0, 1.5, 2.0],
-                top_fractions: vec![0.5, 1.0, 1.5, 2.0],
+                fractions: vec![0.25, 0.375, 0.5, 0.625, 0.75, 1.0, 1.5, 2.0],
+                top_fractions: vec![0.5, 0.625, 0.75, 1.0, 1.5, 2.0],
                 samples: 400,
                 fresh_samples: 1000,
                 ..quick
@@ -154,6 +171,11 @@ impl TrainedConfig {
         }
     }
 
+    /// B of the tied (`free` false) or free architecture.
+    pub fn batch_of(&self, free: bool) -> usize {
+        if free { self.free_batch } else { self.batch }
+    }
+
     /// Steps of a run at m′ for `architecture` ("tied" or "free"), k active inputs.
     pub fn steps(&self, free: bool, outputs: usize, k: usize) -> u64 {
         let (exposures, min) = if free {
@@ -161,7 +183,7 @@ impl TrainedConfig {
         } else {
             (self.exposures, self.min_steps)
         };
-        let per_step = ((self.batch / 2) * (k / 2)).max(1) as f64;
+        let per_step = ((self.batch_of(free) / 2) * (k / 2)).max(1) as f64;
         ((exposures * outputs as f64 / per_step).ceil() as u64).max(min)
     }
 
@@ -192,14 +214,15 @@ impl TrainedConfig {
             || self.free_seeds == 0
             || self.top_seeds == 0
             || self.batch < 2
+            || self.free_batch < 2
             || self.samples < 50
             || self.fresh_samples < 50
         {
             return Err(invalid(
                 "trained budget",
                 format!(
-                    "seeds {}, top seeds {}, batch {}, samples {}, fresh {}",
-                    self.seeds, self.top_seeds, self.batch, self.samples, self.fresh_samples
+                    "seeds {}, top seeds {}, batch {} / {}, samples {}, fresh {}",
+                    self.seeds, self.top_seeds, self.batch, self.free_batch, self.samples, self.fresh_samples
                 ),
                 "need seeds ≥ 1, batch ≥ 2 and at least 50 samples",
             ));
