@@ -372,3 +372,33 @@ pub struct Detail {
     /// Median over free points.
     pub free_ratio: Option<f64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each architecture's steps count exposures at its own batch: tied ⌈E·m′/(⌊B/2⌋·⌊k/2⌋)⌉
+    /// with B = 2048, free with B = 256, each at least its minimum.
+    #[test]
+    fn steps_count_exposures_at_each_architectures_batch() {
+        let c = TrainedConfig::new(Scale::Standard);
+        assert_eq!((c.batch, c.free_batch), (2048, 256));
+        // 100·2¹⁴ / (1024·2) = 800; 100·2¹² / 2048 = 200; 100·2⁸ / 2048 = 12.5 → the minimum 100.
+        assert_eq!(c.steps(false, 1 << 14, 4), 800);
+        assert_eq!(c.steps(false, 1 << 12, 4), 200);
+        assert_eq!(c.steps(false, 1 << 8, 4), 100);
+        // 150·2¹⁰ / (128·2) = 600; 150·2⁸ / 256 = 150 → the minimum 300.
+        assert_eq!(c.steps(true, 1 << 10, 4), 600);
+        assert_eq!(c.steps(true, 1 << 8, 4), 300);
+        let bad = TrainedConfig { free_batch: 1, ..c };
+        assert!(bad.validate().is_err());
+    }
+
+    /// A configuration written before `free_batch` existed (free trained at the one batch, 256,
+    /// of those runs) reads back with free's batch 256, whatever the tied batch.
+    #[test]
+    fn a_configuration_without_free_batch_reads_free_batch_256() {
+        let old: TrainedConfig = serde_json::from_str(r#"{"batch": 256, "exposures": 50.0}"#).unwrap();
+        assert_eq!((old.batch, old.free_batch, old.exposures), (256, 256, 50.0));
+    }
+}
