@@ -250,15 +250,15 @@ impl Model {
         grad: &mut Params,
         workspace: &mut Workspace,
     ) -> f64 {
-        let forward = &mut workspace.forward;
+        let Workspace { forward, w2t, delta1 } = workspace;
         self.forward(batch, forward);
         let (total, delta) = self.loss_terms(forward, batch, loss);
         let columns = ColumnSamples::new(batch, self.input_width);
         match self.architecture {
             TrainArchitecture::Tied => self.backward_input_sparse(batch, &columns, &delta, grad),
             TrainArchitecture::Free { hidden } => {
-                let delta1 = self.backward_output(forward, &delta, hidden, grad);
-                self.backward_input(batch, &columns, &delta1, grad);
+                self.backward_output(forward, &delta, hidden, grad, w2t, delta1);
+                self.backward_input(batch, &columns, delta1, grad);
             }
         }
         total
@@ -356,8 +356,17 @@ impl Model {
     /// The free output layer's gradients (∂L/∂W₂, ∂L/∂b₂ into `grad`), and δ₁ = (W₂ᵀ·δ) ⊙ 1[a > 0],
     /// all from the sparse δ (about 1 % of its entries are nonzero): every sum runs over δ's
     /// nonzero entries, sample by sample in order (rows increasing within a sample), so none
-    /// depends on the thread count or the CPU.
-    fn backward_output(&self, forward: &Forward, delta: &SparseDelta, hidden: usize, grad: &mut Params) -> Vec<f32> {
+    /// depends on the thread count or the CPU. `w2t` and `delta1` are the workspace's buffers,
+    /// overwritten whole; δ₁ is left in `delta1`.
+    fn backward_output(
+        &self,
+        forward: &Forward,
+        delta: &SparseDelta,
+        hidden: usize,
+        grad: &mut Params,
+        w2t: &mut Vec<f32>,
+        delta1: &mut Vec<f32>,
+    ) {
         let n = self.width;
         let b = delta.samples();
         let g = &forward.g;
@@ -384,7 +393,7 @@ impl Model {
             }
         }
         // W₂ᵀ (n_h × n, column-major): its column r is W₂'s row r, so δ₁(s) adds a few columns.
-        let mut w2t = vec![0.0f32; hidden * n];
+        w2t.resize(hidden * n, 0.0);
         w2t.par_chunks_mut(hidden.max(1))
             .enumerate()
             .with_min_len(64)
@@ -393,21 +402,21 @@ impl Model {
                     *x = self.params.w2[j * n + r];
                 }
             });
-        let mut delta1 = vec![0.0f32; hidden * b];
+        delta1.resize(hidden * b, 0.0);
         delta1
             .par_chunks_mut(hidden.max(1))
             .zip(forward.a.par_chunks(hidden.max(1)))
             .enumerate()
             .with_min_len(4)
             .for_each(|(s, (out, a))| {
-                accumulate_columns_f32(&w2t, hidden, delta.sample(s), out);
+                out.fill(0.0);
+                accumulate_columns_f32(w2t, hidden, delta.sample(s), out);
                 for (d, &x) in out.iter_mut().zip(a) {
                     if x <= 0.0 {
                         *d = 0.0;
                     }
                 }
             });
-        delta1
     }
 
     /// The first layer's gradients from a dense δ₁ (rows1 × B): b₁, c₁ and the active columns
@@ -488,10 +497,13 @@ impl Model {
     }
 }
 
-/// The buffers of a training step's activations, reused from step to step.
+/// The buffers of a training step, reused from step to step: the activations, and the free
+/// network's W₂ᵀ and δ₁.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     forward: Forward,
+    w2t: Vec<f32>,
+    delta1: Vec<f32>,
 }
 
 /// δ of a batch, sample by sample: the nonzero (row, value) pairs of each sample's column,
